@@ -1,0 +1,155 @@
+// The decision (reference_policies_evaluation-logic, access_policies_boundaries), one rule:
+//   any matching Deny (identity or boundary)          -> explicitDeny
+//   no identity Allow                                 -> implicitDeny
+//   a boundary is set and none of it Allows           -> implicitDeny (a boundary never grants)
+//   otherwise                                         -> allowed
+// Order of policies and statements never changes the decision. Never throws on a parsed policy.
+
+import type { Effect, PolicyInEffect, PolicySource } from "./document.js";
+import type { AuthorizationRequest } from "./request.js";
+import { type CompiledPolicySet, type StatementIndex, candidates, compilePolicySet } from "./compile.js";
+import { conditionMatches, substitutedValues } from "./condition.js";
+import {
+  type CompiledStatement,
+  statementConditionsHold,
+  statementMatchesAction,
+  statementMatchesResource,
+} from "./statement.js";
+
+export type EvalDecision = "allowed" | "explicitDeny" | "implicitDeny";
+
+export type EvalReason =
+  | "explicitDeny in identity policy"
+  | "explicitDeny in permissions boundary"
+  | "no identity allow"
+  | "boundary does not allow"
+  | "allowed";
+
+export interface ConditionTrace {
+  readonly operator: string;
+  readonly key: string;
+  /** Policy values after variable substitution (a value whose variable has no value stays as written). */
+  readonly policyValues: string[];
+  /** null = the key is missing from the request context. */
+  readonly contextValues: string[] | null;
+  readonly matched: boolean;
+}
+
+export interface MatchedStatement {
+  readonly source: PolicySource;
+  readonly statementIndex: number;
+  readonly sid?: string;
+  readonly effect: Effect;
+  readonly conditions: ConditionTrace[];
+}
+
+export interface EvaluationResult {
+  readonly decision: EvalDecision;
+  /** Identity statements that matched: the Deny ones when explicitly denied, else the Allow ones. */
+  readonly matchedStatements: MatchedStatement[];
+  /** Present when a boundary is set: whether it allows, and its matched statements (Deny ones if it denies). */
+  readonly boundary?: { readonly allowed: boolean; readonly matchedStatements: MatchedStatement[] };
+  readonly reason: EvalReason;
+  /** Condition (and variable) keys read by the relevant statements but absent from the context. */
+  readonly missingContextValues: string[];
+}
+
+interface Matches {
+  readonly allows: CompiledStatement[];
+  readonly denies: CompiledStatement[];
+}
+
+function matchIndex(
+  index: StatementIndex,
+  request: AuthorizationRequest,
+  lowerAction: string,
+  missing: Map<string, string>,
+): Matches {
+  const allows: CompiledStatement[] = [];
+  const denies: CompiledStatement[] = [];
+  const { context } = request;
+  const sink = (key: string): void => {
+    if (!missing.has(key.toLowerCase())) missing.set(key.toLowerCase(), key);
+  };
+  for (const s of candidates(index, lowerAction)) {
+    if (!statementMatchesAction(s, lowerAction)) continue;
+    if (!statementMatchesResource(s, request.resource, context, sink)) continue;
+    // The statement is relevant: report every key it reads that the request lacks.
+    for (const key of s.keys) if (!context.has(key.toLowerCase())) sink(key);
+    if (!statementConditionsHold(s, context)) continue;
+    (s.effect === "Deny" ? denies : allows).push(s);
+  }
+  return { allows, denies };
+}
+
+function explain(s: CompiledStatement, request: AuthorizationRequest): MatchedStatement {
+  const { context } = request;
+  const conditions = s.conditions.map((c): ConditionTrace => {
+    const entry = context.get(c.lowerKey);
+    return {
+      operator: c.operator,
+      key: c.key,
+      policyValues: substitutedValues(c, context),
+      contextValues: entry === undefined ? null : [...entry.values],
+      matched: conditionMatches(c, context),
+    };
+  });
+  return {
+    source: s.source,
+    statementIndex: s.statementIndex,
+    ...(s.sid === undefined ? {} : { sid: s.sid }),
+    effect: s.effect,
+    conditions,
+  };
+}
+
+export function evaluate(set: CompiledPolicySet, request: AuthorizationRequest): EvaluationResult {
+  const lowerAction = request.action.toLowerCase();
+  const missing = new Map<string, string>();
+  const identity = matchIndex(set.identity, request, lowerAction, missing);
+  const boundary = set.boundary === undefined ? undefined : matchIndex(set.boundary, request, lowerAction, missing);
+  const show = (list: CompiledStatement[]): MatchedStatement[] => list.map((s) => explain(s, request));
+
+  let decision: EvalDecision;
+  let reason: EvalReason;
+  if (identity.denies.length > 0) {
+    decision = "explicitDeny";
+    reason = "explicitDeny in identity policy";
+  } else if (boundary !== undefined && boundary.denies.length > 0) {
+    decision = "explicitDeny";
+    reason = "explicitDeny in permissions boundary";
+  } else if (identity.allows.length === 0) {
+    decision = "implicitDeny";
+    reason = "no identity allow";
+  } else if (boundary !== undefined && boundary.allows.length === 0) {
+    decision = "implicitDeny";
+    reason = "boundary does not allow";
+  } else {
+    decision = "allowed";
+    reason = "allowed";
+  }
+
+  const result: EvaluationResult = {
+    decision,
+    matchedStatements: show(identity.denies.length > 0 ? identity.denies : identity.allows),
+    reason,
+    missingContextValues: [...missing.values()].sort(),
+  };
+  if (boundary === undefined) return result;
+  return {
+    ...result,
+    boundary: {
+      allowed: boundary.denies.length === 0 && boundary.allows.length > 0,
+      matchedStatements: show(boundary.denies.length > 0 ? boundary.denies : boundary.allows),
+    },
+  };
+}
+
+/** Compile and evaluate in one go (for one-off checks; cache compilePolicySet for hot paths). */
+export function evaluatePolicies(
+  identity: readonly PolicyInEffect[],
+  boundary: readonly PolicyInEffect[] | undefined,
+  request: AuthorizationRequest,
+): EvaluationResult {
+  return evaluate(compilePolicySet(identity, boundary), request);
+}

@@ -1,0 +1,155 @@
+// One statement compiled for fast matching: Action/NotAction as lower-cased globs, Resource/
+// NotResource as case-sensitive globs (with policy variables in 2012-10-17 documents), and
+// its conditions.
+
+import type { Effect, PolicySource, PolicyStatement, PolicyVersion } from "./document.js";
+import type { ContextEntry } from "./request.js";
+import { type CompiledCondition, compileCondition, conditionMatches } from "./condition.js";
+import { type MissingKeySink, type Template, parseTemplate, resolvePieces, templateKeys } from "./variables.js";
+import { type Glob, compileGlob, globMatches, patternService } from "./wildcard.js";
+
+interface ActionSet {
+  readonly any: boolean;
+  readonly exact: ReadonlySet<string>;
+  readonly globs: readonly Glob[];
+}
+
+interface ResourcePattern {
+  readonly glob: Glob | null;
+  /** Set when the pattern holds policy variables: compiled per request. */
+  readonly template: Template | null;
+}
+
+export interface CompiledStatement {
+  /** Position across the whole compiled set: keeps results in document order. */
+  readonly ordinal: number;
+  readonly source: PolicySource;
+  readonly statementIndex: number;
+  readonly sid?: string;
+  readonly effect: Effect;
+  /** null when the statement has neither Action nor NotAction (never matches). */
+  readonly actions: ActionSet | null;
+  readonly notAction: boolean;
+  /** null when the statement has neither Resource nor NotResource (never matches). */
+  readonly resources: readonly ResourcePattern[] | null;
+  readonly notResource: boolean;
+  readonly conditions: readonly CompiledCondition[];
+  /** Condition keys and variable keys this statement reads, as written. */
+  readonly keys: readonly string[];
+  /** Services its Action patterns are confined to; null = any service (wildcard or NotAction). */
+  readonly services: readonly string[] | null;
+}
+
+function compileActions(patterns: readonly string[]): ActionSet {
+  let any = false;
+  const exact = new Set<string>();
+  const globs: Glob[] = [];
+  for (const p of patterns) {
+    const g = compileGlob(p, true);
+    if (g.shape === "any") any = true;
+    else if (g.shape === "exact") exact.add(g.text);
+    else globs.push(g);
+  }
+  return { any, exact, globs };
+}
+
+function actionSetMatches(set: ActionSet, lowerAction: string): boolean {
+  if (set.any || set.exact.has(lowerAction)) return true;
+  for (const g of set.globs) if (globMatches(g, lowerAction)) return true;
+  return false;
+}
+
+function compileResource(pattern: string, version: PolicyVersion): ResourcePattern {
+  const template = parseTemplate(pattern, version);
+  if (template.dynamic) return { glob: null, template };
+  return { glob: compileGlob(pattern), template: null };
+}
+
+export function compileStatement(
+  statement: PolicyStatement,
+  version: PolicyVersion,
+  source: PolicySource,
+  statementIndex: number,
+  ordinal: number,
+): CompiledStatement {
+  const actionPatterns = statement.action ?? statement.notAction;
+  const resourcePatterns = statement.resource ?? statement.notResource;
+  const conditions = statement.conditions.map((c) => compileCondition(c, version));
+  const resources = resourcePatterns?.map((r) => compileResource(r, version)) ?? null;
+  const keys = new Map<string, string>();
+  const addKey = (k: string): void => {
+    if (!keys.has(k.toLowerCase())) keys.set(k.toLowerCase(), k);
+  };
+  for (const c of conditions) {
+    addKey(c.key);
+    c.variableKeys.forEach(addKey);
+  }
+  for (const r of resources ?? []) if (r.template !== null) templateKeys(r.template).forEach(addKey);
+  return {
+    ordinal,
+    source,
+    statementIndex,
+    ...(statement.sid === undefined ? {} : { sid: statement.sid }),
+    effect: statement.effect,
+    actions: actionPatterns === undefined ? null : compileActions(actionPatterns),
+    notAction: statement.action === undefined && statement.notAction !== undefined,
+    resources,
+    notResource: statement.resource === undefined && statement.notResource !== undefined,
+    conditions,
+    keys: [...keys.values()],
+    services: statement.action === undefined ? null : actionServices(statement.action),
+  };
+}
+
+/** The services a list of Action patterns is confined to, or null if any pattern may match any service. */
+function actionServices(patterns: readonly string[]): string[] | null {
+  const found = new Set<string>();
+  for (const p of patterns) {
+    const s = patternService(p);
+    if (s === null) return null;
+    found.add(s);
+  }
+  return [...found];
+}
+
+/** Action / NotAction: NotAction matches every action not listed. */
+export function statementMatchesAction(s: CompiledStatement, lowerAction: string): boolean {
+  if (s.actions === null) return false;
+  return actionSetMatches(s.actions, lowerAction) !== s.notAction;
+}
+
+/**
+ * Resource / NotResource. A pattern whose variable has no value matches nothing: in Resource
+ * it grants nothing, in NotResource it excludes nothing.
+ */
+export function statementMatchesResource(
+  s: CompiledStatement,
+  resource: string,
+  context: ReadonlyMap<string, ContextEntry>,
+  missing?: MissingKeySink,
+): boolean {
+  if (s.resources === null) return false;
+  let any = false;
+  for (const r of s.resources) {
+    let glob = r.glob;
+    if (glob === null && r.template !== null) {
+      const pieces = resolvePieces(r.template, context, missing);
+      glob = pieces === null ? null : compileGlob(pieces);
+    }
+    if (glob !== null && globMatches(glob, resource)) {
+      any = true;
+      break;
+    }
+  }
+  return any !== s.notResource;
+}
+
+/** All conditions hold (AND); an empty Condition block holds. */
+export function statementConditionsHold(
+  s: CompiledStatement,
+  context: ReadonlyMap<string, ContextEntry>,
+  missing?: MissingKeySink,
+): boolean {
+  for (const c of s.conditions) if (!conditionMatches(c, context, missing)) return false;
+  return true;
+}
