@@ -1,0 +1,75 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { CommandMetadata } from "../domain/shared/command-metadata.js";
+import type { IdKind } from "../domain/shared/ids.js";
+import type { Database } from "../db/database.js";
+import { appendToStreams } from "../eventstore/append.js";
+import { headPosition } from "../eventstore/read.js";
+import type { StoredEvent } from "../eventstore/stored-event.js";
+import { takeWriteLock } from "../eventstore/write-lock.js";
+import type { EventBus } from "../messaging/event-bus.js";
+import { project } from "../projections/runner.js";
+import type { Command } from "./command.js";
+import { newUniqueId } from "./ids.js";
+import { planCommand } from "./plan.js";
+
+/** Who asks, and the request it belongs to. */
+export interface RequestContext {
+  readonly actor: string;
+  readonly requestId?: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+}
+
+export interface CommandResult {
+  /** Position of the command's last event; for a command that changed nothing, the log's head. */
+  readonly position: number;
+  readonly events: readonly StoredEvent[];
+}
+
+const newIdKind: Partial<Record<Command["type"], IdKind>> = { CreateUser: "user", CreateGroup: "group" };
+
+/**
+ * The only place where domain, store and projections meet:
+ * lock → load → decide → append → project, in one transaction; publish after commit.
+ */
+export interface CommandPipeline {
+  handle(command: Command, request: RequestContext): Promise<CommandResult>;
+}
+
+export function createCommandPipeline(deps: { db: Database; accountId: string; bus: EventBus; logger: Logger; now?: () => Date }): CommandPipeline {
+  const { db, accountId, bus, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  return {
+    async handle(command, request) {
+      const kind = newIdKind[command.type];
+      const requestId = request.requestId ?? randomUUID();
+      const meta: CommandMetadata = {
+        accountId,
+        now: now(),
+        newId: kind ? newUniqueId(kind) : "",
+        actor: request.actor,
+        requestId,
+        correlationId: request.correlationId ?? requestId,
+        ...(request.causationId ? { causationId: request.causationId } : {}),
+      };
+      const result = await db.prisma.$transaction(
+        async (tx) => {
+          // Taken before loading, so the state the decider sees is still current at append.
+          await takeWriteLock(tx);
+          const appends = await planCommand(tx, command, meta);
+          const { newId: _newId, now: occurredAt, ...metadata } = meta;
+          const stored = await appendToStreams(tx, appends, metadata, occurredAt);
+          await project(tx, stored);
+          const position = stored.at(-1)?.position ?? (await headPosition(tx));
+          return { position, events: stored };
+        },
+        // Commands queue on the write lock; waiting is expected under load, failing fast is not.
+        { maxWait: 60_000, timeout: 60_000 },
+      );
+      logger.debug({ command: command.type, requestId, position: result.position, events: result.events.length }, "command handled");
+      bus.publish(result.events);
+      return result;
+    },
+  };
+}

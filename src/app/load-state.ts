@@ -1,0 +1,50 @@
+import { initialGroupState, evolveGroup, type GroupState } from "../domain/groups/state.js";
+import { nameKey } from "../domain/shared/names.js";
+import { initialUserState, evolveUser, type UserState } from "../domain/users/state.js";
+import { readStream } from "../eventstore/read.js";
+import type { Tx } from "../projections/projection.js";
+
+// Entity state comes from folding the entity's own stream; the name → id lookup, counts and
+// memberships come from the inline read models, which are exact here because the pipeline holds
+// the write lock and those projections commit with the events.
+
+export interface Loaded<S> {
+  readonly state: S;
+  readonly streamId: string;
+  /** Stream version the state was folded to; 0 when the stream does not exist. */
+  readonly version: number;
+}
+
+export const userStreamId = (userId: string) => `user-${userId}`;
+export const groupStreamId = (groupId: string) => `group-${groupId}`;
+
+export async function loadUserByName(tx: Tx, accountId: string, userName: string): Promise<Loaded<UserState> | undefined> {
+  const row = await tx.user.findUnique({ where: { accountId_userNameKey: { accountId, userNameKey: nameKey(userName) } }, select: { id: true } });
+  if (!row) return undefined;
+  return loadUser(tx, row.id);
+}
+
+export async function loadUser(tx: Tx, userId: string): Promise<Loaded<UserState>> {
+  const streamId = userStreamId(userId);
+  const events = await readStream(tx, streamId);
+  return { state: events.reduce(evolveUser, initialUserState), streamId, version: events.at(-1)?.streamVersion ?? 0 };
+}
+
+export async function loadGroupByName(tx: Tx, accountId: string, groupName: string): Promise<Loaded<GroupState> | undefined> {
+  const row = await tx.group.findUnique({ where: { accountId_groupNameKey: { accountId, groupNameKey: nameKey(groupName) } }, select: { id: true } });
+  if (!row) return undefined;
+  const streamId = groupStreamId(row.id);
+  const events = await readStream(tx, streamId);
+  return { state: events.reduce(evolveGroup, initialGroupState), streamId, version: events.at(-1)?.streamVersion ?? 0 };
+}
+
+/** Whether a user other than `exceptId` holds the name, ignoring case. */
+export async function userNameTaken(tx: Tx, accountId: string, userName: string, exceptId?: string): Promise<boolean> {
+  const row = await tx.user.findUnique({ where: { accountId_userNameKey: { accountId, userNameKey: nameKey(userName) } }, select: { id: true } });
+  return row !== null && row.id !== exceptId;
+}
+
+export async function groupNameTaken(tx: Tx, accountId: string, groupName: string, exceptId?: string): Promise<boolean> {
+  const row = await tx.group.findUnique({ where: { accountId_groupNameKey: { accountId, groupNameKey: nameKey(groupName) } }, select: { id: true } });
+  return row !== null && row.id !== exceptId;
+}

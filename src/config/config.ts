@@ -1,0 +1,32 @@
+import path from "node:path";
+import { accountIdPattern } from "../domain/shared/account.js";
+
+/** Everything iamgraph reads from its environment, read once at start. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Set → real PostgreSQL; unset → embedded PGlite in dataDir. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly accountId: string;
+  readonly logLevel: string;
+  readonly production: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const accountId = env.IAMGRAPH_ACCOUNT_ID ?? "123456789012";
+  if (!accountIdPattern.test(accountId)) {
+    throw new Error(`IAMGRAPH_ACCOUNT_ID must be twelve digits, got ${JSON.stringify(accountId)}`);
+  }
+  const port = Number(env.PORT ?? 4000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
+  return {
+    port,
+    host: env.HOST ?? "127.0.0.1",
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.IAMGRAPH_DATA_DIR ?? "./data"),
+    accountId,
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "silent" : "info"),
+    production: env.NODE_ENV === "production",
+  };
+}

@@ -1,0 +1,105 @@
+import fs from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "../generated/prisma/client.js";
+import type { SqlRunner } from "./sql-runner.js";
+
+export type Prisma = PrismaClient;
+
+/** An open store: Prisma for the application, a raw runner for migrations and tools. */
+export interface Database {
+  readonly kind: "embedded" | "postgres";
+  readonly prisma: PrismaClient;
+  readonly sql: SqlRunner;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; absent → embedded PGlite. */
+  readonly databaseUrl?: string;
+  /** PGlite data directory; `memory://` for a throwaway in-memory database. */
+  readonly dataDir?: string;
+  /** PostgreSQL schema to work in (tests give each suite its own). */
+  readonly schema?: string;
+  /** Called with every SQL statement Prisma sends (the N+1 test counts them). */
+  readonly onQuery?: (sql: string) => void;
+  readonly poolSize?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openEmbedded(options.dataDir ?? "memory://", options);
+}
+
+async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<Database> {
+  if (!dataDir.startsWith("memory://")) fs.mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir);
+  const prisma = withQueryLog(new PrismaClient({ adapter: new PrismaPGlite(pglite), ...logOptions(options) }), options);
+  const sql: SqlRunner = {
+    exec: async (text) => {
+      await pglite.exec(text);
+    },
+    query: async <T,>(text: string, params: unknown[] = []) => (await pglite.query<T>(text, params)).rows,
+    session: (fn) => fn(sql), // PGlite is a single connection
+  };
+  return {
+    kind: "embedded",
+    prisma,
+    sql,
+    async close() {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const searchPath = options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {};
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, ...searchPath });
+  // A pooled connection can fail while idle (server restart); log it instead of crashing the process.
+  pool.on("error", () => undefined);
+  const adapter = new PrismaPg(pool, options.schema ? { schema: options.schema } : undefined);
+  const prisma = withQueryLog(new PrismaClient({ adapter, ...logOptions(options) }), options);
+  return {
+    kind: "postgres",
+    prisma,
+    sql: runnerOver(pool),
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+function runnerOver(client: pg.Pool | pg.PoolClient): SqlRunner {
+  return {
+    exec: async (text) => {
+      await client.query(text);
+    },
+    query: async <T,>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[],
+    session: async (fn) => {
+      if (!(client instanceof pg.Pool)) return fn(runnerOver(client));
+      const connection = await client.connect();
+      try {
+        return await fn(runnerOver(connection));
+      } finally {
+        connection.release();
+      }
+    },
+  };
+}
+
+function logOptions(options: DatabaseOptions) {
+  return options.onQuery ? { log: [{ emit: "event" as const, level: "query" as const }] } : {};
+}
+
+function withQueryLog(prisma: PrismaClient, options: DatabaseOptions): PrismaClient {
+  const onQuery = options.onQuery;
+  if (onQuery) (prisma as unknown as { $on(e: "query", cb: (e: { query: string }) => void): void }).$on("query", (e) => onQuery(e.query));
+  return prisma;
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

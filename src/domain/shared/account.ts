@@ -1,0 +1,2 @@
+/** AWS account ids are twelve digits. */
+export const accountIdPattern = /^\d{12}$/;

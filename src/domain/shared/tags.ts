@@ -1,0 +1,55 @@
+import { DomainError, invalidInput } from "./domain-error.js";
+
+export interface Tag {
+  readonly key: string;
+  readonly value: string;
+}
+
+// AWS tag rules for IAM: key 1–128, value 0–256, letters/digits/space and `_.:/=+-@`;
+// keys starting with `aws:` are reserved; at most 50 tags per resource.
+export const maxTagsPerEntity = 50;
+const tagCharacters = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+export function checkTags(tags: readonly Tag[]): void {
+  const seen = new Set<string>();
+  for (const [i, tag] of tags.entries()) {
+    if (tag.key.length < 1 || tag.key.length > 128) {
+      throw invalidInput(`1 validation error detected: Value '${tag.key}' at 'tags.${i + 1}.member.key' failed to satisfy constraint: Member must have length between 1 and 128`);
+    }
+    if (tag.value.length > 256) {
+      throw invalidInput(`1 validation error detected: Value at 'tags.${i + 1}.member.value' failed to satisfy constraint: Member must have length less than or equal to 256`);
+    }
+    if (!tagCharacters.test(tag.key) || !tagCharacters.test(tag.value)) {
+      throw invalidInput(`1 validation error detected: Value at 'tags.${i + 1}.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+`);
+    }
+    if (tag.key.toLowerCase().startsWith("aws:")) {
+      throw invalidInput(`Tag keys starting with 'aws:' are reserved for AWS use: ${tag.key}`);
+    }
+    const k = tag.key.toLowerCase();
+    if (seen.has(k)) throw invalidInput(`Duplicate tag key: ${tag.key}. Tag keys are case insensitive.`);
+    seen.add(k);
+  }
+}
+
+export function checkTagKeys(keys: readonly string[]): void {
+  for (const [i, key] of keys.entries()) {
+    if (key.length < 1 || key.length > 128) {
+      throw invalidInput(`1 validation error detected: Value '${key}' at 'tagKeys.${i + 1}' failed to satisfy constraint: Member must have length between 1 and 128`);
+    }
+  }
+}
+
+/** Merges new tags over old ones, keys compared ignoring case; refuses past the quota. */
+export function mergeTags(current: readonly Tag[], added: readonly Tag[]): Tag[] {
+  const byKey = new Map(current.map((t) => [t.key.toLowerCase(), t]));
+  for (const t of added) byKey.set(t.key.toLowerCase(), t);
+  if (byKey.size > maxTagsPerEntity) {
+    throw new DomainError("LimitExceeded", `Cannot exceed quota for TagsPerUser: ${maxTagsPerEntity}`);
+  }
+  return [...byKey.values()];
+}
+
+export function removeTags(current: readonly Tag[], keys: readonly string[]): Tag[] {
+  const drop = new Set(keys.map((k) => k.toLowerCase()));
+  return current.filter((t) => !drop.has(t.key.toLowerCase()));
+}

@@ -1,0 +1,54 @@
+import type { IamEvent } from "../../../events/catalogue.js";
+import type { Tag } from "../shared/tags.js";
+
+export interface UserMembership {
+  readonly groupId: string;
+  readonly groupName: string;
+}
+
+export type UserState =
+  | { readonly status: "absent" }
+  | {
+      readonly status: "active";
+      readonly userId: string;
+      readonly userName: string;
+      readonly path: string;
+      readonly arn: string;
+      readonly tags: readonly Tag[];
+      readonly groups: readonly UserMembership[];
+    }
+  | { readonly status: "deleted"; readonly userId: string; readonly userName: string };
+
+export const initialUserState: UserState = { status: "absent" };
+
+/** Folds one event of a user's stream into its state. Events of other streams leave it unchanged. */
+export function evolveUser(state: UserState, event: IamEvent): UserState {
+  switch (event.type) {
+    case "UserCreated":
+      return { status: "active", ...event.data, groups: [] };
+    case "UserUpdated":
+      if (state.status !== "active") return state;
+      return { ...state, userName: event.data.newUserName, path: event.data.newPath, arn: event.data.newArn };
+    case "UserDeleted":
+      return { status: "deleted", userId: event.data.userId, userName: event.data.userName };
+    case "UserTagged": {
+      if (state.status !== "active") return state;
+      const byKey = new Map(state.tags.map((t) => [t.key.toLowerCase(), t]));
+      for (const t of event.data.tags) byKey.set(t.key.toLowerCase(), t);
+      return { ...state, tags: [...byKey.values()] };
+    }
+    case "UserUntagged": {
+      if (state.status !== "active") return state;
+      const drop = new Set(event.data.tagKeys.map((k) => k.toLowerCase()));
+      return { ...state, tags: state.tags.filter((t) => !drop.has(t.key.toLowerCase())) };
+    }
+    case "UserAddedToGroup":
+      if (state.status !== "active") return state;
+      return { ...state, groups: [...state.groups, { groupId: event.data.groupId, groupName: event.data.groupName }] };
+    case "UserRemovedFromGroup":
+      if (state.status !== "active") return state;
+      return { ...state, groups: state.groups.filter((g) => g.groupId !== event.data.groupId) };
+    default:
+      return state;
+  }
+}
