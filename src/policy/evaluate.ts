@@ -45,7 +45,7 @@ export interface MatchedStatement {
 
 export interface EvaluationResult {
   readonly decision: EvalDecision;
-  /** Identity statements that matched: the Deny ones when explicitly denied, else the Allow ones. */
+  /** Identity statements that matched: the Deny ones when explicitly denied (possibly none, if the boundary denied), else the Allow ones. */
   readonly matchedStatements: MatchedStatement[];
   /** Present when a boundary is set: whether it allows, and its matched statements (Deny ones if it denies). */
   readonly boundary?: { readonly allowed: boolean; readonly matchedStatements: MatchedStatement[] };
@@ -131,7 +131,8 @@ export function evaluate(set: CompiledPolicySet, request: AuthorizationRequest):
 
   const result: EvaluationResult = {
     decision,
-    matchedStatements: show(identity.denies.length > 0 ? identity.denies : identity.allows),
+    // When denied, only the denying statements explain the decision (a boundary's are in `boundary`).
+    matchedStatements: show(decision === "explicitDeny" ? identity.denies : identity.allows),
     reason,
     missingContextValues: [...missing.values()].sort(),
   };
