@@ -125,9 +125,9 @@ export function piecesText(pieces: readonly PatternPiece[]): string {
   return text;
 }
 
-/** Keys a template reads (for MissingContextValues). */
+/** Keys a template needs from the context (for MissingContextValues); a variable with a default needs none. */
 export function templateKeys(template: Template): string[] {
   const keys: string[] = [];
-  for (const p of template.parts) if (p.kind === "variable") keys.push(p.key);
+  for (const p of template.parts) if (p.kind === "variable" && p.defaultValue === undefined) keys.push(p.key);
   return keys;
 }
