@@ -1,0 +1,38 @@
+import DataLoader from "dataloader";
+import type { CommandPipeline } from "../app/command-pipeline.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import type { User, Group } from "../generated/prisma/client.js";
+import { nameKey } from "../domain/shared/names.js";
+
+/** Everything a resolver may use, built fresh for each request. */
+export interface Context {
+  readonly prisma: PrismaClient;
+  readonly commands: CommandPipeline;
+  readonly accountId: string;
+  readonly actor: string;
+  readonly requestId: string;
+  readonly loaders: Loaders;
+}
+
+export interface Loaders {
+  readonly userByName: DataLoader<string, User | null>;
+  readonly groupByName: DataLoader<string, Group | null>;
+}
+
+/** Per-request loaders: one query per batch, cached only for the request's lifetime. */
+export function createLoaders(prisma: PrismaClient, accountId: string): Loaders {
+  return {
+    userByName: new DataLoader(async (names) => {
+      const keys = names.map(nameKey);
+      const rows = await prisma.user.findMany({ where: { accountId, userNameKey: { in: keys } } });
+      const byKey = new Map(rows.map((r) => [r.userNameKey, r]));
+      return keys.map((k) => byKey.get(k) ?? null);
+    }),
+    groupByName: new DataLoader(async (names) => {
+      const keys = names.map(nameKey);
+      const rows = await prisma.group.findMany({ where: { accountId, groupNameKey: { in: keys } } });
+      const byKey = new Map(rows.map((r) => [r.groupNameKey, r]));
+      return keys.map((k) => byKey.get(k) ?? null);
+    }),
+  };
+}

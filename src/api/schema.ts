@@ -1,0 +1,11 @@
+import { lexicographicSortSchema } from "graphql";
+import { builder } from "./builder.js";
+import "./types/scalars.js";
+import "./types/iam-error.js";
+import "./types/tag.js";
+import "./types/user.js";
+import "./types/group.js";
+import "./types/membership.js";
+
+/** The executable schema; `npm run schema:print` writes it to schema/schema.graphql. */
+export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,0 +1,85 @@
+import { DomainError } from "../../domain/shared/domain-error.js";
+import { checkPath } from "../../domain/shared/names.js";
+import { builder } from "../builder.js";
+import { entityIdOf, send } from "../command-field.js";
+import { PositionPayload } from "./user.js";
+
+export const GroupRef = builder.prismaObject("Group", {
+  description: "An IAM group: a set of users. Groups hold users only and cannot be tagged.",
+  fields: (t) => ({
+    groupId: t.exposeString("id", { description: "The unique id (AGPA…)." }),
+    groupName: t.exposeString("groupName"),
+    path: t.exposeString("path"),
+    arn: t.exposeString("arn"),
+    createDate: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+const GroupPayload = builder.objectRef<{ groupId: string; position: number }>("GroupPayload").implement({
+  fields: (t) => ({
+    position: t.expose("position", { type: "Position", description: "Position of the change's last event." }),
+    group: t.prismaField({
+      type: "Group",
+      resolve: (query, parent, _args, ctx) => ctx.prisma.group.findUniqueOrThrow({ ...query, where: { id: parent.groupId } }),
+    }),
+  }),
+});
+
+const errors = { types: [DomainError] };
+
+builder.queryFields((t) => ({
+  group: t.prismaField({
+    type: "Group",
+    nullable: true,
+    description: "GetGroup. Null when no group has that name.",
+    args: { groupName: t.arg.string({ required: true }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.group.findUnique({ ...query, where: { accountId_groupNameKey: { accountId: ctx.accountId, groupNameKey: args.groupName.toLowerCase() } } }),
+  }),
+  groups: t.prismaConnection({
+    type: "Group",
+    cursor: "id",
+    description: "ListGroups, optionally under a path prefix.",
+    maxSize: 1000,
+    defaultSize: 100,
+    args: { pathPrefix: t.arg.string({ defaultValue: "/" }) },
+    resolve: (query, _root, args, ctx) => {
+      const pathPrefix = args.pathPrefix ?? "/";
+      checkPath("pathPrefix", pathPrefix);
+      return ctx.prisma.group.findMany({ ...query, where: { accountId: ctx.accountId, path: { startsWith: pathPrefix } } });
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createGroup: t.field({
+    type: GroupPayload,
+    errors,
+    args: { groupName: t.arg.string({ required: true }), path: t.arg.string({ defaultValue: "/" }) },
+    resolve: async (_root, args, ctx) => {
+      const result = await send(ctx, { type: "CreateGroup", groupName: args.groupName, path: args.path ?? "/" });
+      return { groupId: entityIdOf(result), position: result.position };
+    },
+  }),
+  updateGroup: t.field({
+    type: GroupPayload,
+    errors,
+    args: { groupName: t.arg.string({ required: true }), newGroupName: t.arg.string(), newPath: t.arg.string() },
+    resolve: async (_root, args, ctx) => {
+      const result = await send(ctx, {
+        type: "UpdateGroup",
+        groupName: args.groupName,
+        ...(args.newGroupName != null ? { newGroupName: args.newGroupName } : {}),
+        ...(args.newPath != null ? { newPath: args.newPath } : {}),
+      });
+      const groupId = result.events[0] ? entityIdOf(result) : (await ctx.loaders.groupByName.load(args.groupName))!.id;
+      return { groupId, position: result.position };
+    },
+  }),
+  deleteGroup: t.field({
+    type: PositionPayload,
+    errors,
+    args: { groupName: t.arg.string({ required: true }) },
+    resolve: async (_root, args, ctx) => ({ position: (await send(ctx, { type: "DeleteGroup", groupName: args.groupName })).position }),
+  }),
+}));

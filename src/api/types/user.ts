@@ -1,0 +1,141 @@
+import { DomainError } from "../../domain/shared/domain-error.js";
+import { checkPath } from "../../domain/shared/names.js";
+import { builder } from "../builder.js";
+import { entityIdOf, send } from "../command-field.js";
+import { TagInput } from "./tag.js";
+
+export const UserRef = builder.prismaObject("User", {
+  description: "An IAM user.",
+  fields: (t) => ({
+    userId: t.exposeString("id", { description: "The unique id (AIDA…). A re-created user of the same name gets a new one." }),
+    userName: t.exposeString("userName"),
+    path: t.exposeString("path"),
+    arn: t.exposeString("arn"),
+    createDate: t.expose("createdAt", { type: "DateTime" }),
+    tags: t.relation("tags"),
+  }),
+});
+
+const PositionPayload = builder.objectRef<{ position: number }>("PositionPayload").implement({
+  description: "A change that leaves no entity to return (a delete, a membership change).",
+  fields: (t) => ({ position: t.expose("position", { type: "Position" }) }),
+});
+
+const UserPayload = builder.objectRef<{ userId: string; position: number }>("UserPayload").implement({
+  fields: (t) => ({
+    position: t.expose("position", { type: "Position", description: "Position of the change's last event." }),
+    user: t.prismaField({
+      type: "User",
+      resolve: (query, parent, _args, ctx) => ctx.prisma.user.findUniqueOrThrow({ ...query, where: { id: parent.userId } }),
+    }),
+  }),
+});
+
+const errors = { types: [DomainError] };
+
+builder.queryFields((t) => ({
+  user: t.prismaField({
+    type: "User",
+    nullable: true,
+    description: "GetUser. Null when no user has that name.",
+    args: { userName: t.arg.string({ required: true }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma.user.findUnique({ ...query, where: { accountId_userNameKey: { accountId: ctx.accountId, userNameKey: args.userName.toLowerCase() } } }),
+  }),
+  users: t.prismaConnection({
+    type: "User",
+    cursor: "id",
+    description: "ListUsers, optionally under a path prefix.",
+    maxSize: 1000,
+    defaultSize: 100,
+    args: { pathPrefix: t.arg.string({ defaultValue: "/" }) },
+    resolve: (query, _root, args, ctx) => {
+      const pathPrefix = args.pathPrefix ?? "/";
+      checkPath("pathPrefix", pathPrefix);
+      return ctx.prisma.user.findMany({ ...query, where: { accountId: ctx.accountId, path: { startsWith: pathPrefix } } });
+    },
+  }),
+  groupsForUser: t.prismaField({
+    type: ["Group"],
+    description: "ListGroupsForUser.",
+    args: { userName: t.arg.string({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const user = await ctx.loaders.userByName.load(args.userName);
+      if (!user) throw new DomainError("NoSuchEntity", `The user with name ${args.userName} cannot be found.`);
+      return ctx.prisma.group.findMany({ ...query, where: { memberships: { some: { userId: user.id } } } });
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createUser: t.field({
+    type: UserPayload,
+    errors,
+    args: {
+      userName: t.arg.string({ required: true }),
+      path: t.arg.string({ defaultValue: "/" }),
+      tags: t.arg({ type: [TagInput], defaultValue: [] }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const result = await send(ctx, { type: "CreateUser", userName: args.userName, path: args.path ?? "/", tags: args.tags ?? [] });
+      return { userId: entityIdOf(result), position: result.position };
+    },
+  }),
+  updateUser: t.field({
+    type: UserPayload,
+    errors,
+    args: { userName: t.arg.string({ required: true }), newUserName: t.arg.string(), newPath: t.arg.string() },
+    resolve: async (_root, args, ctx) => {
+      const result = await send(ctx, {
+        type: "UpdateUser",
+        userName: args.userName,
+        ...(args.newUserName != null ? { newUserName: args.newUserName } : {}),
+        ...(args.newPath != null ? { newPath: args.newPath } : {}),
+      });
+      const userId = result.events[0] ? entityIdOf(result) : (await ctx.loaders.userByName.load(args.userName))!.id;
+      return { userId, position: result.position };
+    },
+  }),
+  deleteUser: t.field({
+    type: PositionPayload,
+    errors,
+    args: { userName: t.arg.string({ required: true }) },
+    resolve: async (_root, args, ctx) => ({ position: (await send(ctx, { type: "DeleteUser", userName: args.userName })).position }),
+  }),
+  tagUser: t.field({
+    type: UserPayload,
+    errors,
+    args: { userName: t.arg.string({ required: true }), tags: t.arg({ type: [TagInput], required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const result = await send(ctx, { type: "TagUser", userName: args.userName, tags: args.tags });
+      return { userId: entityIdOf(result), position: result.position };
+    },
+  }),
+  untagUser: t.field({
+    type: UserPayload,
+    errors,
+    args: { userName: t.arg.string({ required: true }), tagKeys: t.arg.stringList({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const result = await send(ctx, { type: "UntagUser", userName: args.userName, tagKeys: args.tagKeys });
+      return { userId: entityIdOf(result), position: result.position };
+    },
+  }),
+  addUserToGroup: t.field({
+    type: PositionPayload,
+    errors,
+    args: { userName: t.arg.string({ required: true }), groupName: t.arg.string({ required: true }) },
+    resolve: async (_root, args, ctx) => ({
+      position: (await send(ctx, { type: "AddUserToGroup", userName: args.userName, groupName: args.groupName })).position,
+    }),
+  }),
+  removeUserFromGroup: t.field({
+    type: PositionPayload,
+    errors,
+    args: { userName: t.arg.string({ required: true }), groupName: t.arg.string({ required: true }) },
+    resolve: async (_root, args, ctx) => ({
+      position: (await send(ctx, { type: "RemoveUserFromGroup", userName: args.userName, groupName: args.groupName })).position,
+    }),
+  }),
+}));
+
+export { PositionPayload };

@@ -1,0 +1,94 @@
+import { randomUUID } from "node:crypto";
+import { GraphQLError } from "graphql";
+import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import type { Logger } from "pino";
+import type { CommandPipeline } from "../app/command-pipeline.js";
+import { DomainError } from "../domain/shared/domain-error.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { createLoaders, type Context } from "./context.js";
+import { schema } from "./schema.js";
+
+export interface YogaDeps {
+  readonly prisma: PrismaClient;
+  readonly commands: CommandPipeline;
+  readonly accountId: string;
+  readonly logger: Logger;
+  readonly production: boolean;
+  /** Largest request body accepted, in bytes. */
+  readonly maxBodyBytes?: number;
+}
+
+export type IamgraphYoga = YogaServerInstance<Record<string, unknown>, Context>;
+
+/** Builds the GraphQL server; served by src/cli/serve.ts, called in-process by tests via yoga.fetch. */
+export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
+  const { logger } = deps;
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: "/graphql",
+    graphiql: deps.production ? false : { title: "iamgraph", defaultQuery: defaultQuery },
+    landingPage: false,
+    logging: {
+      debug: (...args) => logger.debug({ args }, "yoga"),
+      info: (...args) => logger.info({ args }, "yoga"),
+      warn: (...args) => logger.warn({ args }, "yoga"),
+      error: (...args) => logger.error({ args }, "yoga"),
+    },
+    context: ({ request }) => {
+      const requestId = request.headers.get("x-request-id")?.slice(0, 100) || randomUUID();
+      return {
+        prisma: deps.prisma,
+        commands: deps.commands,
+        accountId: deps.accountId,
+        actor: "anonymous",
+        requestId,
+        loaders: createLoaders(deps.prisma, deps.accountId),
+      } satisfies Context;
+    },
+    maskedErrors: {
+      // Domain refusals reach the client with their AWS code; anything else is logged and masked.
+      maskError(error, message) {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof DomainError) {
+          return new GraphQLError(original.message, { extensions: { code: original.code } });
+        }
+        if (error instanceof GraphQLError && !error.originalError) return error;
+        logger.error({ err: original }, "unexpected error in a request");
+        return new GraphQLError(message, { extensions: { code: "InternalFailure" } });
+      },
+    },
+    plugins: [bodyLimit(deps.maxBodyBytes ?? 1_000_000)],
+  });
+}
+
+/** Refuses bodies over the limit before they are parsed (HTTP 413). */
+function bodyLimit(maxBytes: number): Plugin {
+  return {
+    onRequest({ request, endResponse, fetchAPI }) {
+      const length = Number(request.headers.get("content-length") ?? 0);
+      if (length > maxBytes) {
+        endResponse(
+          new fetchAPI.Response(
+            JSON.stringify({ errors: [{ message: `Request body of ${length} bytes exceeds the limit of ${maxBytes} bytes`, extensions: { code: "InvalidInput" } }] }),
+            { status: 413, headers: { "content-type": "application/json" } },
+          ),
+        );
+      }
+    },
+  };
+}
+
+const defaultQuery = `# iamgraph: AWS-IAM-compatible IAM on an event log.
+# Try: create a group, a user, add the user to the group, list the members.
+mutation CreateAdmins {
+  createGroup(groupName: "Admins") {
+    __typename
+    ... on GroupPayload { position group { arn groupId } }
+    ... on IamError { code message }
+  }
+}
+
+query Users {
+  users(first: 20) { edges { node { userName arn groups { groupName } tags { key value } } } }
+}
+`;

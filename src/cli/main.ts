@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+import pino from "pino";
+import { loadConfig } from "../config/config.js";
+import { openDatabase } from "../db/database.js";
+import { migrate } from "../db/migrate.js";
+import { serve } from "./serve.js";
+
+const usage = `iamgraph <command>
+
+  serve      start the GraphQL server (default)
+  migrate    apply pending migrations and exit
+`;
+
+async function main(argv: string[]): Promise<void> {
+  const config = loadConfig();
+  const [command = "serve"] = argv;
+  switch (command) {
+    case "serve":
+      return serve(config);
+    case "migrate": {
+      const logger = pino({ level: config.logLevel });
+      const db = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+      const report = await migrate(db.sql, (msg) => logger.info(msg));
+      logger.info({ applied: report.applied, alreadyApplied: report.alreadyApplied.length, storage: db.kind }, "migrations up to date");
+      await db.close();
+      return;
+    }
+    case "help":
+    case "--help":
+      process.stdout.write(usage);
+      return;
+    default:
+      process.stderr.write(`unknown command: ${command}\n\n${usage}`);
+      process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

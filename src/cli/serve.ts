@@ -1,0 +1,29 @@
+import { createServer } from "node:http";
+import type { Config } from "../config/config.js";
+import { startIamgraph } from "../runtime.js";
+
+export async function serve(config: Config): Promise<void> {
+  const app = await startIamgraph(config);
+  const server = createServer(app.yoga);
+  // Slow or idle clients must not pin sockets for ever.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const where = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port}/graphql`;
+  app.logger.info(
+    { url: where, storage: app.db.kind, dataDir: app.db.kind === "embedded" ? config.dataDir : undefined, accountId: config.accountId },
+    `iamgraph listening — GraphiQL at ${where}`,
+  );
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.logger.info({ signal }, "shutting down");
+    server.close();
+    server.closeAllConnections();
+    await app.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
