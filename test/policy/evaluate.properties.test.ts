@@ -1,0 +1,182 @@
+// Properties of the evaluator over generated well-formed (normalised) documents.
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { ConditionClause, PolicyDocument, PolicyInEffect, PolicyStatement } from "../../src/policy/document.js";
+import { compilePolicySet } from "../../src/policy/compile.js";
+import { evaluate } from "../../src/policy/evaluate.js";
+import { type AuthorizationRequest, type ContextEntry, buildContext } from "../../src/policy/request.js";
+import { source } from "./helpers/policies.js";
+
+const ACTIONS = ["s3:GetObject", "s3:PutObject", "iam:CreateUser", "ec2:RunInstances", "sts:GetCallerIdentity"];
+const ACTION_PATTERNS = [...ACTIONS, "*", "s3:*", "*Object", "iam:?reateUser", "S3:get*", "ec2:*", "*:*"];
+const RESOURCES = ["arn:aws:s3:::b/k", "arn:aws:s3:::b/alice/k", "arn:aws:iam::1:user/alice", "*"];
+const RESOURCE_PATTERNS = [...RESOURCES, "arn:aws:s3:::b/*", "arn:aws:s3:::b/${aws:username}/*", "arn:aws:iam::1:user/${aws:username, 'x'}", "arn:aws:*", "${*}"];
+const OPERATORS = [
+  "StringEquals", "StringNotEquals", "StringLike", "StringNotLike", "StringEqualsIgnoreCase", "ForAllValues:StringEquals",
+  "ForAnyValue:StringLike", "ForAnyValue:StringNotEquals", "StringEqualsIfExists", "NumericLessThan", "NumericNotEquals",
+  "DateGreaterThan", "DateNotEquals", "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnLike", "ArnNotEquals", "Null",
+  "NullIfExists", "ForAllValues:Null", "SomethingUnknown", "ForAllValues:NumericGreaterThanEqualsIfExists",
+];
+const KEYS = ["aws:username", "aws:TagKeys", "aws:SourceIp", "app:n", "aws:CurrentTime", "aws:PrincipalArn", "AWS:UserName"];
+const VALUES = [
+  "alice", "bob", "a*", "${aws:username}", "${aws:PrincipalTag/x, 'd'}", "${*}", "10", "-1.5", "true", "false",
+  "2020-01-01T00:00:00Z", "1700000000", "10.0.0.0/8", "2001:db8::/32", "QQ==", "arn:aws:iam::1:user/*", "", "${", "}",
+];
+
+const clause: fc.Arbitrary<ConditionClause> = fc.record({
+  operator: fc.constantFrom(...OPERATORS),
+  key: fc.constantFrom(...KEYS),
+  values: fc.array(fc.constantFrom(...VALUES), { minLength: 1, maxLength: 3 }),
+});
+
+const statement = (effect?: "Allow" | "Deny"): fc.Arbitrary<PolicyStatement> =>
+  fc
+    .record({
+      effect: effect === undefined ? fc.constantFrom<"Allow" | "Deny">("Allow", "Deny") : fc.constant(effect),
+      notAction: fc.boolean(),
+      actions: fc.array(fc.constantFrom(...ACTION_PATTERNS), { minLength: 1, maxLength: 3 }),
+      notResource: fc.boolean(),
+      resources: fc.array(fc.constantFrom(...RESOURCE_PATTERNS), { minLength: 1, maxLength: 2 }),
+      conditions: fc.array(clause, { maxLength: 3 }),
+      sid: fc.option(fc.constantFrom("A", "B"), { nil: undefined }),
+    })
+    .map((s) => ({
+      effect: s.effect,
+      ...(s.notAction ? { notAction: s.actions } : { action: s.actions }),
+      ...(s.notResource ? { notResource: s.resources } : { resource: s.resources }),
+      conditions: s.conditions,
+      ...(s.sid === undefined ? {} : { sid: s.sid }),
+    }));
+
+const document: fc.Arbitrary<PolicyDocument> = fc.record({
+  version: fc.constantFrom<"2012-10-17" | "2008-10-17">("2012-10-17", "2008-10-17"),
+  statements: fc.array(statement(), { minLength: 1, maxLength: 4 }),
+});
+
+const policies = fc.array(document, { maxLength: 4 });
+
+const contextEntry: fc.Arbitrary<ContextEntry> = fc.record({
+  key: fc.constantFrom(...KEYS, "aws:PrincipalTag/x"),
+  type: fc.constantFrom("string", "stringList", "ip", "date", "numeric", "boolean", "binary") as fc.Arbitrary<ContextEntry["type"]>,
+  values: fc.array(
+    fc.constantFrom("alice", "bob", "a", "10", "1", "true", "10.1.2.3", "2001:db8::1", "2021-06-01T00:00:00Z", "QQ", "arn:aws:iam::1:user/alice", "*", ""),
+    { maxLength: 3 },
+  ),
+});
+
+const request: fc.Arbitrary<AuthorizationRequest> = fc.record({
+  action: fc.constantFrom(...ACTIONS, "S3:GETOBJECT", "unknown"),
+  resource: fc.constantFrom(...RESOURCES, "arn:aws:s3:::b/${aws:username}/k"),
+  context: fc.array(contextEntry, { maxLength: 5 }).map(buildContext),
+});
+
+const inEffect = (docs: readonly PolicyDocument[]): PolicyInEffect[] => docs.map((document, i) => ({ source: source(`p${i}`), document }));
+
+const decide = (identity: readonly PolicyDocument[], boundary: readonly PolicyDocument[] | undefined, req: AuthorizationRequest) =>
+  evaluate(compilePolicySet(inEffect(identity), boundary === undefined ? undefined : inEffect(boundary)), req).decision;
+
+const optionalBoundary = fc.option(policies, { nil: undefined });
+
+describe("evaluation properties", () => {
+  it("never throws on a well-formed document and always explains itself", () => {
+    fc.assert(
+      fc.property(policies, optionalBoundary, request, (identity, boundary, req) => {
+        const set = compilePolicySet(inEffect(identity), boundary === undefined ? undefined : inEffect(boundary));
+        const result = evaluate(set, req);
+        expect(["allowed", "explicitDeny", "implicitDeny"]).toContain(result.decision);
+        if (result.decision === "allowed") expect(result.matchedStatements.length).toBeGreaterThan(0);
+        if (result.reason === "explicitDeny in identity policy") {
+          expect(result.matchedStatements.every((m) => m.effect === "Deny" && m.conditions.every((c) => c.matched))).toBe(true);
+        }
+        expect(result.boundary === undefined).toBe(boundary === undefined);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("adding a Deny statement anywhere never turns a decision into allowed", () => {
+    fc.assert(
+      fc.property(
+        fc.array(document, { minLength: 1, maxLength: 4 }),
+        optionalBoundary,
+        request,
+        statement("Deny"),
+        fc.nat(),
+        fc.nat(),
+        fc.boolean(),
+        (identity, boundary, req, deny, whichPolicy, position, intoBoundary) => {
+          const before = decide(identity, boundary, req);
+          const target = intoBoundary && boundary !== undefined && boundary.length > 0 ? boundary : identity;
+          const p = whichPolicy % target.length;
+          const doc = target[p]!;
+          const statements = [...doc.statements];
+          statements.splice(position % (statements.length + 1), 0, deny);
+          const patched = target.map((d, i) => (i === p ? { ...d, statements } : d));
+          const after = target === identity ? decide(patched, boundary, req) : decide(identity, patched, req);
+          if (after === "allowed") expect(before).toBe("allowed");
+          if (before !== "allowed") expect(after).not.toBe("allowed");
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("the order of policies and statements never changes the decision", () => {
+    fc.assert(
+      fc.property(policies, optionalBoundary, request, fc.integer(), (identity, boundary, req, seed) => {
+        const before = decide(identity, boundary, req);
+        const rng = mulberry32(seed);
+        const shuffle = <T>(xs: readonly T[]): T[] => {
+          const a = [...xs];
+          for (let i = a.length - 1; i > 0; i--) {
+            const j = Math.floor(rng() * (i + 1));
+            [a[i], a[j]] = [a[j]!, a[i]!];
+          }
+          return a;
+        };
+        const reorder = (docs: readonly PolicyDocument[]) => shuffle(docs.map((d) => ({ ...d, statements: shuffle(d.statements) })));
+        const after = decide(reorder(identity), boundary === undefined ? undefined : reorder(boundary), req);
+        expect(after).toBe(before);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("a boundary never grants: with a boundary the answer is allowed only if it is allowed without one", () => {
+    fc.assert(
+      fc.property(policies, policies, request, (identity, boundary, req) => {
+        if (decide(identity, boundary, req) === "allowed") expect(decide(identity, undefined, req)).toBe("allowed");
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("compiling once and evaluating agrees with the index-free answer for every action", () => {
+    // The service index must only ever narrow the candidates, never hide a match.
+    fc.assert(
+      fc.property(policies, request, (identity, req) => {
+        const indexed = evaluate(compilePolicySet(inEffect(identity)), req);
+        // Put every statement behind a wildcard-service twin so all land in the always-checked bucket.
+        const unindexed = identity.map((d) => ({
+          ...d,
+          statements: d.statements.map((s) => (s.action === undefined ? s : { ...s, action: [...s.action, "*:__never__"] })),
+        }));
+        expect(evaluate(compilePolicySet(inEffect(unindexed)), req).decision).toBe(indexed.decision);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** Small deterministic PRNG for shuffles driven by a fast-check seed. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
