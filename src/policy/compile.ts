@@ -8,6 +8,7 @@ import { type CompiledStatement, compileStatement } from "./statement.js";
 import { actionService } from "./wildcard.js";
 
 export interface StatementIndex {
+  /** Per service: the statements confined to it plus the always-checked ones, in document order. */
   readonly byService: ReadonlyMap<string, readonly CompiledStatement[]>;
   readonly always: readonly CompiledStatement[];
   readonly size: number;
@@ -38,6 +39,9 @@ function indexPolicies(policies: readonly PolicyInEffect[]): StatementIndex {
       }
     });
   }
+  // Each service bucket also holds the always-checked statements, merged in document order at
+  // compile time, so evaluation allocates nothing to find its candidates.
+  for (const [service, bucket] of byService) byService.set(service, mergeByOrdinal(bucket, always));
   return { byService, always, size: ordinal };
 }
 
@@ -53,23 +57,23 @@ export function compilePolicySet(
   return boundary === undefined ? set : { ...set, boundary: indexPolicies(boundary) };
 }
 
-/** Statements that may match an action: its service's bucket plus the always-checked bucket. */
+/** Statements that may match an action: its service's bucket (which includes the always-checked ones). */
 export function candidates(index: StatementIndex, lowerAction: string): readonly CompiledStatement[] {
-  const bucket = index.byService.get(actionService(lowerAction));
-  if (bucket === undefined) return index.always;
-  if (index.always.length === 0) return bucket;
-  // Merge by ordinal so results list statements in document order.
+  return index.byService.get(actionService(lowerAction)) ?? index.always;
+}
+
+function mergeByOrdinal(a: readonly CompiledStatement[], b: readonly CompiledStatement[]): CompiledStatement[] {
   const merged: CompiledStatement[] = [];
   let i = 0;
   let j = 0;
-  while (i < bucket.length || j < index.always.length) {
-    const a = bucket[i];
-    const b = index.always[j];
-    if (b === undefined || (a !== undefined && a.ordinal < b.ordinal)) {
-      merged.push(a!);
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && x.ordinal < y.ordinal)) {
+      merged.push(x!);
       i++;
     } else {
-      merged.push(b);
+      merged.push(y);
       j++;
     }
   }

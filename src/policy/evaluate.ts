@@ -8,13 +8,14 @@
 import type { Effect, PolicyInEffect, PolicySource } from "./document.js";
 import type { AuthorizationRequest } from "./request.js";
 import { type CompiledPolicySet, type StatementIndex, candidates, compilePolicySet } from "./compile.js";
-import { conditionMatches, substitutedValues } from "./condition.js";
+import { substitutedValues } from "./condition.js";
 import {
   type CompiledStatement,
   statementConditionsHold,
   statementMatchesAction,
   statementMatchesResource,
 } from "./statement.js";
+import type { Glob } from "./wildcard.js";
 
 export type EvalDecision = "allowed" | "explicitDeny" | "implicitDeny";
 
@@ -71,11 +72,12 @@ function matchIndex(
   const sink = (key: string): void => {
     if (!missing.has(key.toLowerCase())) missing.set(key.toLowerCase(), key);
   };
+  const resolved = new Map<string, Glob | null>();
   for (const s of candidates(index, lowerAction)) {
     if (!statementMatchesAction(s, lowerAction)) continue;
-    if (!statementMatchesResource(s, request.resource, context, sink)) continue;
+    if (!statementMatchesResource(s, request.resource, context, sink, resolved)) continue;
     // The statement is relevant: report every key it reads that the request lacks.
-    for (const key of s.keys) if (!context.has(key.toLowerCase())) sink(key);
+    for (const k of s.keys) if (!context.has(k.lowerKey)) sink(k.key);
     if (!statementConditionsHold(s, context)) continue;
     (s.effect === "Deny" ? denies : allows).push(s);
   }
@@ -91,7 +93,8 @@ function explain(s: CompiledStatement, request: AuthorizationRequest): MatchedSt
       key: c.key,
       policyValues: substitutedValues(c, context),
       contextValues: entry === undefined ? null : [...entry.values],
-      matched: conditionMatches(c, context),
+      // Only statements whose every condition held are explained.
+      matched: true,
     };
   });
   return {

@@ -15,6 +15,8 @@ interface ActionSet {
 }
 
 interface ResourcePattern {
+  /** Literal text every matching resource starts with: a cheap first filter. */
+  readonly prefix: string;
   readonly glob: Glob | null;
   /** Set when the pattern holds policy variables: compiled per request. */
   readonly template: Template | null;
@@ -34,8 +36,8 @@ export interface CompiledStatement {
   readonly resources: readonly ResourcePattern[] | null;
   readonly notResource: boolean;
   readonly conditions: readonly CompiledCondition[];
-  /** Condition keys and variable keys this statement reads, as written. */
-  readonly keys: readonly string[];
+  /** Condition keys and variable keys this statement reads, as written and lower-cased. */
+  readonly keys: readonly { readonly key: string; readonly lowerKey: string }[];
   /** Services its Action patterns are confined to; null = any service (wildcard or NotAction). */
   readonly services: readonly string[] | null;
 }
@@ -61,8 +63,12 @@ function actionSetMatches(set: ActionSet, lowerAction: string): boolean {
 
 function compileResource(pattern: string, version: PolicyVersion): ResourcePattern {
   const template = parseTemplate(pattern, version);
-  if (template.dynamic) return { glob: null, template };
-  return { glob: compileGlob(pattern), template: null };
+  const first = template.parts[0];
+  const lead = first !== undefined && first.kind === "text" ? first.text : "";
+  const wild = lead.search(/[*?]/);
+  const prefix = wild < 0 ? lead : lead.slice(0, wild);
+  if (template.dynamic) return { prefix, glob: null, template };
+  return { prefix, glob: compileGlob(pattern), template: null };
 }
 
 export function compileStatement(
@@ -96,7 +102,7 @@ export function compileStatement(
     resources,
     notResource: statement.resource === undefined && statement.notResource !== undefined,
     conditions,
-    keys: [...keys.values()],
+    keys: [...keys].map(([lowerKey, key]) => ({ key, lowerKey })),
     services: statement.action === undefined ? null : actionServices(statement.action),
   };
 }
@@ -127,14 +133,22 @@ export function statementMatchesResource(
   resource: string,
   context: ReadonlyMap<string, ContextEntry>,
   missing?: MissingKeySink,
+  /** Per-request memo of substituted patterns: the same text resolves the same way within one request. */
+  resolved?: Map<string, Glob | null>,
 ): boolean {
   if (s.resources === null) return false;
   let any = false;
   for (const r of s.resources) {
+    if (!resource.startsWith(r.prefix)) continue;
     let glob = r.glob;
     if (glob === null && r.template !== null) {
-      const pieces = resolvePieces(r.template, context, missing);
-      glob = pieces === null ? null : compileGlob(pieces);
+      const memo = resolved?.get(r.template.source);
+      if (memo !== undefined) glob = memo;
+      else {
+        const pieces = resolvePieces(r.template, context, missing);
+        glob = pieces === null ? null : compileGlob(pieces);
+        resolved?.set(r.template.source, glob);
+      }
     }
     if (glob !== null && globMatches(glob, resource)) {
       any = true;
