@@ -13,7 +13,8 @@ import path from "node:path";
  */
 export interface DmmfField {
   readonly name: string;
-  readonly dbName: string | null;
+  /** Absent when the field has no @map. */
+  readonly dbName?: string | null;
   readonly kind: "scalar" | "object" | "enum" | "unsupported";
   readonly type: string;
   readonly isRequired: boolean;
@@ -29,7 +30,8 @@ export interface DmmfField {
 
 export interface DmmfModel {
   readonly name: string;
-  readonly dbName: string | null;
+  /** Absent when the model has no @@map. */
+  readonly dbName?: string | null;
   readonly fields: readonly DmmfField[];
   readonly primaryKey: { readonly name: string | null; readonly fields: string[] } | null;
   readonly uniqueFields: readonly string[][];
@@ -39,7 +41,8 @@ export interface DmmfModel {
 export interface DmmfIndex {
   readonly model: string;
   readonly type: "id" | "normal" | "unique" | "fulltext";
-  readonly dbName: string | null;
+  /** Absent when the index has no map: argument (Prisma then derives the name). */
+  readonly dbName?: string | null;
   readonly fields: readonly { readonly name: string }[];
 }
 
