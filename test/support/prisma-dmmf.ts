@@ -21,6 +21,8 @@ export interface DmmfField {
   readonly isList: boolean;
   readonly isId: boolean;
   readonly isUnique: boolean;
+  readonly hasDefaultValue: boolean;
+  readonly isUpdatedAt: boolean;
   readonly nativeType?: [string, string[]] | null;
   readonly relationFromFields?: string[];
   readonly relationToFields?: string[];
