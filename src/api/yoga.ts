@@ -52,7 +52,7 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
         if (original instanceof DomainError) {
           return new GraphQLError(original.message, { extensions: { code: original.code } });
         }
-        if (error instanceof GraphQLError && !error.originalError) return error;
+        if (isGraphQLOwnError(error)) return error;
         logger.error({ err: original }, "unexpected error in a request");
         return new GraphQLError(message, { extensions: { code: "InternalFailure" } });
       },
@@ -76,6 +76,15 @@ function bodyLimit(maxBytes: number): Plugin {
       }
     },
   };
+}
+
+/**
+ * An error GraphQL itself raised (syntax, validation, variable coercion — possibly wrapping
+ * another such error), safe to show as is; anything wrapping a thrown exception is not.
+ */
+function isGraphQLOwnError(error: unknown): error is GraphQLError {
+  if (!(error instanceof GraphQLError)) return false;
+  return error.originalError == null || isGraphQLOwnError(error.originalError);
 }
 
 const defaultQuery = `# iamgraph: AWS-IAM-compatible IAM on an event log.
