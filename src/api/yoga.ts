@@ -61,19 +61,40 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
   });
 }
 
-/** Refuses bodies over the limit before they are parsed (HTTP 413). */
+/**
+ * Refuses bodies over the limit (HTTP 413): by Content-Length before anything is read, and for
+ * chunked bodies (no Content-Length) by counting while reading, so the limit cannot be bypassed.
+ */
 function bodyLimit(maxBytes: number): Plugin {
+  const tooLarge = (fetchAPI: { Response: typeof Response }, message: string) =>
+    new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: "InvalidInput" } }] }), {
+      status: 413,
+      headers: { "content-type": "application/json" },
+    });
   return {
-    onRequest({ request, endResponse, fetchAPI }) {
-      const length = Number(request.headers.get("content-length") ?? 0);
-      if (length > maxBytes) {
-        endResponse(
-          new fetchAPI.Response(
-            JSON.stringify({ errors: [{ message: `Request body of ${length} bytes exceeds the limit of ${maxBytes} bytes`, extensions: { code: "InvalidInput" } }] }),
-            { status: 413, headers: { "content-type": "application/json" } },
-          ),
-        );
+    async onRequest({ request, setRequest, endResponse, fetchAPI }) {
+      const declared = request.headers.get("content-length");
+      if (declared !== null) {
+        const length = Number(declared);
+        if (length > maxBytes) endResponse(tooLarge(fetchAPI, `Request body of ${length} bytes exceeds the limit of ${maxBytes} bytes`));
+        return;
       }
+      if (!request.body) return;
+      const reader = request.body.getReader();
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > maxBytes) {
+          await reader.cancel();
+          endResponse(tooLarge(fetchAPI, `Request body exceeds the limit of ${maxBytes} bytes`));
+          return;
+        }
+        chunks.push(value);
+      }
+      setRequest(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks) }));
     },
   };
 }
