@@ -1,11 +1,17 @@
 import type { EventDefinition, EventOf } from "./event-definition.js";
 import * as groups from "./groups.js";
+import * as permissions from "./permissions.js";
+import * as policies from "./policies.js";
+import * as roles from "./roles.js";
 import * as users from "./users.js";
 
 /** Every event type iamgraph stores, by name. Adding a type here is the only registration needed. */
 export const eventCatalogue = {
   ...users,
   ...groups,
+  ...roles,
+  ...policies,
+  ...permissions,
 } as const;
 
 type Catalogue = typeof eventCatalogue;

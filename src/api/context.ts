@@ -1,5 +1,8 @@
 import DataLoader from "dataloader";
 import type { CommandPipeline } from "../app/command-pipeline.js";
+import type { Authorizer, AuthorizeRequest } from "../authz/authorizer.js";
+import type { WhoCan } from "../authz/who-can.js";
+import type { EvaluationResult } from "../policy/evaluate.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { User, Group } from "../generated/prisma/client.js";
 import { nameKey } from "../domain/shared/names.js";
@@ -8,6 +11,8 @@ import { nameKey } from "../domain/shared/names.js";
 export interface Context {
   readonly prisma: PrismaClient;
   readonly commands: CommandPipeline;
+  readonly authorizer: Authorizer;
+  readonly whoCan: WhoCan;
   readonly accountId: string;
   readonly actor: string;
   readonly requestId: string;
@@ -17,11 +22,14 @@ export interface Context {
 export interface Loaders {
   readonly userByName: DataLoader<string, User | null>;
   readonly groupByName: DataLoader<string, Group | null>;
+  /** Every `authorize` field of one request is answered in one batch. */
+  readonly authorize: DataLoader<AuthorizeRequest, EvaluationResult>;
 }
 
 /** Per-request loaders: one query per batch, cached only for the request's lifetime. */
-export function createLoaders(prisma: PrismaClient, accountId: string): Loaders {
+export function createLoaders(prisma: PrismaClient, accountId: string, authorizer: Authorizer): Loaders {
   return {
+    authorize: new DataLoader<AuthorizeRequest, EvaluationResult>((requests) => authorizer.authorizeMany(requests), { cache: false }),
     userByName: new DataLoader(async (names) => {
       const keys = names.map(nameKey);
       const rows = await prisma.user.findMany({ where: { accountId, userNameKey: { in: keys } } });

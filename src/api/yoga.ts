@@ -3,6 +3,8 @@ import { GraphQLError } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
 import type { CommandPipeline } from "../app/command-pipeline.js";
+import type { Authorizer } from "../authz/authorizer.js";
+import type { WhoCan } from "../authz/who-can.js";
 import { DomainError } from "../domain/shared/domain-error.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { createLoaders, type Context } from "./context.js";
@@ -11,6 +13,8 @@ import { schema } from "./schema.js";
 export interface YogaDeps {
   readonly prisma: PrismaClient;
   readonly commands: CommandPipeline;
+  readonly authorizer: Authorizer;
+  readonly whoCan: WhoCan;
   readonly accountId: string;
   readonly logger: Logger;
   readonly production: boolean;
@@ -39,10 +43,12 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
       return {
         prisma: deps.prisma,
         commands: deps.commands,
+        authorizer: deps.authorizer,
+        whoCan: deps.whoCan,
         accountId: deps.accountId,
         actor: "anonymous",
         requestId,
-        loaders: createLoaders(deps.prisma, deps.accountId),
+        loaders: createLoaders(deps.prisma, deps.accountId, deps.authorizer),
       } satisfies Context;
     },
     maskedErrors: {

@@ -27,7 +27,7 @@ export interface CommandResult {
   readonly events: readonly StoredEvent[];
 }
 
-const newIdKind: Partial<Record<Command["type"], IdKind>> = { CreateUser: "user", CreateGroup: "group" };
+const newIdKind: Partial<Record<Command["type"], IdKind>> = { CreateUser: "user", CreateGroup: "group", CreateRole: "role", CreatePolicy: "policy" };
 
 /**
  * The only place where domain, store and projections meet:

@@ -1,5 +1,8 @@
 import type { GroupCommand } from "../domain/groups/decide.js";
+import type { PermissionsCommand } from "../domain/permissions/decide.js";
+import type { PolicyCommand } from "../domain/policies/decide.js";
+import type { RoleCommand } from "../domain/roles/decide.js";
 import type { UserCommand } from "../domain/users/decide.js";
 
 /** Every command the pipeline accepts. */
-export type Command = UserCommand | GroupCommand;
+export type Command = UserCommand | GroupCommand | RoleCommand | PolicyCommand | PermissionsCommand;

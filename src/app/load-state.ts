@@ -1,5 +1,7 @@
 import { initialGroupState, evolveGroup, type GroupState } from "../domain/groups/state.js";
 import { nameKey } from "../domain/shared/names.js";
+import { initialPolicyState, evolvePolicy, type PolicyState } from "../domain/policies/state.js";
+import { initialRoleState, evolveRole, type RoleState } from "../domain/roles/state.js";
 import { initialUserState, evolveUser, type UserState } from "../domain/users/state.js";
 import { readStream } from "../eventstore/read.js";
 import type { Tx } from "../projections/projection.js";
@@ -47,4 +49,32 @@ export async function userNameTaken(tx: Tx, accountId: string, userName: string,
 export async function groupNameTaken(tx: Tx, accountId: string, groupName: string, exceptId?: string): Promise<boolean> {
   const row = await tx.group.findUnique({ where: { accountId_groupNameKey: { accountId, groupNameKey: nameKey(groupName) } }, select: { id: true } });
   return row !== null && row.id !== exceptId;
+}
+
+export const roleStreamId = (roleId: string) => `role-${roleId}`;
+export const policyStreamId = (policyId: string) => `policy-${policyId}`;
+
+export async function loadRoleByName(tx: Tx, accountId: string, roleName: string): Promise<Loaded<RoleState> | undefined> {
+  const row = await tx.role.findUnique({ where: { accountId_roleNameKey: { accountId, roleNameKey: nameKey(roleName) } }, select: { id: true } });
+  if (!row) return undefined;
+  const streamId = roleStreamId(row.id);
+  const events = await readStream(tx, streamId);
+  return { state: events.reduce(evolveRole, initialRoleState), streamId, version: events.at(-1)?.streamVersion ?? 0 };
+}
+
+export async function roleNameTaken(tx: Tx, accountId: string, roleName: string): Promise<boolean> {
+  return (await tx.role.findUnique({ where: { accountId_roleNameKey: { accountId, roleNameKey: nameKey(roleName) } }, select: { id: true } })) !== null;
+}
+
+/** A customer-managed policy of this account by ARN, folded from its stream. */
+export async function loadPolicyByArn(tx: Tx, arn: string): Promise<Loaded<PolicyState> | undefined> {
+  const row = await tx.policy.findUnique({ where: { arn }, select: { id: true, isAwsManaged: true } });
+  if (!row || row.isAwsManaged) return undefined;
+  const streamId = policyStreamId(row.id);
+  const events = await readStream(tx, streamId);
+  return { state: events.reduce(evolvePolicy, initialPolicyState), streamId, version: events.at(-1)?.streamVersion ?? 0 };
+}
+
+export async function policyNameTaken(tx: Tx, accountId: string, policyName: string): Promise<boolean> {
+  return (await tx.policy.findUnique({ where: { accountId_policyNameKey: { accountId, policyNameKey: nameKey(policyName) } }, select: { id: true } })) !== null;
 }

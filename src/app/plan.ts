@@ -2,7 +2,12 @@ import { decideGroup } from "../domain/groups/decide.js";
 import type { GroupState } from "../domain/groups/state.js";
 import { assertNever } from "../domain/shared/assert-never.js";
 import type { CommandMetadata } from "../domain/shared/command-metadata.js";
+import { decidePermissions, type PermissionsHolderState } from "../domain/permissions/decide.js";
+import type { PermissionsHolder } from "../domain/permissions/state.js";
+import { decidePolicy } from "../domain/policies/decide.js";
+import { decideRole } from "../domain/roles/decide.js";
 import { decideUser, type UserDecisionInput } from "../domain/users/decide.js";
+import { findAwsManagedPolicy } from "../policy/aws-managed-policies.js";
 import type { StreamAppend } from "../eventstore/stored-event.js";
 import type { Tx } from "../projections/projection.js";
 import type { Command } from "./command.js";
@@ -10,7 +15,13 @@ import {
   groupNameTaken,
   groupStreamId,
   loadGroupByName,
+  loadPolicyByArn,
+  loadRoleByName,
   loadUserByName,
+  policyNameTaken,
+  policyStreamId,
+  roleNameTaken,
+  roleStreamId,
   userNameTaken,
   userStreamId,
   type Loaded,
@@ -78,7 +89,92 @@ export async function planCommand(tx: Tx, command: Command, meta: CommandMetadat
       const events = decideGroup(command, { group: group.state, nameTaken, memberCount }, meta);
       return [{ streamId: group.streamId, expectedVersion: group.version, events }];
     }
+    case "CreateRole": {
+      const input = {
+        role: { status: "absent" as const },
+        nameTaken: await roleNameTaken(tx, accountId, command.roleName),
+        rolesInAccount: await tx.role.count({ where: { accountId } }),
+      };
+      return [{ streamId: roleStreamId(meta.newId), expectedVersion: "noStream", events: decideRole(command, input, meta) }];
+    }
+    case "UpdateAssumeRolePolicy":
+    case "DeleteRole": {
+      const role = (await loadRoleByName(tx, accountId, command.roleName)) ?? absent;
+      return [{ streamId: role.streamId, expectedVersion: role.version, events: decideRole(command, { role: role.state }, meta) }];
+    }
+    case "CreatePolicy": {
+      const input = {
+        policy: { status: "absent" as const },
+        nameTaken: await policyNameTaken(tx, accountId, command.policyName),
+        policiesInAccount: await tx.policy.count({ where: { accountId } }),
+      };
+      return [{ streamId: policyStreamId(meta.newId), expectedVersion: "noStream", events: decidePolicy(command, input, meta) }];
+    }
+    case "CreatePolicyVersion":
+    case "SetDefaultPolicyVersion":
+    case "DeletePolicyVersion":
+    case "DeletePolicy":
+    case "TagPolicy":
+    case "UntagPolicy": {
+      const policy = (await loadPolicyByArn(tx, command.policyArn)) ?? absent;
+      const counts =
+        command.type === "DeletePolicy"
+          ? {
+              attachmentCount: await tx.policyAttachment.count({ where: { policyArn: command.policyArn } }),
+              boundaryUsageCount:
+                (await tx.user.count({ where: { permissionsBoundaryArn: command.policyArn } })) +
+                (await tx.role.count({ where: { permissionsBoundaryArn: command.policyArn } })),
+            }
+          : {};
+      const input = { policy: policy.state, awsManaged: findAwsManagedPolicy(command.policyArn) !== undefined, ...counts };
+      return [{ streamId: policy.streamId, expectedVersion: policy.version, events: decidePolicy(command, input, meta) }];
+    }
+    case "AttachPolicy":
+    case "DetachPolicy":
+    case "PutInlinePolicy":
+    case "DeleteInlinePolicy":
+    case "PutPermissionsBoundary":
+    case "DeletePermissionsBoundary": {
+      const holder = await loadHolder(tx, accountId, command.entityType, command.entityName);
+      const policyArn = command.type === "AttachPolicy" || command.type === "PutPermissionsBoundary" ? command.policyArn : undefined;
+      const policy = policyArn ? await findManagedPolicy(tx, policyArn) : undefined;
+      const events = decidePermissions(command, { holder: holder?.holder, policy });
+      return holder ? [{ streamId: holder.streamId, expectedVersion: holder.version, events }] : [];
+    }
     default:
       return assertNever(command);
   }
+}
+
+/** The user, group or role whose permissions a command changes, as the permissions decider sees it. */
+async function loadHolder(
+  tx: Tx,
+  accountId: string,
+  type: PermissionsHolder,
+  name: string,
+): Promise<{ holder: PermissionsHolderState; streamId: string; version: number } | undefined> {
+  if (type === "user") {
+    const loaded = await loadUserByName(tx, accountId, name);
+    if (loaded?.state.status !== "active") return undefined;
+    const s = loaded.state;
+    return { holder: { id: s.userId, name: s.userName, permissions: s.permissions }, streamId: loaded.streamId, version: loaded.version };
+  }
+  if (type === "group") {
+    const loaded = await loadGroupByName(tx, accountId, name);
+    if (loaded?.state.status !== "active") return undefined;
+    const s = loaded.state;
+    return { holder: { id: s.groupId, name: s.groupName, permissions: s.permissions }, streamId: loaded.streamId, version: loaded.version };
+  }
+  const loaded = await loadRoleByName(tx, accountId, name);
+  if (loaded?.state.status !== "active") return undefined;
+  const s = loaded.state;
+  return { holder: { id: s.roleId, name: s.roleName, permissions: s.permissions }, streamId: loaded.streamId, version: loaded.version };
+}
+
+/** A managed policy that can be attached: AWS-managed, or customer-managed in this account. */
+async function findManagedPolicy(tx: Tx, arn: string): Promise<{ arn: string; name: string } | undefined> {
+  const aws = findAwsManagedPolicy(arn);
+  if (aws) return { arn: aws.arn, name: aws.name };
+  const row = await tx.policy.findUnique({ where: { arn }, select: { arn: true, policyName: true } });
+  return row ? { arn: row.arn, name: row.policyName } : undefined;
 }

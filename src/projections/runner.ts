@@ -1,33 +1,51 @@
 import type { StoredEvent } from "../eventstore/stored-event.js";
+import { effectivePoliciesProjection } from "./effective-policies-projection.js";
 import { groupsProjection } from "./groups-projection.js";
+import { permissionsProjection } from "./permissions-projection.js";
+import { policiesProjection } from "./policies-projection.js";
 import type { Projection, Tx } from "./projection.js";
+import { rolesProjection } from "./roles-projection.js";
 import { usersProjection } from "./users-projection.js";
 
-/** Every projection, in the order they run. */
-export const projections: readonly Projection[] = [usersProjection, groupsProjection];
+/**
+ * Every projection, in the order they run for each event. The effective-policies projection
+ * reads memberships, attachments and inline policies, so it comes after the ones writing them.
+ */
+export const projections: readonly Projection[] = [
+  usersProjection,
+  groupsProjection,
+  rolesProjection,
+  policiesProjection,
+  permissionsProjection,
+  effectivePoliciesProjection,
+];
 
 /**
  * Folds events into each projection inside the caller's transaction, moving each projection's
  * checkpoint in the same transaction — so a read model and its checkpoint never disagree, and
- * events at or below the checkpoint (a replay) are skipped.
+ * events at or below the checkpoint (a replay) are skipped. Event by event, projection by
+ * projection, so a projection that reads another's table sees it as of the same event.
  */
 export async function project(tx: Tx, events: readonly StoredEvent[], only: readonly Projection[] = projections): Promise<void> {
   if (events.length === 0) return;
   const last = events[events.length - 1]!.position;
   const checkpoints = await tx.projectionCheckpoint.findMany({ where: { name: { in: only.map((p) => p.name) } } });
   const at = new Map(checkpoints.map((c) => [c.name, Number(c.position)]));
-  for (const projection of only) {
-    const checkpoint = at.get(projection.name) ?? 0;
-    for (const event of events) {
-      if (event.position <= checkpoint || !projection.handles.has(event.type)) continue;
+  for (const event of events) {
+    for (const projection of only) {
+      if (event.position <= (at.get(projection.name) ?? 0) || !projection.handles.has(event.type)) continue;
       await projection.apply(tx, event);
     }
-    if (last > checkpoint) {
-      await tx.projectionCheckpoint.upsert({
-        where: { name: projection.name },
-        create: { name: projection.name, position: BigInt(last) },
-        update: { position: BigInt(last) },
-      });
-    }
   }
+  // One statement moves every checkpoint that is behind.
+  const behind = only.filter((p) => last > (at.get(p.name) ?? 0)).map((p) => p.name);
+  if (behind.length === 0) return;
+  await tx.$executeRawUnsafe(
+    `INSERT INTO projection_checkpoints (name, position, updated_at)
+     SELECT name, $2, now() FROM unnest($1::text[]) AS name
+     ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()
+      WHERE projection_checkpoints.position < EXCLUDED.position`,
+    behind,
+    last,
+  );
 }

@@ -1,5 +1,7 @@
 import { nameKey } from "../domain/shared/names.js";
-import type { Projection } from "./projection.js";
+import type { Tag } from "../domain/shared/tags.js";
+import type { Projection, Tx } from "./projection.js";
+import { upsertTags } from "./tags.js";
 
 /** users, user_tags and group_memberships (membership events live in the user's stream). */
 export const usersProjection: Projection = {
@@ -23,14 +25,7 @@ export const usersProjection: Projection = {
           },
           update: {},
         });
-        for (const tag of d.tags) {
-          const keyKey = tag.key.toLowerCase();
-          await tx.userTag.upsert({
-            where: { userId_keyKey: { userId: d.userId, keyKey } },
-            create: { userId: d.userId, keyKey, key: tag.key, value: tag.value },
-            update: { key: tag.key, value: tag.value },
-          });
-        }
+        await writeUserTags(tx, d.userId, d.tags);
         return;
       }
       case "UserUpdated": {
@@ -45,14 +40,7 @@ export const usersProjection: Projection = {
         await tx.user.deleteMany({ where: { id: event.data.userId } }); // tags and memberships cascade
         return;
       case "UserTagged":
-        for (const tag of event.data.tags) {
-          const keyKey = tag.key.toLowerCase();
-          await tx.userTag.upsert({
-            where: { userId_keyKey: { userId: event.data.userId, keyKey } },
-            create: { userId: event.data.userId, keyKey, key: tag.key, value: tag.value },
-            update: { key: tag.key, value: tag.value },
-          });
-        }
+        await writeUserTags(tx, event.data.userId, event.data.tags);
         await touch(tx, event.data.userId, event.streamVersion);
         return;
       case "UserUntagged":
@@ -77,6 +65,12 @@ export const usersProjection: Projection = {
   },
 };
 
-async function touch(tx: Parameters<Projection["apply"]>[0], userId: string, streamVersion: number) {
+async function touch(tx: Tx, userId: string, streamVersion: number) {
   await tx.user.updateMany({ where: { id: userId }, data: { streamVersion } });
+}
+
+function writeUserTags(tx: Tx, userId: string, tags: readonly Tag[]) {
+  return upsertTags(tags, (keyKey, tag) =>
+    tx.userTag.upsert({ where: { userId_keyKey: { userId, keyKey } }, create: { userId, keyKey, ...tag }, update: tag }),
+  );
 }

@@ -5,6 +5,7 @@ import type { CommandMetadata } from "../shared/command-metadata.js";
 import { DomainError, noSuchEntity } from "../shared/domain-error.js";
 import { checkName, checkPath, nameLimits } from "../shared/names.js";
 import type { GroupState } from "./state.js";
+import { assertNoPolicies } from "../permissions/state.js";
 
 export type GroupCommand =
   | { readonly type: "CreateGroup"; readonly groupName: string; readonly path: string }
@@ -54,6 +55,7 @@ export function decideGroup(command: GroupCommand, input: GroupDecisionInput, me
       if ((input.memberCount ?? 0) > 0) {
         throw new DomainError("DeleteConflict", "Cannot delete entity, must remove users from group first.");
       }
+      assertNoPolicies(group.permissions);
       return [{ type: "GroupDeleted", data: { groupId: group.groupId, groupName: group.groupName, arn: group.arn } }];
     }
     default:

@@ -1,8 +1,16 @@
 import type { IamEvent } from "../../../events/catalogue.js";
+import { evolvePermissions, noPermissions, type PermissionsState } from "../permissions/state.js";
 
 export type GroupState =
   | { readonly status: "absent" }
-  | { readonly status: "active"; readonly groupId: string; readonly groupName: string; readonly path: string; readonly arn: string }
+  | {
+      readonly status: "active";
+      readonly groupId: string;
+      readonly groupName: string;
+      readonly path: string;
+      readonly arn: string;
+      readonly permissions: PermissionsState;
+    }
   | { readonly status: "deleted"; readonly groupId: string; readonly groupName: string };
 
 export const initialGroupState: GroupState = { status: "absent" };
@@ -10,12 +18,18 @@ export const initialGroupState: GroupState = { status: "absent" };
 export function evolveGroup(state: GroupState, event: IamEvent): GroupState {
   switch (event.type) {
     case "GroupCreated":
-      return { status: "active", ...event.data };
+      return { status: "active", ...event.data, permissions: noPermissions };
     case "GroupUpdated":
       if (state.status !== "active") return state;
       return { ...state, groupName: event.data.newGroupName, path: event.data.newPath, arn: event.data.newArn };
     case "GroupDeleted":
       return { status: "deleted", groupId: event.data.groupId, groupName: event.data.groupName };
+    case "ManagedPolicyAttached":
+    case "ManagedPolicyDetached":
+    case "InlinePolicyPut":
+    case "InlinePolicyDeleted":
+      if (state.status !== "active") return state;
+      return { ...state, permissions: evolvePermissions(state.permissions, event) };
     default:
       return state;
   }

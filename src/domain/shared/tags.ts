@@ -39,14 +39,20 @@ export function checkTagKeys(keys: readonly string[]): void {
   }
 }
 
-/** Merges new tags over old ones, keys compared ignoring case; refuses past the quota. */
-export function mergeTags(current: readonly Tag[], added: readonly Tag[]): Tag[] {
+/** Merges new tags over old ones, keys compared ignoring case (the latest spelling wins). */
+export function applyTags(current: readonly Tag[], added: readonly Tag[]): Tag[] {
   const byKey = new Map(current.map((t) => [t.key.toLowerCase(), t]));
   for (const t of added) byKey.set(t.key.toLowerCase(), t);
-  if (byKey.size > maxTagsPerEntity) {
-    throw new DomainError("LimitExceeded", `Cannot exceed quota for TagsPerUser: ${maxTagsPerEntity}`);
-  }
   return [...byKey.values()];
+}
+
+/** applyTags, refusing a result past the 50-tag quota (named as AWS names it, e.g. TagsPerUser). */
+export function mergeTags(current: readonly Tag[], added: readonly Tag[], quotaName: string): Tag[] {
+  const merged = applyTags(current, added);
+  if (merged.length > maxTagsPerEntity) {
+    throw new DomainError("LimitExceeded", `Cannot exceed quota for ${quotaName}: ${maxTagsPerEntity}`);
+  }
+  return merged;
 }
 
 export function removeTags(current: readonly Tag[], keys: readonly string[]): Tag[] {

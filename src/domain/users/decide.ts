@@ -7,6 +7,7 @@ import { checkName, checkPath, nameLimits } from "../shared/names.js";
 import { checkTagKeys, checkTags, mergeTags, type Tag } from "../shared/tags.js";
 import type { GroupState } from "../groups/state.js";
 import type { UserState } from "./state.js";
+import { assertNoPolicies } from "../permissions/state.js";
 
 export type UserCommand =
   | { readonly type: "CreateUser"; readonly userName: string; readonly path: string; readonly tags: readonly Tag[] }
@@ -46,7 +47,7 @@ export function decideUser(command: UserCommand, input: UserDecisionInput, meta:
       checkName("userName", command.userName, nameLimits.user);
       checkPath("path", command.path);
       checkTags(command.tags);
-      if (command.tags.length > 50) throw new DomainError("LimitExceeded", "Cannot exceed quota for TagsPerUser: 50");
+      mergeTags([], command.tags, "TagsPerUser");
       if (input.nameTaken) throw new DomainError("EntityAlreadyExists", `User with name ${command.userName} already exists.`);
       if ((input.usersInAccount ?? 0) >= maxUsersPerAccount) {
         throw new DomainError("LimitExceeded", `Cannot exceed quota for UsersPerAccount: ${maxUsersPerAccount}`);
@@ -69,15 +70,18 @@ export function decideUser(command: UserCommand, input: UserDecisionInput, meta:
     }
     case "DeleteUser": {
       if (user.status !== "active") throw userNotFound(command.userName);
+      // AWS DeleteUser: groups, inline and attached policies must go first. A permissions boundary
+      // does not block it (the API reference does not list it; IAM-REFERENCE.md says otherwise).
       if (user.groups.length > 0) {
         throw new DomainError("DeleteConflict", "Cannot delete entity, must remove user from all groups first.");
       }
+      assertNoPolicies(user.permissions);
       return [{ type: "UserDeleted", data: { userId: user.userId, userName: user.userName, arn: user.arn } }];
     }
     case "TagUser": {
       checkTags(command.tags);
       if (user.status !== "active") throw userNotFound(command.userName);
-      mergeTags(user.tags, command.tags); // refuses past the quota
+      mergeTags(user.tags, command.tags, "TagsPerUser"); // refuses past the quota
       return [{ type: "UserTagged", data: { userId: user.userId, tags: [...command.tags] } }];
     }
     case "UntagUser": {
@@ -113,3 +117,4 @@ export function decideUser(command: UserCommand, input: UserDecisionInput, meta:
       return assertNever(command);
   }
 }
+

@@ -1,5 +1,6 @@
 import type { IamEvent } from "../../../events/catalogue.js";
-import type { Tag } from "../shared/tags.js";
+import { evolvePermissions, noPermissions, type PermissionsState } from "../permissions/state.js";
+import { applyTags, removeTags, type Tag } from "../shared/tags.js";
 
 export interface UserMembership {
   readonly groupId: string;
@@ -16,6 +17,7 @@ export type UserState =
       readonly arn: string;
       readonly tags: readonly Tag[];
       readonly groups: readonly UserMembership[];
+      readonly permissions: PermissionsState;
     }
   | { readonly status: "deleted"; readonly userId: string; readonly userName: string };
 
@@ -25,29 +27,32 @@ export const initialUserState: UserState = { status: "absent" };
 export function evolveUser(state: UserState, event: IamEvent): UserState {
   switch (event.type) {
     case "UserCreated":
-      return { status: "active", ...event.data, groups: [] };
+      return { status: "active", ...event.data, groups: [], permissions: noPermissions };
     case "UserUpdated":
       if (state.status !== "active") return state;
       return { ...state, userName: event.data.newUserName, path: event.data.newPath, arn: event.data.newArn };
     case "UserDeleted":
       return { status: "deleted", userId: event.data.userId, userName: event.data.userName };
-    case "UserTagged": {
+    case "UserTagged":
       if (state.status !== "active") return state;
-      const byKey = new Map(state.tags.map((t) => [t.key.toLowerCase(), t]));
-      for (const t of event.data.tags) byKey.set(t.key.toLowerCase(), t);
-      return { ...state, tags: [...byKey.values()] };
-    }
-    case "UserUntagged": {
+      return { ...state, tags: applyTags(state.tags, event.data.tags) };
+    case "UserUntagged":
       if (state.status !== "active") return state;
-      const drop = new Set(event.data.tagKeys.map((k) => k.toLowerCase()));
-      return { ...state, tags: state.tags.filter((t) => !drop.has(t.key.toLowerCase())) };
-    }
+      return { ...state, tags: removeTags(state.tags, event.data.tagKeys) };
     case "UserAddedToGroup":
       if (state.status !== "active") return state;
       return { ...state, groups: [...state.groups, { groupId: event.data.groupId, groupName: event.data.groupName }] };
     case "UserRemovedFromGroup":
       if (state.status !== "active") return state;
       return { ...state, groups: state.groups.filter((g) => g.groupId !== event.data.groupId) };
+    case "ManagedPolicyAttached":
+    case "ManagedPolicyDetached":
+    case "InlinePolicyPut":
+    case "InlinePolicyDeleted":
+    case "PermissionsBoundaryPut":
+    case "PermissionsBoundaryDeleted":
+      if (state.status !== "active") return state;
+      return { ...state, permissions: evolvePermissions(state.permissions, event) };
     default:
       return state;
   }

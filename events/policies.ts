@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { defineEvent } from "./event-definition.js";
+
+// Stream: `policy-<ANPA id>` — customer-managed policies. Every version's document stays in the
+// log for ever, even after DeletePolicyVersion removes it from the policy's current view.
+// AWS-managed policies are reference data shipped with the build (src/policy/aws-managed-policies.ts).
+
+const tag = z.object({ key: z.string(), value: z.string() });
+
+export const PolicyCreated = defineEvent(
+  "PolicyCreated",
+  z.object({
+    policyId: z.string(),
+    policyName: z.string(),
+    path: z.string(),
+    arn: z.string(),
+    description: z.string(),
+    /** The first version, v1, which is the default. */
+    versionId: z.string(),
+    document: z.string(),
+    tags: z.array(tag),
+  }),
+);
+
+export const PolicyVersionCreated = defineEvent(
+  "PolicyVersionCreated",
+  z.object({ policyId: z.string(), arn: z.string(), versionId: z.string(), document: z.string(), setAsDefault: z.boolean() }),
+);
+
+/** The default version moved (SetDefaultPolicyVersion, or CreatePolicyVersion with SetAsDefault). */
+export const PolicyDefaultVersionSet = defineEvent(
+  "PolicyDefaultVersionSet",
+  z.object({ policyId: z.string(), arn: z.string(), versionId: z.string(), previousVersionId: z.string() }),
+);
+
+export const PolicyVersionDeleted = defineEvent(
+  "PolicyVersionDeleted",
+  z.object({ policyId: z.string(), arn: z.string(), versionId: z.string() }),
+);
+
+export const PolicyDeleted = defineEvent("PolicyDeleted", z.object({ policyId: z.string(), policyName: z.string(), arn: z.string() }));
+
+export const PolicyTagged = defineEvent("PolicyTagged", z.object({ policyId: z.string(), tags: z.array(tag) }));
+export const PolicyUntagged = defineEvent("PolicyUntagged", z.object({ policyId: z.string(), tagKeys: z.array(z.string()) }));

@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { defineEvent } from "./event-definition.js";
+
+// Stream: `role-<AROA id>`.
+
+const tag = z.object({ key: z.string(), value: z.string() });
+
+export const RoleCreated = defineEvent(
+  "RoleCreated",
+  z.object({
+    roleId: z.string(),
+    roleName: z.string(),
+    path: z.string(),
+    arn: z.string(),
+    description: z.string(),
+    maxSessionDuration: z.number().int(),
+    /** The trust policy (AssumeRolePolicyDocument). */
+    assumeRolePolicyDocument: z.string(),
+    tags: z.array(tag),
+  }),
+);
+
+export const RoleAssumeRolePolicyUpdated = defineEvent(
+  "RoleAssumeRolePolicyUpdated",
+  z.object({ roleId: z.string(), assumeRolePolicyDocument: z.string() }),
+);
+
+export const RoleDeleted = defineEvent("RoleDeleted", z.object({ roleId: z.string(), roleName: z.string(), arn: z.string() }));

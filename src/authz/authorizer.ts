@@ -1,0 +1,93 @@
+import { DomainError } from "../domain/shared/domain-error.js";
+import { compilePolicySet } from "../policy/compile.js";
+import { evaluate, type EvaluationResult } from "../policy/evaluate.js";
+import { buildContext, type ContextEntry } from "../policy/request.js";
+import type { CompiledPolicyCache, PrincipalEntry } from "./compiled-policy-cache.js";
+import { principalContext } from "./request-context.js";
+import { inputPolicies, simulationPairs, toSimulationResult, type SimulationInput, type SimulationResult } from "./simulation.js";
+
+export interface AuthorizeRequest {
+  readonly principalArn: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: readonly ContextEntry[];
+}
+
+/**
+ * Answers "may this principal do X on Y, and why" from the compiled-policy cache: the
+ * authorization hot path (no database work for a warm principal) and the policy simulator.
+ */
+export class Authorizer {
+  constructor(
+    private readonly cache: CompiledPolicyCache,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Many decisions at once; principals load in one batch (GraphQL batches through a DataLoader). */
+  async authorizeMany(requests: readonly AuthorizeRequest[]): Promise<(EvaluationResult | DomainError)[]> {
+    const entries = await this.cache.getMany(requests.map((r) => r.principalArn));
+    const now = this.now();
+    return requests.map((request, i) => {
+      const entry = entries[i];
+      if (!entry) return noSuchPrincipal(request.principalArn);
+      const context = buildContext([...principalContext(entry.principal, now), ...(request.context ?? [])]);
+      return evaluate(entry.compiled, { action: request.action, resource: request.resource, context });
+    });
+  }
+
+  async authorize(request: AuthorizeRequest): Promise<EvaluationResult> {
+    const [result] = await this.authorizeMany([request]);
+    if (result instanceof DomainError) throw result;
+    return result!;
+  }
+
+  /** SimulatePrincipalPolicy: the principal's policies (plus any given), each action × resource. */
+  async simulatePrincipalPolicy(
+    input: SimulationInput & {
+      readonly policySourceArn: string;
+      readonly policyInputList?: readonly string[];
+      /** Replaces the principal's boundary for the simulation, as in AWS. */
+      readonly permissionsBoundaryPolicyInputList?: readonly string[];
+    },
+  ): Promise<SimulationResult[]> {
+    const pairs = simulationPairs(input);
+    const entry = await this.cache.get(input.policySourceArn);
+    if (!entry) throw noSuchPrincipal(input.policySourceArn);
+    const compiled = this.#withInputs(entry, input.policyInputList ?? [], input.permissionsBoundaryPolicyInputList);
+    const context = buildContext([...principalContext(entry.principal, this.now()), ...(input.contextEntries ?? [])]);
+    return pairs.map(([action, resource]) => toSimulationResult(action, resource, evaluate(compiled, { action, resource, context })));
+  }
+
+  /** SimulateCustomPolicy: only the given documents, no principal. */
+  simulateCustomPolicy(
+    input: SimulationInput & { readonly policyInputList: readonly string[]; readonly permissionsBoundaryPolicyInputList?: readonly string[] },
+  ): SimulationResult[] {
+    const pairs = simulationPairs(input);
+    if (input.policyInputList.length === 0) throw new DomainError("InvalidInput", "PolicyInputList must hold at least one policy.");
+    const attachedTo = { type: "user" as const, name: "simulation", arn: "simulation" };
+    const identity = inputPolicies(input.policyInputList, "PolicyInputList", attachedTo);
+    const boundary = input.permissionsBoundaryPolicyInputList?.length
+      ? inputPolicies(input.permissionsBoundaryPolicyInputList, "PermissionsBoundaryPolicyInputList", attachedTo)
+      : undefined;
+    const compiled = compilePolicySet(identity, boundary);
+    const now = this.now();
+    const context = buildContext([
+      { key: "aws:CurrentTime", type: "date", values: [now.toISOString()] },
+      { key: "aws:EpochTime", type: "numeric", values: [String(Math.floor(now.getTime() / 1000))] },
+      ...(input.contextEntries ?? []),
+    ]);
+    return pairs.map(([action, resource]) => toSimulationResult(action, resource, evaluate(compiled, { action, resource, context })));
+  }
+
+  #withInputs(entry: PrincipalEntry, extra: readonly string[], boundaryTexts: readonly string[] | undefined) {
+    if (extra.length === 0 && boundaryTexts === undefined) return entry.compiled;
+    const attachedTo = { type: entry.principal.type, name: entry.principal.name, arn: entry.principal.arn };
+    const identity = [...entry.identity, ...inputPolicies(extra, "PolicyInputList", attachedTo)];
+    const boundary = boundaryTexts ? inputPolicies(boundaryTexts, "PermissionsBoundaryPolicyInputList", attachedTo) : entry.boundary;
+    return compilePolicySet(identity, boundary && boundary.length > 0 ? boundary : undefined);
+  }
+}
+
+function noSuchPrincipal(arn: string): DomainError {
+  return new DomainError("NoSuchEntity", `The principal ${arn} cannot be found.`);
+}

@@ -1,0 +1,88 @@
+import type { PrismaClient } from "../generated/prisma/client.js";
+import type { PolicyDocument, PolicyInEffect, PolicySource } from "../policy/document.js";
+import { parsePolicyDocument } from "../policy/parse.js";
+import type { Principal } from "./principal.js";
+
+export interface PrincipalPolicies {
+  readonly identity: PolicyInEffect[];
+  /** undefined when the principal has no boundary. */
+  readonly boundary: PolicyInEffect[] | undefined;
+  /** Ids and ARNs whose change invalidates this principal's compiled set. */
+  readonly dependsOn: ReadonlySet<string>;
+}
+
+/**
+ * Reads the effective-policies projection for a batch of principals and resolves each row to
+ * its document, in four queries whatever the batch size.
+ */
+export async function loadPoliciesInEffect(prisma: PrismaClient, principals: readonly Principal[]): Promise<PrincipalPolicies[]> {
+  const rows = await prisma.effectivePolicy.findMany({
+    where: { principalId: { in: principals.map((p) => p.id) } },
+    orderBy: [{ principalId: "asc" }, { sourceKey: "asc" }, { viaGroupId: "asc" }],
+  });
+  const arns = [...new Set(rows.flatMap((r) => (r.policyArn ? [r.policyArn] : [])))];
+  const groupIds = [...new Set(rows.map((r) => r.viaGroupId).filter((g) => g !== ""))];
+  const inlineRows = rows.filter((r) => r.kind === "inline");
+  const [managed, groups, inline] = await Promise.all([
+    arns.length
+      ? prisma.policy.findMany({ where: { arn: { in: arns } }, select: { arn: true, policyName: true, defaultVersionId: true, versions: { where: { isDefault: true }, select: { document: true } } } })
+      : [],
+    groupIds.length ? prisma.group.findMany({ where: { id: { in: groupIds } }, select: { id: true, groupName: true, arn: true } }) : [],
+    inlineRows.length
+      ? prisma.inlinePolicy.findMany({
+          where: { OR: inlineRows.map((r) => ({ entityType: r.ownerType, entityId: r.ownerId, policyName: r.policyName })) },
+        })
+      : [],
+  ]);
+  const managedByArn = new Map(managed.map((m) => [m.arn, m]));
+  const groupById = new Map(groups.map((g) => [g.id, g]));
+  const inlineByKey = new Map(inline.map((i) => [`inline:${i.entityType}:${i.entityId}:${i.policyName}`, i.document]));
+
+  return principals.map((principal) => {
+    const identity: PolicyInEffect[] = [];
+    let boundary: PolicyInEffect[] | undefined;
+    const dependsOn = new Set<string>([principal.id]);
+    for (const row of rows) {
+      if (row.principalId !== principal.id) continue;
+      const group = row.viaGroupId ? groupById.get(row.viaGroupId) : undefined;
+      if (row.viaGroupId) dependsOn.add(row.viaGroupId);
+      if (row.policyArn) dependsOn.add(row.policyArn);
+      const attachedTo = group
+        ? { type: "group" as const, name: group.groupName, arn: group.arn }
+        : { type: principal.type, name: principal.name, arn: principal.arn };
+      const m = row.policyArn ? managedByArn.get(row.policyArn) : undefined;
+      const text = row.kind === "inline" ? inlineByKey.get(row.sourceKey) : m?.versions[0]?.document;
+      if (text === undefined) continue; // a row whose policy vanished: nothing to evaluate
+      const document = parseCached(text);
+      if (!document) continue;
+      const source: PolicySource = {
+        kind: row.kind === "inline" ? "inline" : "managed",
+        ...(row.policyArn ? { policyArn: row.policyArn } : {}),
+        policyName: m?.policyName ?? row.policyName,
+        ...(m ? { versionId: m.defaultVersionId } : {}),
+        attachedTo,
+        ...(group ? { viaGroup: { name: group.groupName, arn: group.arn } } : {}),
+        role: row.kind === "boundary" ? "boundary" : "identity",
+      };
+      if (row.kind === "boundary") (boundary ??= []).push({ source, document });
+      else identity.push({ source, document });
+    }
+    return { identity, boundary, dependsOn };
+  });
+}
+
+// Documents were validated on write; parsing them again per principal would be wasted work, so
+// each distinct text is parsed once and kept (bounded: old entries go first).
+const parsed = new Map<string, PolicyDocument>();
+const maxParsed = 20_000;
+
+export function parseCached(text: string): PolicyDocument | undefined {
+  let doc = parsed.get(text);
+  if (doc) return doc;
+  const result = parsePolicyDocument(text, "identity");
+  if (!result.ok) return undefined;
+  doc = result.document;
+  if (parsed.size >= maxParsed) parsed.delete(parsed.keys().next().value!);
+  parsed.set(text, doc);
+  return doc;
+}

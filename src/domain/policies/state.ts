@@ -1,0 +1,71 @@
+import type { IamEvent } from "../../../events/catalogue.js";
+import { applyTags, removeTags, type Tag } from "../shared/tags.js";
+
+export interface PolicyVersionState {
+  readonly versionId: string;
+  readonly document: string;
+  readonly createdAt?: string;
+}
+
+export type PolicyState =
+  | { readonly status: "absent" }
+  | {
+      readonly status: "active";
+      readonly policyId: string;
+      readonly policyName: string;
+      readonly path: string;
+      readonly arn: string;
+      readonly description: string;
+      /** Versions kept now (at most 5); deleted ones stay only in the log. */
+      readonly versions: readonly PolicyVersionState[];
+      readonly defaultVersionId: string;
+      /** Version ids are never reused: v1, v2, … counting every version ever created. */
+      readonly versionsCreated: number;
+      readonly tags: readonly Tag[];
+    }
+  | { readonly status: "deleted"; readonly policyId: string; readonly policyName: string };
+
+export const initialPolicyState: PolicyState = { status: "absent" };
+
+export function evolvePolicy(state: PolicyState, event: IamEvent): PolicyState {
+  switch (event.type) {
+    case "PolicyCreated": {
+      const d = event.data;
+      return {
+        status: "active",
+        policyId: d.policyId,
+        policyName: d.policyName,
+        path: d.path,
+        arn: d.arn,
+        description: d.description,
+        versions: [{ versionId: d.versionId, document: d.document }],
+        defaultVersionId: d.versionId,
+        versionsCreated: 1,
+        tags: d.tags,
+      };
+    }
+    case "PolicyVersionCreated":
+      if (state.status !== "active") return state;
+      return {
+        ...state,
+        versions: [...state.versions, { versionId: event.data.versionId, document: event.data.document }],
+        versionsCreated: state.versionsCreated + 1,
+      };
+    case "PolicyDefaultVersionSet":
+      if (state.status !== "active") return state;
+      return { ...state, defaultVersionId: event.data.versionId };
+    case "PolicyVersionDeleted":
+      if (state.status !== "active") return state;
+      return { ...state, versions: state.versions.filter((v) => v.versionId !== event.data.versionId) };
+    case "PolicyDeleted":
+      return { status: "deleted", policyId: event.data.policyId, policyName: event.data.policyName };
+    case "PolicyTagged":
+      if (state.status !== "active") return state;
+      return { ...state, tags: applyTags(state.tags, event.data.tags) };
+    case "PolicyUntagged":
+      if (state.status !== "active") return state;
+      return { ...state, tags: removeTags(state.tags, event.data.tagKeys) };
+    default:
+      return state;
+  }
+}

@@ -1,0 +1,43 @@
+import type { IamEvent } from "../../../events/catalogue.js";
+import { evolvePermissions, noPermissions, type PermissionsState } from "../permissions/state.js";
+import type { Tag } from "../shared/tags.js";
+
+export type RoleState =
+  | { readonly status: "absent" }
+  | {
+      readonly status: "active";
+      readonly roleId: string;
+      readonly roleName: string;
+      readonly path: string;
+      readonly arn: string;
+      readonly description: string;
+      readonly maxSessionDuration: number;
+      readonly assumeRolePolicyDocument: string;
+      readonly tags: readonly Tag[];
+      readonly permissions: PermissionsState;
+    }
+  | { readonly status: "deleted"; readonly roleId: string; readonly roleName: string };
+
+export const initialRoleState: RoleState = { status: "absent" };
+
+export function evolveRole(state: RoleState, event: IamEvent): RoleState {
+  switch (event.type) {
+    case "RoleCreated":
+      return { status: "active", ...event.data, permissions: noPermissions };
+    case "RoleAssumeRolePolicyUpdated":
+      if (state.status !== "active") return state;
+      return { ...state, assumeRolePolicyDocument: event.data.assumeRolePolicyDocument };
+    case "RoleDeleted":
+      return { status: "deleted", roleId: event.data.roleId, roleName: event.data.roleName };
+    case "ManagedPolicyAttached":
+    case "ManagedPolicyDetached":
+    case "InlinePolicyPut":
+    case "InlinePolicyDeleted":
+    case "PermissionsBoundaryPut":
+    case "PermissionsBoundaryDeleted":
+      if (state.status !== "active") return state;
+      return { ...state, permissions: evolvePermissions(state.permissions, event) };
+    default:
+      return state;
+  }
+}
