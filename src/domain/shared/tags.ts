@@ -19,8 +19,12 @@ export function checkTags(tags: readonly Tag[]): void {
     if (tag.value.length > 256) {
       throw invalidInput(`1 validation error detected: Value at 'tags.${i + 1}.member.value' failed to satisfy constraint: Member must have length less than or equal to 256`);
     }
-    if (!tagCharacters.test(tag.key) || !tagCharacters.test(tag.value)) {
+    // Name the member that is wrong: AWS reports the key and the value separately.
+    if (!tagCharacters.test(tag.key)) {
       throw invalidInput(`1 validation error detected: Value at 'tags.${i + 1}.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+`);
+    }
+    if (!tagCharacters.test(tag.value)) {
+      throw invalidInput(`1 validation error detected: Value at 'tags.${i + 1}.member.value' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*`);
     }
     if (tag.key.toLowerCase().startsWith("aws:")) {
       throw invalidInput(`Tag keys starting with 'aws:' are reserved for AWS use: ${tag.key}`);
