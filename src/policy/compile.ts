@@ -1,16 +1,41 @@
-// Compile the policies in effect for one principal once (the caller caches the result), with
-// statements indexed by the service prefix of their actions so evaluation only visits
-// candidates. Statements whose Action starts with a wildcard, or that use NotAction, go to a
-// bucket checked for every request.
+// Compilation in two steps, so thousands of principals can share the ~1,500 managed policies:
+// 1. compileDocument / compilePolicy: one document's statements, compiled once and indexed by
+//    the service prefix of their actions. Independent of who holds the policy.
+// 2. compilePolicySet: a principal's identity policies (and boundary) merged into one index,
+//    each statement paired with this principal's provenance. With pre-compiled documents this
+//    is only merging lists of positions.
+// Statements whose Action starts with a wildcard, or that use NotAction, go to a bucket
+// checked for every request.
 
-import type { PolicyInEffect } from "./document.js";
+import type { PolicyDocument, PolicyInEffect, PolicySource } from "./document.js";
 import { type CompiledStatement, compileStatement } from "./statement.js";
 import { actionService } from "./wildcard.js";
 
+/** One document compiled; shared by every principal holding it (it carries no provenance). */
+export interface CompiledDocument {
+  readonly statements: readonly CompiledStatement[];
+  /** Per service: positions in `statements` of those confined to it, ascending. */
+  readonly byService: ReadonlyMap<string, readonly number[]>;
+  /** Positions of the statements checked for every action, ascending. */
+  readonly always: readonly number[];
+}
+
+/** A compiled document with the provenance it has for one principal. */
+export interface CompiledPolicy {
+  readonly source: PolicySource;
+  readonly compiled: CompiledDocument;
+}
+
+/** Statements that may match, in document order, with the provenance of each (same positions). */
+export interface StatementBucket {
+  readonly statements: readonly CompiledStatement[];
+  readonly sources: readonly PolicySource[];
+}
+
 export interface StatementIndex {
   /** Per service: the statements confined to it plus the always-checked ones, in document order. */
-  readonly byService: ReadonlyMap<string, readonly CompiledStatement[]>;
-  readonly always: readonly CompiledStatement[];
+  readonly byService: ReadonlyMap<string, StatementBucket>;
+  readonly always: StatementBucket;
   readonly size: number;
 }
 
@@ -20,62 +45,115 @@ export interface CompiledPolicySet {
   readonly boundary?: StatementIndex;
 }
 
-function indexPolicies(policies: readonly PolicyInEffect[]): StatementIndex {
-  const byService = new Map<string, CompiledStatement[]>();
-  const always: CompiledStatement[] = [];
-  let ordinal = 0;
-  for (const policy of policies) {
-    const { version, statements } = policy.document;
-    statements.forEach((statement, statementIndex) => {
-      const compiled = compileStatement(statement, version, policy.source, statementIndex, ordinal++);
-      if (compiled.services === null) {
-        always.push(compiled);
-        return;
-      }
-      for (const service of compiled.services) {
-        const bucket = byService.get(service);
-        if (bucket === undefined) byService.set(service, [compiled]);
-        else bucket.push(compiled);
-      }
-    });
+// Documents are immutable values (the app's parse cache hands the same object to every
+// principal whose policy has the same text), so a compiled document can be remembered per
+// document object: callers that only pass PolicyInEffect share compilations too. Weak, so a
+// document nobody holds any more takes its compilation with it.
+const compiledDocuments = new WeakMap<PolicyDocument, CompiledDocument>();
+
+/** Compile one document (remembered per document object). */
+export function compileDocument(document: PolicyDocument): CompiledDocument {
+  let compiled = compiledDocuments.get(document);
+  if (compiled === undefined) {
+    compiled = compileUncached(document);
+    compiledDocuments.set(document, compiled);
   }
-  // Each service bucket also holds the always-checked statements, merged in document order at
-  // compile time, so evaluation allocates nothing to find its candidates.
-  for (const [service, bucket] of byService) byService.set(service, mergeByOrdinal(bucket, always));
-  return { byService, always, size: ordinal };
+  return compiled;
+}
+
+/**
+ * Compile one policy once; cache the result by e.g. policy ARN + version id (managed) or owner
+ * + name + text (inline). For another principal holding the same policy, reuse it with that
+ * principal's provenance: `{ ...compiled, source }`.
+ */
+export function compilePolicy(policy: PolicyInEffect): CompiledPolicy {
+  return { source: policy.source, compiled: compileDocument(policy.document) };
+}
+
+function compileUncached(document: PolicyDocument): CompiledDocument {
+  const statements = document.statements.map((s, i) => compileStatement(s, document.version, i));
+  const byService = new Map<string, number[]>();
+  const always: number[] = [];
+  statements.forEach((s, i) => {
+    if (s.services === null) {
+      always.push(i);
+      return;
+    }
+    for (const service of s.services) {
+      const positions = byService.get(service);
+      if (positions === undefined) byService.set(service, [i]);
+      else positions.push(i);
+    }
+  });
+  return { statements, byService, always };
+}
+
+function isCompiled(p: PolicyInEffect | CompiledPolicy): p is CompiledPolicy {
+  return "compiled" in p;
+}
+
+function indexPolicies(policies: readonly (PolicyInEffect | CompiledPolicy)[]): StatementIndex {
+  // Positions across the whole set (ordinals) keep every bucket in document order.
+  const statements: CompiledStatement[] = [];
+  const sources: PolicySource[] = [];
+  const byOrdinals = new Map<string, number[]>();
+  const alwaysOrdinals: number[] = [];
+  for (const policy of policies) {
+    const doc = isCompiled(policy) ? policy.compiled : compileDocument(policy.document);
+    const base = statements.length;
+    for (const s of doc.statements) {
+      statements.push(s);
+      sources.push(policy.source);
+    }
+    for (const [service, positions] of doc.byService) {
+      let ordinals = byOrdinals.get(service);
+      if (ordinals === undefined) byOrdinals.set(service, (ordinals = []));
+      for (const p of positions) ordinals.push(base + p);
+    }
+    for (const p of doc.always) alwaysOrdinals.push(base + p);
+  }
+  const bucket = (ordinals: readonly number[]): StatementBucket => ({
+    statements: ordinals.map((o) => statements[o]!),
+    sources: ordinals.map((o) => sources[o]!),
+  });
+  // Each service bucket also holds the always-checked statements, merged in document order
+  // here, so evaluation allocates nothing to find its candidates.
+  const byService = new Map<string, StatementBucket>();
+  for (const [service, ordinals] of byOrdinals) byService.set(service, bucket(mergeAscending(ordinals, alwaysOrdinals)));
+  return { byService, always: bucket(alwaysOrdinals), size: statements.length };
 }
 
 /**
  * Compile identity policies and, when the principal has one, its permissions boundary
  * (`boundary` undefined = no boundary; AWS allows one boundary policy, a list is accepted).
+ * Policies may come already compiled (compilePolicy); their provenance is taken as given.
  */
 export function compilePolicySet(
-  identity: readonly PolicyInEffect[],
-  boundary?: readonly PolicyInEffect[],
+  identity: readonly (PolicyInEffect | CompiledPolicy)[],
+  boundary?: readonly (PolicyInEffect | CompiledPolicy)[],
 ): CompiledPolicySet {
   const set = { identity: indexPolicies(identity) };
   return boundary === undefined ? set : { ...set, boundary: indexPolicies(boundary) };
 }
 
-/** Statements that may match an action: its service's bucket (which includes the always-checked ones). */
-export function candidates(index: StatementIndex, lowerAction: string): readonly CompiledStatement[] {
+/** The bucket of statements that may match an action (its service's, which includes the always-checked ones). */
+export function bucketFor(index: StatementIndex, lowerAction: string): StatementBucket {
   return index.byService.get(actionService(lowerAction)) ?? index.always;
 }
 
-function mergeByOrdinal(a: readonly CompiledStatement[], b: readonly CompiledStatement[]): CompiledStatement[] {
-  const merged: CompiledStatement[] = [];
+/** Statements that may match an action, in document order. */
+export function candidates(index: StatementIndex, lowerAction: string): readonly CompiledStatement[] {
+  return bucketFor(index, lowerAction).statements;
+}
+
+function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
+  if (b.length === 0) return a as number[];
+  const merged: number[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
-    const x = a[i];
-    const y = b[j];
-    if (y === undefined || (x !== undefined && x.ordinal < y.ordinal)) {
-      merged.push(x!);
-      i++;
-    } else {
-      merged.push(y);
-      j++;
-    }
+    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) merged.push(a[i++]!);
+    else merged.push(b[j++]!);
   }
   return merged;
 }

@@ -7,7 +7,7 @@
 
 import type { Effect, PolicyInEffect, PolicySource } from "./document.js";
 import type { AuthorizationRequest } from "./request.js";
-import { type CompiledPolicySet, type StatementIndex, candidates, compilePolicySet } from "./compile.js";
+import { type CompiledPolicy, type CompiledPolicySet, type StatementIndex, bucketFor, compilePolicySet } from "./compile.js";
 import { substitutedValues } from "./condition.js";
 import {
   type CompiledStatement,
@@ -55,9 +55,15 @@ export interface EvaluationResult {
   readonly missingContextValues: string[];
 }
 
+/** A statement that matched, with the provenance it has in this principal's set. */
+interface Match {
+  readonly statement: CompiledStatement;
+  readonly source: PolicySource;
+}
+
 interface Matches {
-  readonly allows: CompiledStatement[];
-  readonly denies: CompiledStatement[];
+  readonly allows: Match[];
+  readonly denies: Match[];
 }
 
 function matchIndex(
@@ -66,25 +72,27 @@ function matchIndex(
   lowerAction: string,
   missing: Map<string, string>,
 ): Matches {
-  const allows: CompiledStatement[] = [];
-  const denies: CompiledStatement[] = [];
+  const allows: Match[] = [];
+  const denies: Match[] = [];
   const { context } = request;
   const sink = (key: string): void => {
     if (!missing.has(key.toLowerCase())) missing.set(key.toLowerCase(), key);
   };
   const resolved = new Map<string, Glob | null>();
-  for (const s of candidates(index, lowerAction)) {
+  const { statements, sources } = bucketFor(index, lowerAction);
+  for (let i = 0; i < statements.length; i++) {
+    const s = statements[i]!;
     if (!statementMatchesAction(s, lowerAction)) continue;
     if (!statementMatchesResource(s, request.resource, context, sink, resolved)) continue;
     // The statement is relevant: report every key it reads that the request lacks.
     for (const k of s.keys) if (!context.has(k.lowerKey)) sink(k.key);
     if (!statementConditionsHold(s, context)) continue;
-    (s.effect === "Deny" ? denies : allows).push(s);
+    (s.effect === "Deny" ? denies : allows).push({ statement: s, source: sources[i]! });
   }
   return { allows, denies };
 }
 
-function explain(s: CompiledStatement, request: AuthorizationRequest): MatchedStatement {
+function explain({ statement: s, source }: Match, request: AuthorizationRequest): MatchedStatement {
   const { context } = request;
   const conditions = s.conditions.map((c): ConditionTrace => {
     const entry = context.get(c.lowerKey);
@@ -98,7 +106,7 @@ function explain(s: CompiledStatement, request: AuthorizationRequest): MatchedSt
     };
   });
   return {
-    source: s.source,
+    source,
     statementIndex: s.statementIndex,
     ...(s.sid === undefined ? {} : { sid: s.sid }),
     effect: s.effect,
@@ -111,7 +119,7 @@ export function evaluate(set: CompiledPolicySet, request: AuthorizationRequest):
   const missing = new Map<string, string>();
   const identity = matchIndex(set.identity, request, lowerAction, missing);
   const boundary = set.boundary === undefined ? undefined : matchIndex(set.boundary, request, lowerAction, missing);
-  const show = (list: CompiledStatement[]): MatchedStatement[] => list.map((s) => explain(s, request));
+  const show = (list: Match[]): MatchedStatement[] => list.map((s) => explain(s, request));
 
   let decision: EvalDecision;
   let reason: EvalReason;
@@ -151,8 +159,8 @@ export function evaluate(set: CompiledPolicySet, request: AuthorizationRequest):
 
 /** Compile and evaluate in one go (for one-off checks; cache compilePolicySet for hot paths). */
 export function evaluatePolicies(
-  identity: readonly PolicyInEffect[],
-  boundary: readonly PolicyInEffect[] | undefined,
+  identity: readonly (PolicyInEffect | CompiledPolicy)[],
+  boundary: readonly (PolicyInEffect | CompiledPolicy)[] | undefined,
   request: AuthorizationRequest,
 ): EvaluationResult {
   return evaluate(compilePolicySet(identity, boundary), request);

@@ -1,8 +1,9 @@
 // One statement compiled for fast matching: Action/NotAction as lower-cased globs, Resource/
 // NotResource as case-sensitive globs (with policy variables in 2012-10-17 documents), and
-// its conditions.
+// its conditions. A compiled statement knows nothing of where its policy is attached, so one
+// compiled document serves every principal that holds it; provenance is added per set.
 
-import type { Effect, PolicySource, PolicyStatement, PolicyVersion } from "./document.js";
+import type { Effect, PolicyStatement, PolicyVersion } from "./document.js";
 import type { ContextEntry } from "./request.js";
 import { type CompiledCondition, compileCondition, conditionMatches } from "./condition.js";
 import { type MissingKeySink, type Template, parseTemplate, resolvePieces, templateKeys } from "./variables.js";
@@ -23,9 +24,7 @@ interface ResourcePattern {
 }
 
 export interface CompiledStatement {
-  /** Position across the whole compiled set: keeps results in document order. */
-  readonly ordinal: number;
-  readonly source: PolicySource;
+  /** Position of the statement in its document. */
   readonly statementIndex: number;
   readonly sid?: string;
   readonly effect: Effect;
@@ -74,9 +73,7 @@ function compileResource(pattern: string, version: PolicyVersion): ResourcePatte
 export function compileStatement(
   statement: PolicyStatement,
   version: PolicyVersion,
-  source: PolicySource,
   statementIndex: number,
-  ordinal: number,
 ): CompiledStatement {
   const actionPatterns = statement.action ?? statement.notAction;
   const resourcePatterns = statement.resource ?? statement.notResource;
@@ -92,8 +89,6 @@ export function compileStatement(
   }
   for (const r of resources ?? []) if (r.template !== null) templateKeys(r.template).forEach(addKey);
   return {
-    ordinal,
-    source,
     statementIndex,
     ...(statement.sid === undefined ? {} : { sid: statement.sid }),
     effect: statement.effect,

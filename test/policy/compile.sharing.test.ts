@@ -1,0 +1,107 @@
+// compilePolicy: one compiled document shared by many principals' sets. The compiled
+// statements carry no provenance; each set pairs them with its own principal's source.
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compileDocument, compilePolicy, compilePolicySet, type CompiledPolicy } from "../../src/policy/compile.js";
+import type { PolicyDocument, PolicyInEffect, PolicySource } from "../../src/policy/document.js";
+import { evaluate } from "../../src/policy/evaluate.js";
+import { policies, request } from "./helpers/arbitraries.js";
+import { policy, request as req } from "./helpers/policies.js";
+
+const ACCOUNT = "arn:aws:iam::123456789012";
+
+/** Where a managed policy reaches `user` through `group`. */
+function viaGroup(user: string, group: string, policyName: string, role: "identity" | "boundary" = "identity"): PolicySource {
+  return {
+    kind: "managed",
+    policyArn: `${ACCOUNT}:policy/${policyName}`,
+    policyName,
+    versionId: "v1",
+    attachedTo: { type: "group", name: group, arn: `${ACCOUNT}:group/${group}` },
+    viaGroup: { name: group, arn: `${ACCOUNT}:group/${group}` },
+    role,
+  };
+}
+
+/** Every principal gets its own provenance for the same documents. */
+function sourcesFor(principal: string, docs: readonly PolicyDocument[], role: "identity" | "boundary" = "identity"): PolicySource[] {
+  return docs.map((_, i) => viaGroup(principal, `${principal}-group-${i}`, `shared-${role}-${i}`, role));
+}
+
+/** A deep copy, so compilation from scratch cannot reuse a compilation remembered for the original. */
+const fresh = (docs: readonly PolicyDocument[]): PolicyDocument[] => structuredClone(docs) as PolicyDocument[];
+
+describe("compilePolicy shared across principals", () => {
+  const readOnly = policy({
+    Version: "2012-10-17",
+    Statement: [{ Sid: "Read", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/${aws:username}/*" }],
+  }).document;
+
+  it("given one compiled policy in two principals' sets, when each is evaluated, then each reports its own provenance", () => {
+    const shared = compilePolicy({ source: viaGroup("alice", "devs", "ReadOnly"), document: readOnly });
+    const bobSource = viaGroup("bob", "ops", "ReadOnly");
+    const alice = compilePolicySet([shared]);
+    const bob = compilePolicySet([{ ...shared, source: bobSource }]);
+
+    const forAlice = evaluate(alice, req("s3:GetObject", "arn:aws:s3:::b/alice/k", { "aws:username": "alice" }));
+    const forBob = evaluate(bob, req("s3:GetObject", "arn:aws:s3:::b/bob/k", { "aws:username": "bob" }));
+
+    expect(forAlice.decision).toBe("allowed");
+    expect(forBob.decision).toBe("allowed");
+    expect(forAlice.matchedStatements.map((m) => m.source.viaGroup?.name)).toEqual(["devs"]);
+    expect(forBob.matchedStatements.map((m) => m.source)).toEqual([bobSource]);
+    // Shared, not copied: both sets hold the very same compiled statement.
+    expect(bob.identity.byService.get("s3")!.statements[0]).toBe(alice.identity.byService.get("s3")!.statements[0]);
+  });
+
+  it("compiles a document once, whoever holds it", () => {
+    const a: PolicyInEffect = { source: viaGroup("alice", "devs", "ReadOnly"), document: readOnly };
+    const b: PolicyInEffect = { source: viaGroup("bob", "ops", "ReadOnly"), document: readOnly };
+    expect(compilePolicy(a).compiled).toBe(compilePolicy(b).compiled);
+    expect(compileDocument(readOnly)).toBe(compilePolicy(a).compiled);
+  });
+
+  it("mixes compiled and uncompiled policies in one set, in document order", () => {
+    const deny = policy({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:*", Resource: "*" }] }, "deny");
+    const set = compilePolicySet([compilePolicy({ source: viaGroup("alice", "devs", "ReadOnly"), document: readOnly }), deny]);
+    const result = evaluate(set, req("s3:GetObject", "arn:aws:s3:::b/alice/k", { "aws:username": "alice" }));
+    expect(result.decision).toBe("explicitDeny");
+    expect(result.matchedStatements.map((m) => m.source.policyName)).toEqual(["deny"]);
+  });
+
+  it("gives the same result as compiling every principal's policies from scratch", () => {
+    fc.assert(
+      fc.property(policies, fc.option(policies, { nil: undefined }), request, (identity, boundary, r) => {
+        // Compiled once (as a server caches managed policies), then placed in two principals' sets.
+        const cache = new Map<number, CompiledPolicy>();
+        const shared = (principal: string, docs: readonly PolicyDocument[], role: "identity" | "boundary", offset: number) =>
+          sourcesFor(principal, docs, role).map((source, i): CompiledPolicy => {
+            let hit = cache.get(offset + i);
+            if (hit === undefined) cache.set(offset + i, (hit = compilePolicy({ source, document: docs[i]! })));
+            return { ...hit, source };
+          });
+        const scratch = (principal: string, docs: readonly PolicyDocument[], role: "identity" | "boundary") => {
+          const sources = sourcesFor(principal, docs, role);
+          return fresh(docs).map((document, i): PolicyInEffect => ({ source: sources[i]!, document }));
+        };
+        for (const principal of ["alice", "bob"]) {
+          const fromCache = compilePolicySet(
+            shared(principal, identity, "identity", 0),
+            boundary === undefined ? undefined : shared(principal, boundary, "boundary", 100),
+          );
+          const fromScratch = compilePolicySet(
+            scratch(principal, identity, "identity"),
+            boundary === undefined ? undefined : scratch(principal, boundary, "boundary"),
+          );
+          const result = evaluate(fromCache, r);
+          expect(result).toEqual(evaluate(fromScratch, r));
+          for (const m of [...result.matchedStatements, ...(result.boundary?.matchedStatements ?? [])]) {
+            expect(m.source.attachedTo.name.startsWith(`${principal}-group-`)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
