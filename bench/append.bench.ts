@@ -1,0 +1,250 @@
+/**
+ * Event append throughput: `appendToStreams` (one Prisma transaction per single-event append,
+ * global write lock, version check, INSERT … RETURNING) against raw autocommit INSERTs of the
+ * same rows into the same `events` table — sequential, and 8 concurrent writers on 8 streams.
+ */
+import { performance } from "node:perf_hooks";
+import { PGlite } from "@electric-sql/pglite";
+import type pg from "pg";
+import { currentSchemaVersion, type IamEvent } from "../events/catalogue.js";
+import { listMigrations } from "../src/db/migrate.js";
+import { appendToStreams } from "../src/eventstore/append.js";
+import type { EventMetadata } from "../src/eventstore/stored-event.js";
+import { writeLockKey } from "../src/eventstore/write-lock.js";
+import {
+  foreignNote,
+  formatProfile,
+  measure,
+  profilePg,
+  rawPgClient,
+  ratio,
+  reports,
+  row,
+  withDatabase,
+  type BackendName,
+  type Bench,
+  type BenchDatabase,
+  type Row,
+  watchWriteLock,
+} from "./support.js";
+
+const name = "append";
+const writers = 8;
+
+const metadata: EventMetadata = {
+  accountId: "123456789012",
+  actor: "arn:aws:iam::123456789012:user/bench",
+  requestId: "00000000-0000-4000-8000-000000000000",
+  correlationId: "00000000-0000-4000-8000-000000000000",
+};
+
+function eventFor(stream: string, version: number): IamEvent {
+  const userName = `${stream}-${version}`;
+  return {
+    type: "UserCreated",
+    data: { userId: `AIDA${version}`, userName, path: "/", arn: `arn:aws:iam::123456789012:user/${userName}`, tags: [] },
+  };
+}
+
+const insertSql = `INSERT INTO events (stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
+  VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::timestamptz)`;
+
+function insertParams(stream: string, version: number): unknown[] {
+  const event = eventFor(stream, version);
+  return [stream, version, event.type, currentSchemaVersion(event.type), JSON.stringify(event.data), JSON.stringify(metadata), new Date().toISOString()];
+}
+
+/** Each worker appends to its own stream; versions count up per worker (warmup included). */
+function streams(prefix: string) {
+  const versions = new Map<number, number>();
+  return (worker: number) => {
+    const version = (versions.get(worker) ?? 0) + 1;
+    versions.set(worker, version);
+    return { stream: `${prefix}-w${worker}`, version };
+  };
+}
+
+async function appendOurs(db: BenchDatabase, stream: string, version: number): Promise<void> {
+  await db.prisma.$transaction(
+    (tx) => appendToStreams(tx, [{ streamId: stream, expectedVersion: version - 1, events: [eventFor(stream, version)] }], metadata, new Date()),
+    // As the command pipeline does: queueing on the write lock is expected under load.
+    { maxWait: 60_000, timeout: 60_000 },
+  );
+}
+
+const bench: Bench = {
+  name,
+  description: "appendToStreams vs raw INSERT (and raw transaction, 1-call what-if), sequential and 8 writers, PGlite and PostgreSQL",
+  async run({ backends, scale }) {
+    const rows: Row[] = [];
+    const seq = { ops: Math.round(3000 * scale), maxSeconds: 4 * scale, concurrency: 1, warmup: 20 };
+    const par = { ops: Math.round(6000 * scale), maxSeconds: 4 * scale, concurrency: writers, warmup: 20 };
+
+    for (const backend of backends) {
+      await withDatabase(backend, async (db) => {
+        const raw = await openRaw(backend, db);
+        const truncate = async () => {
+          await db.sql.exec("TRUNCATE events RESTART IDENTITY");
+          await raw.truncate();
+        };
+        const ours: Writer = { insert: (_w, stream, version) => appendOurs(db, stream, version) };
+        try {
+          for (const [label, phase] of [
+            ["sequential", seq],
+            [`${writers} writers`, par],
+          ] as const) {
+            const notes = new Map<string, string>();
+            const run = async (impl: string, writer: Writer, count: () => Promise<number>) => {
+              await truncate();
+              const next = streams(`${impl}-${label}`);
+              const { result: r, foreignPct } = await watchWriteLock(backend, writeLockKey, () =>
+                measure(`${backend} ${impl} ${label}`, phase, (_i, w) => {
+                  const { stream, version } = next(w);
+                  return writer.insert(w, stream, version);
+                }),
+              );
+              notes.set(impl, foreignNote(foreignPct));
+              const n = await count();
+              if (n !== r.ops + phase.warmup) throw new Error(`${impl}: expected ${r.ops + phase.warmup} events in the log, found ${n}`);
+              return r;
+            };
+            const rawInsert = await run("raw INSERT", raw.plain, raw.count);
+            const rawTx = await run("raw tx", raw.sameSqlTx, raw.count);
+            const whatIf = await run("1-call fn", raw.oneCall, raw.count);
+            const o = await run("appendToStreams", ours, () => countEvents(db));
+            const driver = backend === "pglite" ? "pglite" : `${phase.concurrency} pg client(s)`;
+            rows.push(row(name, backend, `raw INSERT, ${label}`, rawInsert, `baseline: ${driver}, autocommit${notes.get("raw INSERT")}`));
+            rows.push(row(name, backend, `raw tx same SQL, ${label}`, rawTx, `${ratio(rawTx.rate, rawInsert.rate)}; ${driver}, no Prisma${notes.get("raw tx")}`));
+            rows.push(row(name, backend, `what-if 1-call fn, ${label}`, whatIf, `${ratio(whatIf.rate, rawInsert.rate)}; plpgsql lock+check+insert${notes.get("1-call fn")}`));
+            rows.push(row(name, backend, `appendToStreams, ${label}`, o, `${ratio(o.rate, rawInsert.rate)} ◀ ours${notes.get("appendToStreams")}`));
+          }
+
+          if (backend === "postgres") {
+            await truncate();
+            const n = Math.round(300 * scale);
+            const next = streams("profile");
+            const t0 = performance.now();
+            const { stats } = await profilePg(async () => {
+              for (let i = 0; i < n; i++) {
+                const { stream, version } = next(0);
+                await appendOurs(db, stream, version);
+              }
+            });
+            reports.push(formatProfile("PostgreSQL appendToStreams, sequential single-event appends", stats, n, performance.now() - t0));
+          }
+        } finally {
+          await raw.close();
+        }
+      });
+    }
+    return rows;
+  },
+};
+
+export default bench;
+
+interface Writer {
+  insert(worker: number, stream: string, version: number): Promise<void>;
+}
+
+interface Raw {
+  /** The baseline: one autocommit INSERT per event. */
+  readonly plain: Writer;
+  /** What appendToStreams sends, straight through the driver: BEGIN, lock, version check, INSERT, COMMIT. */
+  readonly sameSqlTx: Writer;
+  /** What-if: lock + version check + INSERT in one plpgsql call, one autocommit round trip. */
+  readonly oneCall: Writer;
+  count(): Promise<number>;
+  truncate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const versionSql = `SELECT stream_id, max(stream_version)::int AS version FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id`;
+const unnestInsertSql = `INSERT INTO events (stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
+     SELECT s, v, t, sv, d::jsonb, $6::jsonb, $7::timestamptz
+       FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[]) WITH ORDINALITY AS x(s, v, t, sv, d, n)
+      ORDER BY n
+     RETURNING position`;
+const lockSql = `SELECT pg_advisory_xact_lock(${writeLockKey})`;
+const oneCallFunction = `
+CREATE FUNCTION bench_append(p_stream text, p_expected int, p_type text, p_sv int, p_data jsonb, p_meta jsonb, p_at timestamptz)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE v int; pos bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(${writeLockKey});
+  SELECT coalesce(max(stream_version), 0) INTO v FROM events WHERE stream_id = p_stream;
+  IF v <> p_expected THEN RAISE EXCEPTION 'stream % is at version %, expected %', p_stream, v, p_expected USING ERRCODE = '40001'; END IF;
+  INSERT INTO events (stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
+  VALUES (p_stream, v + 1, p_type, p_sv, p_data, p_meta, p_at) RETURNING position INTO pos;
+  RETURN pos;
+END $$`;
+const oneCallSql = `SELECT bench_append($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::timestamptz)`;
+
+function unnestParams(stream: string, version: number): unknown[] {
+  const [s, v, t, sv, d, m, at] = insertParams(stream, version);
+  return [[s], [v], [t], [sv], [d], m, at];
+}
+
+function oneCallParams(stream: string, version: number): unknown[] {
+  const p = insertParams(stream, version);
+  p[1] = version - 1; // expected version
+  return p;
+}
+
+interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+async function sameSql(q: Queryable, stream: string, version: number): Promise<void> {
+  await q.query(lockSql);
+  await q.query(versionSql, [[stream]]);
+  await q.query(unnestInsertSql, unnestParams(stream, version));
+}
+
+/**
+ * PostgreSQL: plain `pg` clients (one per writer) in the bench schema. PGlite: a second
+ * in-memory PGlite with the same migrations, driven with `pglite.query`.
+ */
+async function openRaw(backend: BackendName, db: BenchDatabase): Promise<Raw> {
+  if (backend === "pglite") {
+    const pglite = await PGlite.create("memory://");
+    for (const m of listMigrations()) await pglite.exec(m.sql);
+    await pglite.exec(oneCallFunction);
+    return {
+      plain: { insert: async (_w, stream, version) => void (await pglite.query(insertSql, insertParams(stream, version))) },
+      sameSqlTx: { insert: (_w, stream, version) => pglite.transaction((tx) => sameSql(tx, stream, version)) },
+      oneCall: { insert: async (_w, stream, version) => void (await pglite.query(oneCallSql, oneCallParams(stream, version))) },
+      count: async () => (await pglite.query<{ n: number }>("SELECT count(*)::int AS n FROM events")).rows[0]!.n,
+      truncate: async () => void (await pglite.exec("TRUNCATE events RESTART IDENTITY")),
+      close: () => pglite.close(),
+    };
+  }
+  const clients: pg.Client[] = [];
+  for (let i = 0; i < writers; i++) clients.push(await rawPgClient(db.schema!));
+  await clients[0]!.query(oneCallFunction);
+  return {
+    plain: { insert: async (w, stream, version) => void (await clients[w]!.query(insertSql, insertParams(stream, version))) },
+    sameSqlTx: {
+      async insert(w, stream, version) {
+        const c = clients[w]!;
+        await c.query("BEGIN");
+        try {
+          await sameSql(c, stream, version);
+          await c.query("COMMIT");
+        } catch (err) {
+          await c.query("ROLLBACK");
+          throw err;
+        }
+      },
+    },
+    oneCall: { insert: async (w, stream, version) => void (await clients[w]!.query(oneCallSql, oneCallParams(stream, version))) },
+    count: async () => (await clients[0]!.query<{ n: number }>("SELECT count(*)::int AS n FROM events")).rows[0]!.n,
+    truncate: async () => void (await clients[0]!.query("TRUNCATE events RESTART IDENTITY")),
+    close: async () => void (await Promise.all(clients.map((c) => c.end()))),
+  };
+}
+
+async function countEvents(db: BenchDatabase): Promise<number> {
+  const [r] = await db.sql.query<{ n: number }>("SELECT count(*)::int AS n FROM events");
+  return r!.n;
+}
