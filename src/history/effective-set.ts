@@ -1,0 +1,106 @@
+import type { Principal } from "../authz/principal.js";
+import { parseCached } from "../authz/policies-in-effect.js";
+import type { PermissionsState } from "../domain/permissions/state.js";
+import type { PolicyInEffect, PolicySource } from "../policy/document.js";
+import { findAwsManagedPolicy } from "../policy/aws-managed-policies.js";
+import type { World } from "./world.js";
+
+/**
+ * One policy in a principal's effective set at some point, with a key that names the path it
+ * arrives by (so two points can be compared) and the text in effect (so a moved default version
+ * shows as a change of the same path).
+ */
+export interface EffectiveEntry extends PolicyInEffect {
+  /** `identity|boundary` + holder + policy: stable while the path exists. */
+  readonly key: string;
+  /** The document text in effect through this path. */
+  readonly text: string;
+}
+
+export interface EffectiveSet {
+  readonly principal: Principal;
+  readonly entries: readonly EffectiveEntry[];
+}
+
+/** The document text of a managed policy in the world: AWS-managed from the build, customer-managed at its default version. */
+export function managedPolicyText(world: World, arn: string): { text: string; versionId: string; policyName: string } | undefined {
+  const aws = findAwsManagedPolicy(arn);
+  if (aws) return { text: aws.document, versionId: aws.versionId, policyName: aws.name };
+  const streamId = world.policyStreamByArn.get(arn);
+  const state = streamId ? world.policies.get(streamId) : undefined;
+  if (state?.status !== "active") return undefined;
+  const version = state.versions.find((v) => v.versionId === state.defaultVersionId);
+  return version ? { text: version.document, versionId: version.versionId, policyName: state.policyName } : undefined;
+}
+
+type Holder = PolicySource["attachedTo"];
+
+/**
+ * The principal (a user or role stream) and its policies in effect in the world, with the same
+ * provenance `src/authz/policies-in-effect.ts` gives from the projection: attached and inline
+ * policies of the principal, of each of a user's groups (`viaGroup`), and the boundary.
+ * Undefined when the principal does not exist (yet, or any more) in the world.
+ */
+export function effectiveSetOf(world: World, principalStreamId: string, accountId: string): EffectiveSet | undefined {
+  const entries: EffectiveEntry[] = [];
+  const user = world.users.get(principalStreamId);
+  const role = world.roles.get(principalStreamId);
+  let principal: Principal;
+  let permissions: PermissionsState;
+  if (user?.status === "active") {
+    principal = { type: "user", id: user.userId, name: user.userName, arn: user.arn, accountId, tags: user.tags, boundaryArn: user.permissions.boundaryArn ?? null };
+    permissions = user.permissions;
+  } else if (role?.status === "active") {
+    principal = { type: "role", id: role.roleId, name: role.roleName, arn: role.arn, accountId, tags: role.tags, boundaryArn: role.permissions.boundaryArn ?? null };
+    permissions = role.permissions;
+  } else {
+    return undefined;
+  }
+  const self: Holder = { type: principal.type, name: principal.name, arn: principal.arn };
+  addHolder(world, entries, permissions, self, undefined);
+  if (user?.status === "active") {
+    for (const membership of user.groups) {
+      const group = world.groups.get(`group-${membership.groupId}`);
+      if (group?.status !== "active") continue;
+      const holder: Holder = { type: "group", name: group.groupName, arn: group.arn };
+      addHolder(world, entries, group.permissions, holder, { name: group.groupName, arn: group.arn });
+    }
+  }
+  if (permissions.boundaryArn) {
+    const managed = managedPolicyText(world, permissions.boundaryArn);
+    if (managed) {
+      const source: PolicySource = { kind: "managed", policyArn: permissions.boundaryArn, policyName: managed.policyName, versionId: managed.versionId, attachedTo: self, role: "boundary" };
+      push(entries, `boundary|${permissions.boundaryArn}`, source, managed.text);
+    }
+  }
+  return { principal, entries };
+}
+
+function addHolder(world: World, entries: EffectiveEntry[], permissions: PermissionsState, holder: Holder, viaGroup: PolicySource["viaGroup"]): void {
+  const via = viaGroup ? { viaGroup } : {};
+  for (const attached of permissions.attached) {
+    const managed = managedPolicyText(world, attached.policyArn);
+    if (!managed) continue; // a policy deleted while attached cannot happen (DeleteConflict); nothing to evaluate if it did
+    const source: PolicySource = { kind: "managed", policyArn: attached.policyArn, policyName: managed.policyName, versionId: managed.versionId, attachedTo: holder, ...via, role: "identity" };
+    push(entries, `identity|${holder.type}:${holder.arn}|managed:${attached.policyArn}`, source, managed.text);
+  }
+  for (const [policyName, text] of permissions.inline) {
+    const source: PolicySource = { kind: "inline", policyName, attachedTo: holder, ...via, role: "identity" };
+    push(entries, `identity|${holder.type}:${holder.arn}|inline:${policyName}`, source, text);
+  }
+}
+
+function push(entries: EffectiveEntry[], key: string, source: PolicySource, text: string): void {
+  const document = parseCached(text);
+  if (document) entries.push({ key, source, document, text });
+}
+
+export function identityPolicies(set: EffectiveSet): PolicyInEffect[] {
+  return set.entries.filter((e) => e.source.role === "identity");
+}
+
+/** undefined when the principal has no boundary (then the boundary does not limit). */
+export function boundaryPolicies(set: EffectiveSet): PolicyInEffect[] | undefined {
+  const boundary = set.entries.filter((e) => e.source.role === "boundary");
+  return boundary.length > 0 ? boundary : undefined;
+}

@@ -1,0 +1,87 @@
+import type { StoredEvent } from "../eventstore/stored-event.js";
+import type { MatchedStatement } from "../policy/evaluate.js";
+import type { ContextEntry } from "../policy/request.js";
+import { compileEffectiveSet, decideAt } from "./decide-at.js";
+import { effectiveSetOf, type EffectiveSet } from "./effective-set.js";
+import { emptyWorld, evolveWorld, type World } from "./world.js";
+
+// Pure: everything here works on a list of events already read (the principal's stream, its
+// groups' streams, its policies' streams), in position order. The loaders (load.ts) decide which
+// streams matter; these functions never see the database.
+
+/** One step of a replay: the event just folded and the principal's set after it. */
+export interface ReplayStep {
+  readonly event: StoredEvent;
+  readonly world: World;
+  /** undefined while the principal does not exist. */
+  readonly set: EffectiveSet | undefined;
+  /** Whether this event changed which policies (or which texts) are in effect. */
+  readonly changed: boolean;
+}
+
+/** Replays events in position order, yielding the principal's effective set after each. */
+export function* replay(events: readonly StoredEvent[], principalStreamId: string, accountId: string, start: World = emptyWorld): Generator<ReplayStep> {
+  let world = start;
+  let fingerprint = fingerprintOf(effectiveSetOf(world, principalStreamId, accountId));
+  for (const event of events) {
+    world = evolveWorld(world, event);
+    const set = effectiveSetOf(world, principalStreamId, accountId);
+    const next = fingerprintOf(set);
+    const changed = next !== fingerprint;
+    fingerprint = next;
+    yield { event, world, set, changed };
+  }
+}
+
+export function fingerprintOf(set: EffectiveSet | undefined): string {
+  if (!set) return "";
+  // The principal's name/tags feed the request context, so they count as part of the set.
+  const head = `${set.principal.arn}|${set.principal.tags.map((t) => `${t.key}=${t.value}`).join(",")}`;
+  return [head, ...set.entries.map((e) => `${e.key}\u0000${e.text}`).sort()].join("\u0001");
+}
+
+/** The world folded from every event at or before a position. */
+export function worldAt(events: readonly StoredEvent[], position: number): World {
+  let world = emptyWorld;
+  for (const event of events) {
+    if (event.position > position) break;
+    world = evolveWorld(world, event);
+  }
+  return world;
+}
+
+export interface AccessInterval {
+  /** The event after which the request was allowed. */
+  readonly openedBy: StoredEvent;
+  /** The event after which it no longer was; undefined while it still is. */
+  readonly closedBy: StoredEvent | undefined;
+  /** The statements that allowed it when the interval opened. */
+  readonly allowedBy: readonly MatchedStatement[];
+}
+
+/**
+ * The intervals during which a request was allowed. The decision is recomputed only after events
+ * that changed the principal's set; `aws:CurrentTime` is the time of that event, so a time-bound
+ * condition is judged as of the change, not as of now.
+ */
+export function accessTimeline(
+  events: readonly StoredEvent[],
+  principalStreamId: string,
+  accountId: string,
+  request: { readonly action: string; readonly resource: string; readonly context?: readonly ContextEntry[] },
+): AccessInterval[] {
+  const intervals: AccessInterval[] = [];
+  let open: { openedBy: StoredEvent; allowedBy: readonly MatchedStatement[] } | undefined;
+  for (const step of replay(events, principalStreamId, accountId)) {
+    if (!step.changed) continue;
+    const result = step.set ? decideAt(step.set, request, step.event.occurredAt, compileEffectiveSet(step.set)) : undefined;
+    const allowed = result?.decision === "allowed";
+    if (allowed && !open) open = { openedBy: step.event, allowedBy: result.matchedStatements };
+    if (!allowed && open) {
+      intervals.push({ ...open, closedBy: step.event });
+      open = undefined;
+    }
+  }
+  if (open) intervals.push({ ...open, closedBy: undefined });
+  return intervals;
+}
