@@ -6,6 +6,7 @@ import "./types/tag.js";
 import "./types/user.js";
 import "./types/group.js";
 import "./types/membership.js";
+import "./types/history.js";
 
 /** The executable schema; `npm run schema:print` writes it to schema/schema.graphql. */
 export const schema = lexicographicSortSchema(builder.toSchema());
