@@ -7,6 +7,8 @@ import "./types/user.js";
 import "./types/group.js";
 import "./types/membership.js";
 import "./types/history.js";
+import "./types/time-travel.js";
+import "./types/permission-history.js";
 
 /** The executable schema; `npm run schema:print` writes it to schema/schema.graphql. */
 export const schema = lexicographicSortSchema(builder.toSchema());
