@@ -95,8 +95,32 @@ export class CompiledPolicyCache {
   }
 }
 
-/** The entity ids and policy ARNs an event is about. */
+/**
+ * The entity ids and policy ARNs whose dependents an event can affect. Permission and membership
+ * events name the policy and the group too, but they change only the holder (or the member):
+ * attaching a policy to bob, or adding bob to a group, changes nothing for alice, who holds
+ * the same policy or is in the same group. Other events drop every id and ARN they carry.
+ */
 function dependencyKeys(event: IamEvent): string[] {
+  switch (event.type) {
+    case "ManagedPolicyAttached":
+    case "ManagedPolicyDetached":
+    case "InlinePolicyPut":
+    case "InlinePolicyDeleted":
+    case "PermissionsBoundaryPut":
+    case "PermissionsBoundaryDeleted":
+      return [event.data.entityId];
+    case "UserAddedToGroup":
+    case "UserRemovedFromGroup":
+      return [event.data.userId];
+    // A new version is not in effect until it is the default (PolicyDefaultVersionSet says so),
+    // and the default version can never be deleted.
+    case "PolicyVersionCreated":
+    case "PolicyVersionDeleted":
+      return [];
+    default:
+      break;
+  }
   const d = event.data as Record<string, unknown>;
   const keys: string[] = [];
   for (const field of ["userId", "groupId", "roleId", "entityId", "policyArn", "arn"]) {

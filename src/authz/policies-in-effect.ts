@@ -13,7 +13,7 @@ export interface PrincipalPolicies {
 
 /**
  * Reads the effective-policies projection for a batch of principals and resolves each row to
- * its document, in four queries whatever the batch size.
+ * its document, in five queries whatever the batch size.
  */
 export async function loadPoliciesInEffect(prisma: PrismaClient, principals: readonly Principal[]): Promise<PrincipalPolicies[]> {
   const rows = await prisma.effectivePolicy.findMany({
@@ -23,7 +23,8 @@ export async function loadPoliciesInEffect(prisma: PrismaClient, principals: rea
   const arns = [...new Set(rows.flatMap((r) => (r.policyArn ? [r.policyArn] : [])))];
   const groupIds = [...new Set(rows.map((r) => r.viaGroupId).filter((g) => g !== ""))];
   const inlineRows = rows.filter((r) => r.kind === "inline");
-  const [managed, groups, inline] = await Promise.all([
+  const userIds = principals.filter((p) => p.type === "user").map((p) => p.id);
+  const [managed, groups, inline, memberships] = await Promise.all([
     arns.length
       ? prisma.policy.findMany({ where: { arn: { in: arns } }, select: { arn: true, policyName: true, defaultVersionId: true, versions: { where: { isDefault: true }, select: { document: true } } } })
       : [],
@@ -33,6 +34,9 @@ export async function loadPoliciesInEffect(prisma: PrismaClient, principals: rea
           where: { OR: inlineRows.map((r) => ({ entityType: r.ownerType, entityId: r.ownerId, policyName: r.policyName })) },
         })
       : [],
+    // Every group a user is in, including groups that grant nothing yet: the first policy
+    // attached to (or put in) such a group must still drop the member's compiled set.
+    userIds.length ? prisma.groupMembership.findMany({ where: { userId: { in: userIds } }, select: { userId: true, groupId: true } }) : [],
   ]);
   const managedByArn = new Map(managed.map((m) => [m.arn, m]));
   const groupById = new Map(groups.map((g) => [g.id, g]));
@@ -42,6 +46,7 @@ export async function loadPoliciesInEffect(prisma: PrismaClient, principals: rea
     const identity: PolicyInEffect[] = [];
     let boundary: PolicyInEffect[] | undefined;
     const dependsOn = new Set<string>([principal.id]);
+    for (const m of memberships) if (m.userId === principal.id) dependsOn.add(m.groupId);
     for (const row of rows) {
       if (row.principalId !== principal.id) continue;
       const group = row.viaGroupId ? groupById.get(row.viaGroupId) : undefined;
