@@ -1,6 +1,7 @@
 /**
- * Event append throughput: `appendToStreams` (one Prisma transaction per single-event append,
- * global write lock, version check, INSERT … RETURNING) against raw autocommit INSERTs of the
+ * Event append throughput: `appendToStreams` through the group-commit writer (as the command
+ * pipeline appends: write lock, version check, INSERT … RETURNING; concurrent appends share one
+ * transaction and one commit) against raw autocommit INSERTs of the
  * same rows into the same `events` table — sequential, and 8 concurrent writers on 8 streams.
  */
 import { performance } from "node:perf_hooks";
@@ -8,6 +9,7 @@ import { PGlite } from "@electric-sql/pglite";
 import type pg from "pg";
 import { currentSchemaVersion, type IamEvent } from "../events/catalogue.js";
 import { listMigrations } from "../src/db/migrate.js";
+import { GroupCommitWriter } from "../src/app/group-commit.js";
 import { appendToStreams } from "../src/eventstore/append.js";
 import type { EventMetadata } from "../src/eventstore/stored-event.js";
 import { writeLockKey } from "../src/eventstore/write-lock.js";
@@ -64,11 +66,12 @@ function streams(prefix: string) {
   };
 }
 
-async function appendOurs(db: BenchDatabase, stream: string, version: number): Promise<void> {
-  await db.prisma.$transaction(
-    (tx) => appendToStreams(tx, [{ streamId: stream, expectedVersion: version - 1, events: [eventFor(stream, version)] }], metadata, new Date()),
-    // As the command pipeline does: queueing on the write lock is expected under load.
-    { maxWait: 60_000, timeout: 60_000 },
+/** As the command pipeline appends: through the group-commit writer, which holds the write lock. */
+async function appendOurs(writer: GroupCommitWriter, stream: string, version: number): Promise<void> {
+  await writer.submit((tx) =>
+    appendToStreams(tx, [{ streamId: stream, expectedVersion: version - 1, events: [eventFor(stream, version)] }], metadata, new Date(), {
+      lockHeld: true,
+    }),
   );
 }
 
@@ -87,7 +90,8 @@ const bench: Bench = {
           await db.sql.exec("TRUNCATE events RESTART IDENTITY");
           await raw.truncate();
         };
-        const ours: Writer = { insert: (_w, stream, version) => appendOurs(db, stream, version) };
+        const groupCommit = new GroupCommitWriter(db);
+        const ours: Writer = { insert: (_w, stream, version) => appendOurs(groupCommit, stream, version) };
         try {
           for (const [label, phase] of [
             ["sequential", seq],
@@ -127,7 +131,7 @@ const bench: Bench = {
             const { stats } = await profilePg(async () => {
               for (let i = 0; i < n; i++) {
                 const { stream, version } = next(0);
-                await appendOurs(db, stream, version);
+                await appendOurs(groupCommit, stream, version);
               }
             });
             reports.push(formatProfile("PostgreSQL appendToStreams, sequential single-event appends", stats, n, performance.now() - t0));
@@ -165,13 +169,13 @@ const unnestInsertSql = `INSERT INTO events (stream_id, stream_version, type, sc
        FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[]) WITH ORDINALITY AS x(s, v, t, sv, d, n)
       ORDER BY n
      RETURNING position`;
-const lockSql = `SELECT pg_advisory_xact_lock(${writeLockKey})`;
+const lockSql = `SELECT pg_advisory_xact_lock(${writeLockKey}, hashtext(current_schema()))`;
 const oneCallFunction = `
 CREATE FUNCTION bench_append(p_stream text, p_expected int, p_type text, p_sv int, p_data jsonb, p_meta jsonb, p_at timestamptz)
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE v int; pos bigint;
 BEGIN
-  PERFORM pg_advisory_xact_lock(${writeLockKey});
+  PERFORM pg_advisory_xact_lock(${writeLockKey}, hashtext(current_schema()));
   SELECT coalesce(max(stream_version), 0) INTO v FROM events WHERE stream_id = p_stream;
   IF v <> p_expected THEN RAISE EXCEPTION 'stream % is at version %, expected %', p_stream, v, p_expected USING ERRCODE = '40001'; END IF;
   INSERT INTO events (stream_id, stream_version, type, schema_version, data, metadata, occurred_at)

@@ -354,7 +354,7 @@ export async function watchWriteLock<T>(backend: BackendName, lockKey: number, f
     while (!stopped) {
       const { rows } = await client.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-          WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = $1 AND l.objsubid = 1
+          WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objsubid = 2
             AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
             AND a.application_name IS DISTINCT FROM $2`,
         [lockKey, benchApplicationName],

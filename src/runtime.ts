@@ -9,6 +9,9 @@ import { openDatabase, type Database } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
 import { seedAwsManagedPolicies } from "./app/seed-aws-managed.js";
 import { createInProcessBus, type EventBus } from "./messaging/event-bus.js";
+import { LiveHub } from "./messaging/live-hub.js";
+import { ProjectionWatermark } from "./projections/watermark.js";
+import { consistencyPlugin } from "./api/consistency.js";
 
 /** The composition root: one place that wires store, pipeline, bus and API together. */
 export interface Iamgraph {
@@ -19,12 +22,25 @@ export interface Iamgraph {
   readonly whoCan: WhoCan;
   readonly yoga: IamgraphYoga;
   readonly logger: Logger;
+  /** Live subscriptions' fan-out. */
+  readonly live: LiveHub;
+  /** How far the projections are: read-your-writes waits on it. */
+  readonly watermark: ProjectionWatermark;
   close(): Promise<void>;
 }
 
 export async function startIamgraph(
   config: Config,
-  options: { db?: Database; logger?: Logger; migrate?: boolean } = {},
+  options: {
+    db?: Database;
+    logger?: Logger;
+    migrate?: boolean;
+    /** Undelivered messages a subscriber may have before it is cut off (default 1000). */
+    subscriptionBufferLimit?: number;
+    /** Read-your-writes wait: default and longest (ms); default 5000 and 30000. */
+    consistencyTimeoutMs?: number;
+    maxConsistencyTimeoutMs?: number;
+  } = {},
 ): Promise<Iamgraph> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: "iamgraph" } });
   const db = options.db ?? (await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }));
@@ -43,6 +59,14 @@ export async function startIamgraph(
     policyCache.invalidate(events);
     whoCan.invalidate(events);
   });
+  // Subscribed after the cache invalidation above, so decisions re-evaluated live see fresh policies.
+  const live = new LiveHub(db.prisma, bus, authorizer, {
+    bufferLimit: options.subscriptionBufferLimit ?? 1000,
+    onError: (err) => logger.error({ err }, "live fan-out failed"),
+  });
+  // Projections run inline (in the command's transaction): a published event is a projected one.
+  const watermark = new ProjectionWatermark(db.prisma, bus, { inline: true });
+  await watermark.refresh();
   const yoga = createIamgraphYoga({
     prisma: db.prisma,
     commands,
@@ -51,6 +75,13 @@ export async function startIamgraph(
     accountId: config.accountId,
     logger,
     production: config.production,
+    live,
+    plugins: [
+      consistencyPlugin(watermark, {
+        defaultTimeoutMs: options.consistencyTimeoutMs ?? 5_000,
+        maxTimeoutMs: options.maxConsistencyTimeoutMs ?? 30_000,
+      }),
+    ],
   });
   return {
     db,
@@ -60,7 +91,11 @@ export async function startIamgraph(
     whoCan,
     yoga,
     logger,
+    live,
+    watermark,
     async close() {
+      live.close();
+      watermark.close();
       if (!options.db) await db.close();
     },
   };

@@ -6,6 +6,7 @@ import type { EvaluationResult } from "../policy/evaluate.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { User, Group } from "../generated/prisma/client.js";
 import { nameKey } from "../domain/shared/names.js";
+import type { LiveHub } from "../messaging/live-hub.js";
 
 /** Everything a resolver may use, built fresh for each request. */
 export interface Context {
@@ -17,6 +18,10 @@ export interface Context {
   readonly actor: string;
   readonly requestId: string;
   readonly loaders: Loaders;
+  /** Live subscriptions (src/messaging/live-hub.ts); absent where no hub runs. */
+  readonly live?: LiveHub;
+  /** Set by the WebSocket transport: closes the client's socket (a subscription buffer overflowed). */
+  readonly closeTransport?: (code: number, reason: string) => void;
 }
 
 export interface Loaders {

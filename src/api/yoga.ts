@@ -7,6 +7,7 @@ import type { Authorizer } from "../authz/authorizer.js";
 import type { WhoCan } from "../authz/who-can.js";
 import { DomainError } from "../domain/shared/domain-error.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
+import type { LiveHub } from "../messaging/live-hub.js";
 import { createLoaders, type Context } from "./context.js";
 import { schema } from "./schema.js";
 
@@ -20,6 +21,10 @@ export interface YogaDeps {
   readonly production: boolean;
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes?: number;
+  /** Live subscriptions; without it subscription fields answer with an error. */
+  readonly live?: LiveHub;
+  /** More plugins (read-your-writes, src/api/consistency.ts). */
+  readonly plugins?: readonly Plugin[];
 }
 
 export type IamgraphYoga = YogaServerInstance<Record<string, unknown>, Context>;
@@ -49,6 +54,7 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
         actor: "anonymous",
         requestId,
         loaders: createLoaders(deps.prisma, deps.accountId, deps.authorizer),
+        ...(deps.live ? { live: deps.live } : {}),
       } satisfies Context;
     },
     maskedErrors: {
@@ -63,7 +69,7 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
         return new GraphQLError(message, { extensions: { code: "InternalFailure" } });
       },
     },
-    plugins: [bodyLimit(deps.maxBodyBytes ?? 1_000_000)],
+    plugins: [bodyLimit(deps.maxBodyBytes ?? 1_000_000), ...(deps.plugins ?? [])],
   });
 }
 

@@ -6,10 +6,10 @@ import type { Database } from "../db/database.js";
 import { appendToStreams } from "../eventstore/append.js";
 import { headPosition } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
-import { takeWriteLock } from "../eventstore/write-lock.js";
 import type { EventBus } from "../messaging/event-bus.js";
 import { project } from "../projections/runner.js";
 import type { Command } from "./command.js";
+import { GroupCommitWriter } from "./group-commit.js";
 import { newUniqueId } from "./ids.js";
 import { planCommand } from "./plan.js";
 
@@ -40,6 +40,7 @@ export interface CommandPipeline {
 export function createCommandPipeline(deps: { db: Database; accountId: string; bus: EventBus; logger: Logger; now?: () => Date }): CommandPipeline {
   const { db, accountId, bus, logger } = deps;
   const now = deps.now ?? (() => new Date());
+  const writer = new GroupCommitWriter(db);
   return {
     async handle(command, request) {
       const kind = newIdKind[command.type];
@@ -53,20 +54,16 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
         correlationId: request.correlationId ?? requestId,
         ...(request.causationId ? { causationId: request.causationId } : {}),
       };
-      const result = await db.prisma.$transaction(
-        async (tx) => {
-          // Taken before loading, so the state the decider sees is still current at append.
-          await takeWriteLock(tx);
-          const appends = await planCommand(tx, command, meta);
-          const { newId: _newId, now: occurredAt, ...metadata } = meta;
-          const stored = await appendToStreams(tx, appends, metadata, occurredAt);
-          await project(tx, stored);
-          const position = stored.at(-1)?.position ?? (await headPosition(tx));
-          return { position, events: stored };
-        },
-        // Commands queue on the write lock; waiting is expected under load, failing fast is not.
-        { maxWait: 60_000, timeout: 60_000 },
-      );
+      // The writer holds the write lock from before loading until commit, so the state the
+      // decider sees is still current when its events are appended.
+      const result = await writer.submit(async (tx) => {
+        const appends = await planCommand(tx, command, meta);
+        const { newId: _newId, now: occurredAt, ...metadata } = meta;
+        const stored = await appendToStreams(tx, appends, metadata, occurredAt, { lockHeld: true });
+        await project(tx, stored);
+        const position = stored.at(-1)?.position ?? (await headPosition(tx));
+        return { position, events: stored };
+      });
       logger.debug({ command: command.type, requestId, position: result.position, events: result.events.length }, "command handled");
       bus.publish(result.events);
       return result;

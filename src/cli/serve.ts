@@ -1,10 +1,16 @@
 import { createServer } from "node:http";
 import type { Config } from "../config/config.js";
 import { startIamgraph } from "../runtime.js";
+import { serveGraphqlWs } from "../api/ws-server.js";
 
 export async function serve(config: Config): Promise<void> {
-  const app = await startIamgraph(config);
+  const app = await startIamgraph(config, {
+    ...(process.env.IAMGRAPH_CONSISTENCY_TIMEOUT_MS ? { consistencyTimeoutMs: Number(process.env.IAMGRAPH_CONSISTENCY_TIMEOUT_MS) } : {}),
+    ...(process.env.IAMGRAPH_SUBSCRIPTION_BUFFER ? { subscriptionBufferLimit: Number(process.env.IAMGRAPH_SUBSCRIPTION_BUFFER) } : {}),
+  });
   const server = createServer(app.yoga);
+  // Subscriptions over WebSocket on the same /graphql path (SSE is served by Yoga itself).
+  const ws = serveGraphqlWs(server, app.yoga);
   // Slow or idle clients must not pin sockets for ever.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -19,6 +25,7 @@ export async function serve(config: Config): Promise<void> {
     if (closing) return;
     closing = true;
     app.logger.info({ signal }, "shutting down");
+    await ws.close();
     server.close();
     server.closeAllConnections();
     await app.close();

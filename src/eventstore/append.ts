@@ -16,16 +16,22 @@ export async function appendToStreams(
   appends: readonly StreamAppend[],
   metadata: EventMetadata,
   occurredAt: Date,
+  options: { readonly lockHeld?: boolean } = {},
 ): Promise<StoredEvent[]> {
   const nonEmpty = appends.filter((a) => a.events.length > 0);
   if (nonEmpty.length === 0) return [];
-  await takeWriteLock(tx);
+  if (!options.lockHeld) await takeWriteLock(tx);
 
-  const streamIds = nonEmpty.map((a) => a.streamId);
-  const current = await tx.$queryRawUnsafe<{ stream_id: string; version: number }[]>(
-    `SELECT stream_id, max(stream_version)::int AS version FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id`,
-    streamIds,
-  );
+  // New streams need no look-up: the unique (stream_id, stream_version) index refuses version 1
+  // of a stream that exists, which is reported as ConcurrentModification below.
+  const lookUp = nonEmpty.filter((a) => a.expectedVersion !== "noStream").map((a) => a.streamId);
+  const current =
+    lookUp.length === 0
+      ? []
+      : await tx.$queryRawUnsafe<{ stream_id: string; version: number }[]>(
+          `SELECT stream_id, max(stream_version)::int AS version FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id`,
+          lookUp,
+        );
   const versions = new Map(current.map((r) => [r.stream_id, Number(r.version)]));
 
   const rows: { streamId: string; streamVersion: number; type: string; schemaVersion: number; data: string }[] = [];
@@ -43,22 +49,38 @@ export async function appendToStreams(
   }
 
   // One statement for the whole batch, whatever its size.
-  const inserted = await tx.$queryRawUnsafe<{ position: bigint | number | string }[]>(
-    `INSERT INTO events (stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
-     SELECT s, v, t, sv, d::jsonb, $6::jsonb, $7::timestamptz
-       FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[]) WITH ORDINALITY AS x(s, v, t, sv, d, n)
-      ORDER BY n
-     RETURNING position`,
-    rows.map((r) => r.streamId),
-    rows.map((r) => r.streamVersion),
-    rows.map((r) => r.type),
-    rows.map((r) => r.schemaVersion),
-    rows.map((r) => r.data),
-    JSON.stringify(metadata),
-    occurredAt.toISOString(),
-  );
+  const inserted = await tx
+    .$queryRawUnsafe<{ position: bigint | number | string }[]>(
+      `INSERT INTO events (stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
+       SELECT s, v, t, sv, d::jsonb, $6::jsonb, $7::timestamptz
+         FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[]) WITH ORDINALITY AS x(s, v, t, sv, d, n)
+        ORDER BY n
+       RETURNING position`,
+      rows.map((r) => r.streamId),
+      rows.map((r) => r.streamVersion),
+      rows.map((r) => r.type),
+      rows.map((r) => r.schemaVersion),
+      rows.map((r) => r.data),
+      JSON.stringify(metadata),
+      occurredAt.toISOString(),
+    )
+    .catch((err: unknown) => {
+      // Under the write lock only a `noStream` append can collide: its stream already exists.
+      if (isUniqueViolation(err)) {
+        const created = nonEmpty.filter((a) => a.expectedVersion === "noStream").map((a) => a.streamId);
+        throw new DomainError("ConcurrentModification", `Stream ${created.join(", ")} already exists, expected no stream. Another request changed it; retry.`);
+      }
+      throw err;
+    });
   const positions = inserted.map((r) => Number(r.position)).sort((a, b) => a - b);
   return staged.map((e, i) => ({ ...e, position: positions[i]! }) as StoredEvent);
+}
+
+/** PostgreSQL 23505 as the Prisma driver adapters report it. */
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; meta?: { driverAdapterError?: { cause?: { originalCode?: string; code?: string } } } };
+  const cause = e?.meta?.driverAdapterError?.cause;
+  return e?.code === "23505" || cause?.originalCode === "23505" || cause?.code === "23505";
 }
 
 function checkExpected(streamId: string, expected: ExpectedVersion, actual: number): void {

@@ -14,10 +14,13 @@ type Tx = Pick<Prisma.TransactionClient, "$executeRawUnsafe">;
  * reads, so a single writer costs little (bench/RESULTS.md measures it). PostgreSQL releases
  * the lock only after the commit is visible to other sessions. The command pipeline takes the
  * same lock before it loads state, so its invariants (unique names, quotas) hold across all
- * API instances sharing one database.
+ * API instances sharing one database. The lock is keyed by the schema too (advisory locks are
+ * database-wide): two iamgraph stores in different schemas of one database never wait on each
+ * other. In pg_locks it shows as classid = writeLockKey, objid = hashtext(schema), objsubid = 2.
+ * Many commands share one hold of the lock and one commit (app/group-commit.ts).
  */
 export const writeLockKey = 0x1a_47_72_61; // "iamgraph" write lock
 
 export async function takeWriteLock(tx: Tx): Promise<void> {
-  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${writeLockKey})`);
+  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${writeLockKey}, hashtext(current_schema()))`);
 }

@@ -122,7 +122,7 @@ describe.each(backends)("readAll never skips an event, on $name", (backend: Back
 
   async function lockWaiters(): Promise<number> {
     const rows = await db.sql.query<{ n: string }>(
-      `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = $1 AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       [writeLockKey],
     );
     return Number(rows[0]!.n);

@@ -1,0 +1,66 @@
+import { GraphQLError } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import { ConsistencyTimeout, type ProjectionWatermark } from "../projections/watermark.js";
+
+export interface ConsistencyOptions {
+  /** Wait used when the client names none (ms). */
+  readonly defaultTimeoutMs: number;
+  /** Longest wait a client may ask for (ms). */
+  readonly maxTimeoutMs: number;
+}
+
+/**
+ * Read-your-writes for every operation without touching any field: the client sends the position
+ * a mutation returned, as `extensions.consistency.atLeast` (optionally `timeoutMs`) or as the
+ * header `x-iamgraph-at-least`, and the operation runs only once the projections have folded the
+ * log that far. Every result reports, as `extensions.position`, the projection position it was
+ * answered at (a lower bound: the read may already see later writes). A wait that runs out
+ * answers with the error code ConsistencyTimeout and runs nothing.
+ */
+export function consistencyPlugin(watermark: ProjectionWatermark, options: ConsistencyOptions): Plugin {
+  return {
+    async onExecute({ args, setResultAndStopExecution }) {
+      const ctx = args.contextValue as { request?: Request; params?: { extensions?: Record<string, unknown> } };
+      const asked = requested(ctx);
+      if (asked instanceof GraphQLError) {
+        setResultAndStopExecution({ errors: [asked] });
+        return;
+      }
+      let position = watermark.known;
+      if (asked) {
+        const timeoutMs = Math.min(asked.timeoutMs ?? options.defaultTimeoutMs, options.maxTimeoutMs);
+        try {
+          position = await watermark.waitFor(asked.atLeast, timeoutMs);
+        } catch (err) {
+          if (!(err instanceof ConsistencyTimeout)) throw err;
+          const extensions = { code: "ConsistencyTimeout", atLeast: err.atLeast, reached: err.reached, timeoutMs };
+          setResultAndStopExecution({ errors: [new GraphQLError(err.message, { extensions })], extensions: { position: err.reached } });
+          return;
+        }
+      }
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (Symbol.asyncIterator in result) return;
+          setResult({ ...result, extensions: { ...result.extensions, position } });
+        },
+      };
+    },
+  };
+}
+
+function requested(ctx: { request?: Request; params?: { extensions?: Record<string, unknown> } }): { atLeast: number; timeoutMs?: number } | GraphQLError | undefined {
+  const fromBody = ctx.params?.extensions?.consistency as { atLeast?: unknown; timeoutMs?: unknown } | undefined;
+  const header = ctx.request?.headers?.get?.("x-iamgraph-at-least") ?? null;
+  const raw = fromBody?.atLeast ?? header;
+  if (raw == null) return undefined;
+  const atLeast = Number(raw);
+  if (!Number.isSafeInteger(atLeast) || atLeast < 0) return invalid(`consistency.atLeast must be a position (a non-negative integer), got ${JSON.stringify(raw)}`);
+  if (fromBody?.timeoutMs == null) return { atLeast };
+  const timeoutMs = Number(fromBody.timeoutMs);
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) return invalid(`consistency.timeoutMs must be a non-negative number of milliseconds`);
+  return { atLeast, timeoutMs };
+}
+
+function invalid(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "InvalidInput" } });
+}
