@@ -1,0 +1,165 @@
+import { randomUUID } from "node:crypto";
+import { loadPoliciesInEffect } from "../authz/policies-in-effect.js";
+import { loadPrincipals, type Principal } from "../authz/principal.js";
+import { principalContext } from "../authz/request-context.js";
+import type { CommandMetadata } from "../domain/shared/command-metadata.js";
+import { headPosition } from "../eventstore/read.js";
+import type { StoredEvent, StreamAppend } from "../eventstore/stored-event.js";
+import { takeWriteLock } from "../eventstore/write-lock.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { compilePolicySet } from "../policy/compile.js";
+import { evaluate, type EvalDecision } from "../policy/evaluate.js";
+import { buildContext } from "../policy/request.js";
+import { project } from "../projections/runner.js";
+import type { Tx } from "../projections/projection.js";
+import type { Command } from "./command.js";
+import type { RequestContext } from "./command-pipeline.js";
+import { planCommand } from "./plan.js";
+
+export interface DecisionFlip {
+  readonly principalArn: string;
+  readonly principalType: "user" | "role";
+  readonly action: string;
+  readonly resource: string;
+  readonly before: EvalDecision;
+  readonly after: EvalDecision;
+}
+
+export interface ChangePreview {
+  /** The head the preview was computed against. */
+  readonly position: number;
+  /** The events the command would append (not appended). */
+  readonly events: readonly StoredEvent[];
+  /** Users and roles whose effective set the change could touch. */
+  readonly principalsConsidered: number;
+  /** Every (principal, action) whose allowed/denied outcome would flip. */
+  readonly flips: readonly DecisionFlip[];
+}
+
+class Rollback extends Error {
+  constructor(readonly preview: ChangePreview) {
+    super("preview rolled back");
+  }
+}
+
+/**
+ * What a command would change, computed without changing anything: inside one transaction under
+ * the write lock, the real planner decides (so refusals are the real ones), the real projections
+ * fold the would-be events, and every affected principal is evaluated before and after — then
+ * the transaction rolls back. The events are not inserted at all: an insert would consume
+ * positions from the sequence even when rolled back, leaving gaps in the log for a read-only question.
+ */
+export async function previewChange(
+  prisma: PrismaClient,
+  accountId: string,
+  command: Command,
+  request: RequestContext,
+  actions: readonly string[],
+  resource = "*",
+): Promise<ChangePreview> {
+  const requestId = request.requestId ?? randomUUID();
+  const meta: CommandMetadata = {
+    accountId,
+    now: new Date(),
+    newId: `PREVIEW${randomUUID().replaceAll("-", "").slice(0, 14).toUpperCase()}`,
+    actor: request.actor,
+    requestId,
+    correlationId: request.correlationId ?? requestId,
+  };
+  try {
+    await prisma.$transaction(
+      async (tx) => {
+        await takeWriteLock(tx);
+        const appends = await planCommand(tx, command, meta);
+        const head = await headPosition(tx);
+        const staged = stage(appends, meta, head);
+        const principals = await affectedPrincipals(tx, staged);
+        const before = await decisions(tx, principals, actions, resource, meta.now);
+        await project(tx, staged);
+        const after = await decisions(tx, principals, actions, resource, meta.now);
+        const flips = [...after].flatMap(([key, decision]) => {
+          const was = before.get(key)?.decision ?? "implicitDeny";
+          if ((was === "allowed") === (decision.decision === "allowed")) return [];
+          return [{ ...decision.request, before: was, after: decision.decision }];
+        });
+        throw new Rollback({ position: head, events: staged, principalsConsidered: principals.length, flips });
+      },
+      { maxWait: 60_000, timeout: 60_000 },
+    );
+  } catch (err) {
+    if (err instanceof Rollback) return err.preview;
+    throw err;
+  }
+  throw new Error("unreachable: the preview transaction always rolls back");
+}
+
+/** The would-be events with the positions and versions the store would give them. */
+function stage(appends: readonly StreamAppend[], meta: CommandMetadata, head: number): StoredEvent[] {
+  const { newId: _newId, now: occurredAt, ...metadata } = meta;
+  let position = head;
+  return appends.flatMap((append) =>
+    append.events.map((event, i) => {
+      const base = typeof append.expectedVersion === "number" ? append.expectedVersion : 0;
+      return { ...event, streamId: append.streamId, streamVersion: base + i + 1, schemaVersion: 1, metadata, occurredAt, position: ++position } as StoredEvent;
+    }),
+  );
+}
+
+/**
+ * Users and roles whose set the events could change: the holder itself; a group's members; for a
+ * policy's events, every holder of the policy (through groups too) and every user and role using
+ * it as a boundary. Read from the projections before the change.
+ */
+async function affectedPrincipals(tx: Tx, events: readonly StoredEvent[]): Promise<Principal[]> {
+  const userIds = new Set<string>();
+  const roleIds = new Set<string>();
+  const groupIds = new Set<string>();
+  const policyArns = new Set<string>();
+  for (const e of events) {
+    const [kind, ...rest] = e.streamId.split("-");
+    const id = rest.join("-");
+    if (kind === "user") userIds.add(id);
+    else if (kind === "role") roleIds.add(id);
+    else if (kind === "group") groupIds.add(id);
+    else if (kind === "policy" && "arn" in e.data) policyArns.add(e.data.arn as string);
+  }
+  if (policyArns.size > 0) {
+    const arns = [...policyArns];
+    for (const a of await tx.policyAttachment.findMany({ where: { policyArn: { in: arns } } })) {
+      (a.entityType === "user" ? userIds : a.entityType === "role" ? roleIds : groupIds).add(a.entityId);
+    }
+    for (const u of await tx.user.findMany({ where: { permissionsBoundaryArn: { in: arns } }, select: { id: true } })) userIds.add(u.id);
+    for (const r of await tx.role.findMany({ where: { permissionsBoundaryArn: { in: arns } }, select: { id: true } })) roleIds.add(r.id);
+  }
+  if (groupIds.size > 0) {
+    for (const m of await tx.groupMembership.findMany({ where: { groupId: { in: [...groupIds] } }, select: { userId: true } })) userIds.add(m.userId);
+  }
+  const [users, roles] = await Promise.all([
+    tx.user.findMany({ where: { id: { in: [...userIds] } }, select: { arn: true } }),
+    tx.role.findMany({ where: { id: { in: [...roleIds] } }, select: { arn: true } }),
+  ]);
+  const arns = [...users, ...roles].map((r) => r.arn).sort();
+  const loaded = await loadPrincipals(tx as unknown as PrismaClient, arns);
+  return loaded.filter((p): p is Principal => p !== undefined);
+}
+
+type Decided = { request: Omit<DecisionFlip, "before" | "after">; decision: EvalDecision };
+
+async function decisions(tx: Tx, principals: readonly Principal[], actions: readonly string[], resource: string, now: Date): Promise<Map<string, Decided>> {
+  const out = new Map<string, Decided>();
+  if (principals.length === 0 || actions.length === 0) return out;
+  // The principal as it is now in this transaction (tags, boundary), then its policies.
+  const current = await loadPrincipals(tx as unknown as PrismaClient, principals.map((p) => p.arn));
+  const present = current.filter((p): p is Principal => p !== undefined);
+  const sets = await loadPoliciesInEffect(tx as unknown as PrismaClient, present);
+  present.forEach((principal, i) => {
+    const { identity, boundary } = sets[i]!;
+    const compiled = compilePolicySet(identity, boundary);
+    const context = buildContext(principalContext(principal, now));
+    for (const action of actions) {
+      const decision = evaluate(compiled, { action, resource, context }).decision;
+      out.set(`${principal.arn}\u0000${action}`, { request: { principalArn: principal.arn, principalType: principal.type, action, resource }, decision });
+    }
+  });
+  return out;
+}
