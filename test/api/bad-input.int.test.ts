@@ -159,7 +159,7 @@ describe.each(backends)("bad input ($name)", (backend) => {
     test.each([
       { name: "a syntax error", query: "{ users { ", code: "GRAPHQL_PARSE_FAILED", message: "Syntax Error: Expected Name, found <EOF>." },
       { name: "an unknown field", query: "{ users { edges { node { password } } } }", code: "GRAPHQL_VALIDATION_FAILED", message: 'Cannot query field "password" on type "User".' },
-      { name: "an unknown mutation", query: 'mutation { createUsers(userName: "x") { __typename } }', code: "GRAPHQL_VALIDATION_FAILED", message: 'Cannot query field "createUsers" on type "Mutation". Did you mean "createUser", "updateUser", "createGroup", or "deleteUser"?' },
+      { name: "an unknown mutation", query: 'mutation { createUsers(userName: "x") { __typename } }', code: "GRAPHQL_VALIDATION_FAILED", message: 'Cannot query field "createUsers" on type "Mutation". Did you mean "createUser", "updateUser", "createGroup", "createRole", or "deleteUser"?' },
       { name: "a missing required argument", query: "mutation { deleteUser { __typename } }", code: "GRAPHQL_VALIDATION_FAILED", message: 'Field "deleteUser" argument "userName" of type "String!" is required, but it was not provided.' },
     ])("$name → HTTP " + status + " with $code", async ({ query, code, message }) => {
       await expectNothingAppended(async () => {

@@ -1,11 +1,11 @@
 import { GraphQLError } from "graphql";
-import type { StoredEvent } from "../../eventstore/stored-event.js";
 import type { LiveHub } from "../../messaging/live-hub.js";
 import { SubscriptionOverflow, type LiveStream, type Positioned } from "../../messaging/live-stream.js";
 import type { Cause, DecisionChange, PermissionsChange, PolicyPath } from "../../messaging/messages.js";
 import type { ContextKeyType } from "../../policy/request.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
+import { LogEventRef } from "./history.js";
 
 // Live subscriptions, over graphql-ws (WebSocket) and GraphQL over SSE alike. Every message
 // carries the position to resume after; `after:` replays what was missed, then goes live with no
@@ -69,21 +69,7 @@ const DecisionChangeRef = builder.objectRef<DecisionChange>("DecisionChange").im
   }),
 });
 
-const LiveEventRef = builder.objectRef<StoredEvent>("LiveEvent").implement({
-  description: "An event of the log as it is committed.",
-  fields: (t) => ({
-    position: t.expose("position", { type: "Position" }),
-    streamId: t.exposeString("streamId"),
-    streamVersion: t.exposeInt("streamVersion"),
-    type: t.exposeString("type"),
-    schemaVersion: t.exposeInt("schemaVersion"),
-    payload: t.field({ type: "JSON", resolve: (e) => e.data }),
-    actor: t.string({ resolve: (e) => e.metadata.actor }),
-    requestId: t.string({ resolve: (e) => e.metadata.requestId }),
-    occurredAt: t.expose("occurredAt", { type: "DateTime" }),
-  }),
-});
-
+// The `events` query's filter less its bounds: a live tail has no end, and `after` is its start.
 const LiveEventFilter = builder.inputType("LiveEventFilter", {
   description: "Narrows a live tail; every field given must hold.",
   fields: (t) => ({
@@ -106,14 +92,14 @@ const DecisionContextEntryInput = builder.inputType("DecisionContextEntryInput",
 
 builder.subscriptionFields((t) => ({
   events: t.field({
-    type: LiveEventRef,
+    type: LogEventRef,
     description: "A live tail of the log, optionally filtered.",
     args: { filter: t.arg({ type: LiveEventFilter }), after: t.arg({ type: "Position" }) },
     subscribe: (_root, args, ctx) => live(ctx, (onOverflow) => hub(ctx).events(args.filter ?? {}, { after: args.after, onOverflow })),
     resolve: unwrap,
   }),
   entityChanged: t.field({
-    type: LiveEventRef,
+    type: LogEventRef,
     description: "Every change to one user, group, role or policy (including memberships and attachments naming it).",
     args: { arn: t.arg.string({ required: true }), after: t.arg({ type: "Position" }) },
     subscribe: (_root, args, ctx) => live(ctx, (onOverflow) => hub(ctx).events({ entityArn: args.arn }, { after: args.after, onOverflow })),

@@ -7,7 +7,7 @@ export const TagInput = builder.inputType("TagInput", {
   }),
 });
 
-builder.prismaObject("UserTag", {
+export const TagRef = builder.prismaObject("UserTag", {
   name: "Tag",
   fields: (t) => ({
     key: t.exposeString("key"),
