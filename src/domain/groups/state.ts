@@ -1,5 +1,5 @@
 import type { IamEvent } from "../../../events/catalogue.js";
-import { evolvePermissions, noPermissions, type PermissionsState } from "../permissions/state.js";
+import { evolvePermissions, isPermissionsEvent, noPermissions, type PermissionsState } from "../permissions/state.js";
 
 export type GroupState =
   | { readonly status: "absent" }
@@ -16,6 +16,9 @@ export type GroupState =
 export const initialGroupState: GroupState = { status: "absent" };
 
 export function evolveGroup(state: GroupState, event: IamEvent): GroupState {
+  if (isPermissionsEvent(event)) {
+    return state.status === "active" ? { ...state, permissions: evolvePermissions(state.permissions, event) } : state;
+  }
   switch (event.type) {
     case "GroupCreated":
       return { status: "active", ...event.data, permissions: noPermissions };
@@ -24,12 +27,6 @@ export function evolveGroup(state: GroupState, event: IamEvent): GroupState {
       return { ...state, groupName: event.data.newGroupName, path: event.data.newPath, arn: event.data.newArn };
     case "GroupDeleted":
       return { status: "deleted", groupId: event.data.groupId, groupName: event.data.groupName };
-    case "ManagedPolicyAttached":
-    case "ManagedPolicyDetached":
-    case "InlinePolicyPut":
-    case "InlinePolicyDeleted":
-      if (state.status !== "active") return state;
-      return { ...state, permissions: evolvePermissions(state.permissions, event) };
     default:
       return state;
   }

@@ -14,6 +14,25 @@ export interface PermissionsState {
 
 export const noPermissions: PermissionsState = { attached: [], inline: new Map() };
 
+export type PermissionsEvent = Extract<
+  IamEvent,
+  { type: "ManagedPolicyAttached" | "ManagedPolicyDetached" | "InlinePolicyPut" | "InlinePolicyDeleted" | "PermissionsBoundaryPut" | "PermissionsBoundaryDeleted" }
+>;
+
+const permissionsEventTypes: ReadonlySet<string> = new Set<PermissionsEvent["type"]>([
+  "ManagedPolicyAttached",
+  "ManagedPolicyDetached",
+  "InlinePolicyPut",
+  "InlinePolicyDeleted",
+  "PermissionsBoundaryPut",
+  "PermissionsBoundaryDeleted",
+]);
+
+/** Events that change what a user, group or role holds (they live in the holder's stream). */
+export function isPermissionsEvent(event: IamEvent): event is PermissionsEvent {
+  return permissionsEventTypes.has(event.type);
+}
+
 /** Folds a permissions event of the holder's own stream. */
 export function evolvePermissions(state: PermissionsState, event: IamEvent): PermissionsState {
   switch (event.type) {

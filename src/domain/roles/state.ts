@@ -1,5 +1,5 @@
 import type { IamEvent } from "../../../events/catalogue.js";
-import { evolvePermissions, noPermissions, type PermissionsState } from "../permissions/state.js";
+import { evolvePermissions, isPermissionsEvent, noPermissions, type PermissionsState } from "../permissions/state.js";
 import type { Tag } from "../shared/tags.js";
 
 export type RoleState =
@@ -21,6 +21,9 @@ export type RoleState =
 export const initialRoleState: RoleState = { status: "absent" };
 
 export function evolveRole(state: RoleState, event: IamEvent): RoleState {
+  if (isPermissionsEvent(event)) {
+    return state.status === "active" ? { ...state, permissions: evolvePermissions(state.permissions, event) } : state;
+  }
   switch (event.type) {
     case "RoleCreated":
       return { status: "active", ...event.data, permissions: noPermissions };
@@ -29,14 +32,6 @@ export function evolveRole(state: RoleState, event: IamEvent): RoleState {
       return { ...state, assumeRolePolicyDocument: event.data.assumeRolePolicyDocument };
     case "RoleDeleted":
       return { status: "deleted", roleId: event.data.roleId, roleName: event.data.roleName };
-    case "ManagedPolicyAttached":
-    case "ManagedPolicyDetached":
-    case "InlinePolicyPut":
-    case "InlinePolicyDeleted":
-    case "PermissionsBoundaryPut":
-    case "PermissionsBoundaryDeleted":
-      if (state.status !== "active") return state;
-      return { ...state, permissions: evolvePermissions(state.permissions, event) };
     default:
       return state;
   }

@@ -1,5 +1,5 @@
 import type { IamEvent } from "../../../events/catalogue.js";
-import { evolvePermissions, noPermissions, type PermissionsState } from "../permissions/state.js";
+import { evolvePermissions, isPermissionsEvent, noPermissions, type PermissionsState } from "../permissions/state.js";
 import { applyTags, removeTags, type Tag } from "../shared/tags.js";
 
 export interface UserMembership {
@@ -25,6 +25,9 @@ export const initialUserState: UserState = { status: "absent" };
 
 /** Folds one event of a user's stream into its state. Events of other streams leave it unchanged. */
 export function evolveUser(state: UserState, event: IamEvent): UserState {
+  if (isPermissionsEvent(event)) {
+    return state.status === "active" ? { ...state, permissions: evolvePermissions(state.permissions, event) } : state;
+  }
   switch (event.type) {
     case "UserCreated":
       return { status: "active", ...event.data, groups: [], permissions: noPermissions };
@@ -45,14 +48,6 @@ export function evolveUser(state: UserState, event: IamEvent): UserState {
     case "UserRemovedFromGroup":
       if (state.status !== "active") return state;
       return { ...state, groups: state.groups.filter((g) => g.groupId !== event.data.groupId) };
-    case "ManagedPolicyAttached":
-    case "ManagedPolicyDetached":
-    case "InlinePolicyPut":
-    case "InlinePolicyDeleted":
-    case "PermissionsBoundaryPut":
-    case "PermissionsBoundaryDeleted":
-      if (state.status !== "active") return state;
-      return { ...state, permissions: evolvePermissions(state.permissions, event) };
     default:
       return state;
   }
