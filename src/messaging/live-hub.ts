@@ -58,6 +58,7 @@ export class LiveHub {
   readonly #onError: (err: unknown) => void;
   readonly #tails = new KeyIndex<Tail>();
   readonly #allTails = new Set<Tail>();
+  #tailCount = 0;
   readonly #watches = new Map<string, PrincipalWatch>();
   readonly #watchIndex = new KeyIndex<PrincipalWatch>();
   readonly #tasks: (() => Promise<void>)[] = [];
@@ -75,13 +76,13 @@ export class LiveHub {
   /** How much the hub holds: for tests, benches and metrics. */
   stats(): { tails: number; principals: number; decisions: number; subscribers: number } {
     let decisions = 0;
-    let subscribers = this.#allTails.size;
+    let subscribers = this.#tailCount;
     for (const w of this.#watches.values()) {
       decisions += w.decisions.size;
       subscribers += w.permissionSinks.size;
       for (const d of w.decisions.values()) subscribers += d.sinks.size;
     }
-    return { tails: this.#tails.size + this.#allTails.size, principals: this.#watches.size, decisions, subscribers };
+    return { tails: this.#tailCount, principals: this.#watches.size, decisions, subscribers };
   }
 
   close(): void {
@@ -171,7 +172,9 @@ export class LiveHub {
     const keys = tail.matcher.indexKeys();
     if (keys.length === 0) this.#allTails.add(tail);
     for (const k of keys) this.#tails.add(k, tail);
+    this.#tailCount++;
     return () => {
+      this.#tailCount--;
       this.#allTails.delete(tail);
       for (const k of tail.matcher.entityKeys ?? keys) this.#tails.delete(k, tail);
     };

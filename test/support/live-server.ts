@@ -48,7 +48,7 @@ export async function startLiveServer(backend: Backend, options: Parameters<type
     async mutate(field, args, payload = "PositionPayload") {
       const params = Object.keys(args).map((k) => `${k}: $${k}`).join(", ");
       const decls = Object.entries(args).map(([k, v]) => `$${k}: ${typeof v === "boolean" ? "Boolean" : "String"}!`).join(", ");
-      const selection = payload === "PositionPayload" ? "position" : `position ${payload === "UserPayload" ? "user { arn userId }" : payload === "GroupPayload" ? "group { arn groupId }" : payload === "PolicyPayload" ? "policy { arn }" : payload === "RolePayload" ? "role { arn }" : "versionId"}`;
+      const selection = payload === "PositionPayload" ? "position" : `position ${payload === "UserPayload" ? "user { arn userId }" : payload === "GroupPayload" ? "group { arn groupId }" : payload === "PolicyPayload" ? "policy { arn }" : payload === "RolePayload" ? "role { arn }" : "__typename"}`;
       const r = await request(`mutation (${decls}) { ${field}(${params}) { __typename ... on ${payload} { ${selection} } ... on IamError { code message } } }`, args);
       if (r.errors) throw new Error(`${field}: ${JSON.stringify(r.errors)}`);
       const result = r.data[field];
