@@ -7,6 +7,7 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import type { User, Group } from "../generated/prisma/client.js";
 import { nameKey } from "../domain/shared/names.js";
 import type { LiveHub } from "../messaging/live-hub.js";
+import { createPolicyLoaders, type PolicyLoaders } from "./policy-loaders.js";
 
 /** Everything a resolver may use, built fresh for each request. */
 export interface Context {
@@ -29,12 +30,15 @@ export interface Loaders {
   readonly groupByName: DataLoader<string, Group | null>;
   /** Every `authorize` field of one request is answered in one batch. */
   readonly authorize: DataLoader<AuthorizeRequest, EvaluationResult>;
+  /** Policy counts, attachments, inline and effective policies (policy-loaders.ts). */
+  readonly policies: PolicyLoaders;
 }
 
 /** Per-request loaders: one query per batch, cached only for the request's lifetime. */
 export function createLoaders(prisma: PrismaClient, accountId: string, authorizer: Authorizer): Loaders {
   return {
     authorize: new DataLoader<AuthorizeRequest, EvaluationResult>((requests) => authorizer.authorizeMany(requests), { cache: false }),
+    policies: createPolicyLoaders(prisma),
     userByName: new DataLoader(async (names) => {
       const keys = names.map(nameKey);
       const rows = await prisma.user.findMany({ where: { accountId, userNameKey: { in: keys } } });
