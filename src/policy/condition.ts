@@ -113,6 +113,8 @@ export interface CompiledCondition {
   readonly lowerKey: string;
   readonly parsed: ParsedOperator;
   readonly values: readonly CompiledValue[];
+  /** The tests of every value when none holds a policy variable (the usual case): no per-request work. */
+  readonly staticTests: readonly ValueTest[] | null;
   /** Keys read by policy variables in the values. */
   readonly variableKeys: readonly string[];
 }
@@ -129,11 +131,15 @@ export function compileCondition(clause: ConditionClause, version: PolicyVersion
     }
     return { source, template: null, test: parsed.base.compile([source], source) };
   });
-  return { operator: clause.operator, key: clause.key, lowerKey: clause.key.toLowerCase(), parsed, values, variableKeys };
+  const staticTests = values.every((v) => v.template === null)
+    ? values.flatMap((v) => (v.test === null ? [] : [v.test]))
+    : null;
+  return { operator: clause.operator, key: clause.key, lowerKey: clause.key.toLowerCase(), parsed, values, staticTests, variableKeys };
 }
 
 /** The tests of the policy values for this request; values whose variables have no value drop out. */
-function valueTests(cond: CompiledCondition, base: BaseOperator, context: ReadonlyMap<string, ContextEntry>, missing?: MissingKeySink): ValueTest[] {
+function valueTests(cond: CompiledCondition, base: BaseOperator, context: ReadonlyMap<string, ContextEntry>, missing?: MissingKeySink): readonly ValueTest[] {
+  if (cond.staticTests !== null) return cond.staticTests;
   const tests: ValueTest[] = [];
   for (const v of cond.values) {
     if (v.template === null) {
@@ -146,6 +152,12 @@ function valueTests(cond: CompiledCondition, base: BaseOperator, context: Readon
     if (test !== null) tests.push(test);
   }
   return tests;
+}
+
+/** One context value against the policy values: OR for positive, NOR for negated operators. */
+function valueMatches(tests: readonly ValueTest[], negated: boolean, value: string): boolean {
+  for (let i = 0; i < tests.length; i++) if (tests[i]!(value)) return !negated;
+  return negated;
 }
 
 export function conditionMatches(
@@ -167,23 +179,18 @@ export function conditionMatches(
     return base.negated;
   }
   const tests = valueTests(cond, base, context, missing);
-  // One context value against the policy values: OR for positive, NOR for negated operators.
-  const valueMatches = (v: string): boolean => {
-    for (const t of tests) if (t(v)) return !base.negated;
-    return base.negated;
-  };
   const values = entry.values;
-  switch (set) {
-    case "forAllValues":
-      return values.every(valueMatches);
-    case "forAnyValue":
-      return values.some(valueMatches);
-    case "none":
-      // Without a qualifier several context values act as one set: the positive operator
-      // matches if any value matches, the negated one only if none does.
-      if (!base.negated) return values.some(valueMatches);
-      return values.every(valueMatches);
+  const negated = base.negated;
+  // ForAllValues: every value matches. ForAnyValue: some value does. Without a qualifier
+  // several context values act as one set: the positive operator matches if any value
+  // matches, the negated one only if none does (i.e. every value passes the NOR).
+  const every = set === "forAllValues" || (set === "none" && negated);
+  for (let i = 0; i < values.length; i++) {
+    const m = valueMatches(tests, negated, values[i]!);
+    if (every && !m) return false;
+    if (!every && m) return true;
   }
+  return every;
 }
 
 /** The policy values after variable substitution, for traces (unresolved values stay as written). */

@@ -2,7 +2,7 @@
 // (RFC 4632 / RFC 4291); a bare address is a /32 or /128. An address only matches a block
 // of its own family. Hand-written parsing, no dependencies.
 
-import type { ValueCompiler } from "./types.js";
+import { rememberLast, type ValueCompiler } from "./types.js";
 
 /** An address as bytes: 4 for IPv4, 16 for IPv6. */
 export type IpBytes = Uint8Array;
@@ -103,11 +103,13 @@ export function cidrContains(cidr: Cidr, address: IpBytes): boolean {
   return true;
 }
 
+const parseContextIp = rememberLast(parseIp);
+
 export const ipAddress: ValueCompiler = (_pieces, text) => {
   const cidr = parseCidr(text);
   if (cidr === null) return null;
   return (v) => {
-    const address = parseIp(v);
+    const address = parseContextIp(v);
     return address !== null && cidrContains(cidr, address);
   };
 };

@@ -1,6 +1,6 @@
 // Numeric operators: integers and decimals. A value that is not a number never matches.
 
-import type { ValueCompiler, ValueTest } from "./types.js";
+import { rememberLast, type ValueCompiler, type ValueTest } from "./types.js";
 
 export type Comparison = "eq" | "lt" | "lte" | "gt" | "gte";
 
@@ -13,11 +13,12 @@ export function parseNumber(text: string): number | undefined {
 
 /** Build a compiler for an ordered type from its parser and a comparison. */
 export function comparing(parse: (text: string) => number | undefined, cmp: Comparison): ValueCompiler {
+  const parseContext = rememberLast(parse);
   return (_pieces, text) => {
     const p = parse(text);
     if (p === undefined) return null;
     const test: ValueTest = (v) => {
-      const c = parse(v);
+      const c = parseContext(v);
       if (c === undefined) return false;
       switch (cmp) {
         case "eq":
