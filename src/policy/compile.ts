@@ -8,7 +8,7 @@
 // checked for every request.
 
 import type { PolicyDocument, PolicyInEffect, PolicySource } from "./document.js";
-import { type CompiledStatement, compileStatement } from "./statement.js";
+import { type CompiledStatement, compileStatement, statementMatchesAction } from "./statement.js";
 import { actionService } from "./wildcard.js";
 
 /** One document compiled; shared by every principal holding it (it carries no provenance). */
@@ -37,7 +37,16 @@ export interface StatementIndex {
   readonly byService: ReadonlyMap<string, StatementBucket>;
   readonly always: StatementBucket;
   readonly size: number;
+  /**
+   * Per lower-cased action, the statements whose Action/NotAction matches it, filled on first
+   * use (see actionBucket). A memo of a pure function of the compiled set, so sharing a set
+   * between requests is safe; it forgets everything when it grows past MAX_REMEMBERED_ACTIONS.
+   */
+  readonly byAction: Map<string, StatementBucket>;
 }
+
+/** Distinct actions an index remembers; callers may send any text as the action. */
+const MAX_REMEMBERED_ACTIONS = 4096;
 
 export interface CompiledPolicySet {
   readonly identity: StatementIndex;
@@ -120,7 +129,7 @@ function indexPolicies(policies: readonly (PolicyInEffect | CompiledPolicy)[]): 
   // here, so evaluation allocates nothing to find its candidates.
   const byService = new Map<string, StatementBucket>();
   for (const [service, ordinals] of byOrdinals) byService.set(service, bucket(mergeAscending(ordinals, alwaysOrdinals)));
-  return { byService, always: bucket(alwaysOrdinals), size: statements.length };
+  return { byService, always: bucket(alwaysOrdinals), size: statements.length, byAction: new Map() };
 }
 
 /**
@@ -144,6 +153,28 @@ export function bucketFor(index: StatementIndex, lowerAction: string): Statement
 /** Statements that may match an action, in document order. */
 export function candidates(index: StatementIndex, lowerAction: string): readonly CompiledStatement[] {
   return bucketFor(index, lowerAction).statements;
+}
+
+/**
+ * The statements whose Action/NotAction matches the action, in document order, with their
+ * provenance. Computed once per distinct action and index: a principal calls few actions
+ * many times, so evaluation then visits only the statements that can apply.
+ */
+export function actionBucket(index: StatementIndex, lowerAction: string): StatementBucket {
+  const known = index.byAction.get(lowerAction);
+  if (known !== undefined) return known;
+  const { statements, sources } = bucketFor(index, lowerAction);
+  const matching: CompiledStatement[] = [];
+  const matchingSources: PolicySource[] = [];
+  for (let i = 0; i < statements.length; i++) {
+    if (!statementMatchesAction(statements[i]!, lowerAction)) continue;
+    matching.push(statements[i]!);
+    matchingSources.push(sources[i]!);
+  }
+  if (index.byAction.size >= MAX_REMEMBERED_ACTIONS) index.byAction.clear();
+  const bucket = { statements: matching, sources: matchingSources };
+  index.byAction.set(lowerAction, bucket);
+  return bucket;
 }
 
 function mergeAscending(a: readonly number[], b: readonly number[]): number[] {

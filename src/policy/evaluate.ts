@@ -6,16 +6,11 @@
 // Order of policies and statements never changes the decision. Never throws on a parsed policy.
 
 import type { Effect, PolicyInEffect, PolicySource } from "./document.js";
-import type { AuthorizationRequest } from "./request.js";
-import { type CompiledPolicy, type CompiledPolicySet, type StatementIndex, bucketFor, compilePolicySet } from "./compile.js";
+import type { AuthorizationRequest, ContextEntry } from "./request.js";
+import { type CompiledPolicy, type CompiledPolicySet, compilePolicySet } from "./compile.js";
 import { substitutedValues } from "./condition.js";
-import {
-  type CompiledStatement,
-  statementConditionsHold,
-  statementMatchesAction,
-  statementMatchesResource,
-} from "./statement.js";
-import type { Glob } from "./wildcard.js";
+import { type Match, RequestScope, matchIndex } from "./match.js";
+import type { CompiledStatement } from "./statement.js";
 
 export type EvalDecision = "allowed" | "explicitDeny" | "implicitDeny";
 
@@ -55,71 +50,38 @@ export interface EvaluationResult {
   readonly missingContextValues: string[];
 }
 
-/** A statement that matched, with the provenance it has in this principal's set. */
-interface Match {
-  readonly statement: CompiledStatement;
-  readonly source: PolicySource;
+function explainAll(matches: readonly Match[], context: ReadonlyMap<string, ContextEntry>): MatchedStatement[] {
+  const out: MatchedStatement[] = [];
+  for (const m of matches) out.push(explain(m, context));
+  return out;
 }
 
-interface Matches {
-  readonly allows: Match[];
-  readonly denies: Match[];
+function explain({ statement: s, source }: Match, context: ReadonlyMap<string, ContextEntry>): MatchedStatement {
+  const conditions = s.conditions.length === 0 ? [] : traces(s, context);
+  const { statementIndex, sid, effect } = s;
+  if (sid === undefined) return { source, statementIndex, effect, conditions };
+  return { source, statementIndex, sid, effect, conditions };
 }
 
-function matchIndex(
-  index: StatementIndex,
-  request: AuthorizationRequest,
-  lowerAction: string,
-  missing: Map<string, string>,
-): Matches {
-  const allows: Match[] = [];
-  const denies: Match[] = [];
-  const { context } = request;
-  const sink = (key: string): void => {
-    if (!missing.has(key.toLowerCase())) missing.set(key.toLowerCase(), key);
-  };
-  const resolved = new Map<string, Glob | null>();
-  const { statements, sources } = bucketFor(index, lowerAction);
-  for (let i = 0; i < statements.length; i++) {
-    const s = statements[i]!;
-    if (!statementMatchesAction(s, lowerAction)) continue;
-    if (!statementMatchesResource(s, request.resource, context, sink, resolved)) continue;
-    // The statement is relevant: report every key it reads that the request lacks.
-    for (const k of s.keys) if (!context.has(k.lowerKey)) sink(k.key);
-    if (!statementConditionsHold(s, context)) continue;
-    (s.effect === "Deny" ? denies : allows).push({ statement: s, source: sources[i]! });
-  }
-  return { allows, denies };
-}
-
-function explain({ statement: s, source }: Match, request: AuthorizationRequest): MatchedStatement {
-  const { context } = request;
-  const conditions = s.conditions.map((c): ConditionTrace => {
+function traces(s: CompiledStatement, context: ReadonlyMap<string, ContextEntry>): ConditionTrace[] {
+  return s.conditions.map((c): ConditionTrace => {
     const entry = context.get(c.lowerKey);
     return {
       operator: c.operator,
       key: c.key,
       policyValues: substitutedValues(c, context),
-      contextValues: entry === undefined ? null : [...entry.values],
+      contextValues: entry === undefined ? null : entry.values.slice(),
       // Only statements whose every condition held are explained.
       matched: true,
     };
   });
-  return {
-    source,
-    statementIndex: s.statementIndex,
-    ...(s.sid === undefined ? {} : { sid: s.sid }),
-    effect: s.effect,
-    conditions,
-  };
 }
 
 export function evaluate(set: CompiledPolicySet, request: AuthorizationRequest): EvaluationResult {
-  const lowerAction = request.action.toLowerCase();
-  const missing = new Map<string, string>();
-  const identity = matchIndex(set.identity, request, lowerAction, missing);
-  const boundary = set.boundary === undefined ? undefined : matchIndex(set.boundary, request, lowerAction, missing);
-  const show = (list: Match[]): MatchedStatement[] => list.map((s) => explain(s, request));
+  const scope = new RequestScope(request);
+  const identity = matchIndex(set.identity, scope);
+  const boundary = set.boundary === undefined ? undefined : matchIndex(set.boundary, scope);
+  const { context } = request;
 
   let decision: EvalDecision;
   let reason: EvalReason;
@@ -140,19 +102,18 @@ export function evaluate(set: CompiledPolicySet, request: AuthorizationRequest):
     reason = "allowed";
   }
 
-  const result: EvaluationResult = {
-    decision,
-    // When denied, only the denying statements explain the decision (a boundary's are in `boundary`).
-    matchedStatements: show(decision === "explicitDeny" ? identity.denies : identity.allows),
-    reason,
-    missingContextValues: [...missing.values()].sort(),
-  };
-  if (boundary === undefined) return result;
+  // When denied, only the denying statements explain the decision (a boundary's are in `boundary`).
+  const matchedStatements = explainAll(decision === "explicitDeny" ? identity.denies : identity.allows, context);
+  const missingContextValues = scope.missingKeys();
+  if (boundary === undefined) return { decision, matchedStatements, reason, missingContextValues };
   return {
-    ...result,
+    decision,
+    matchedStatements,
+    reason,
+    missingContextValues,
     boundary: {
       allowed: boundary.denies.length === 0 && boundary.allows.length > 0,
-      matchedStatements: show(boundary.denies.length > 0 ? boundary.denies : boundary.allows),
+      matchedStatements: explainAll(boundary.denies.length > 0 ? boundary.denies : boundary.allows, context),
     },
   };
 }

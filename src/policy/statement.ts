@@ -6,7 +6,7 @@
 import type { Effect, PolicyStatement, PolicyVersion } from "./document.js";
 import type { ContextEntry } from "./request.js";
 import { type CompiledCondition, compileCondition, conditionMatches } from "./condition.js";
-import { type MissingKeySink, type Template, parseTemplate, resolvePieces, templateKeys } from "./variables.js";
+import { type MissingKeySink, type Template, parseTemplate, resolvePieces, templateKeys, variableValuesKey } from "./variables.js";
 import { type Glob, compileGlob, globMatches, patternService } from "./wildcard.js";
 
 interface ActionSet {
@@ -19,8 +19,10 @@ interface ResourcePattern {
   /** Literal text every matching resource starts with: a cheap first filter. */
   readonly prefix: string;
   readonly glob: Glob | null;
-  /** Set when the pattern holds policy variables: compiled per request. */
+  /** Set when the pattern holds policy variables: compiled per distinct substitution. */
   readonly template: Template | null;
+  /** Compiled substitutions by the values of the variables (see substituted). */
+  readonly substitutions: Map<string, Glob>;
 }
 
 export interface CompiledStatement {
@@ -60,14 +62,16 @@ function actionSetMatches(set: ActionSet, lowerAction: string): boolean {
   return false;
 }
 
+const NO_SUBSTITUTIONS = new Map<string, Glob>();
+
 function compileResource(pattern: string, version: PolicyVersion): ResourcePattern {
   const template = parseTemplate(pattern, version);
   const first = template.parts[0];
   const lead = first !== undefined && first.kind === "text" ? first.text : "";
   const wild = lead.search(/[*?]/);
   const prefix = wild < 0 ? lead : lead.slice(0, wild);
-  if (template.dynamic) return { prefix, glob: null, template };
-  return { prefix, glob: compileGlob(pattern), template: null };
+  if (template.dynamic) return { prefix, glob: null, template, substitutions: new Map() };
+  return { prefix, glob: compileGlob(pattern), template: null, substitutions: NO_SUBSTITUTIONS };
 }
 
 export function compileStatement(
@@ -128,29 +132,42 @@ export function statementMatchesResource(
   resource: string,
   context: ReadonlyMap<string, ContextEntry>,
   missing?: MissingKeySink,
-  /** Per-request memo of substituted patterns: the same text resolves the same way within one request. */
-  resolved?: Map<string, Glob | null>,
 ): boolean {
   if (s.resources === null) return false;
   let any = false;
   for (const r of s.resources) {
     if (!resource.startsWith(r.prefix)) continue;
-    let glob = r.glob;
-    if (glob === null && r.template !== null) {
-      const memo = resolved?.get(r.template.source);
-      if (memo !== undefined) glob = memo;
-      else {
-        const pieces = resolvePieces(r.template, context, missing);
-        glob = pieces === null ? null : compileGlob(pieces);
-        resolved?.set(r.template.source, glob);
-      }
-    }
+    const glob = r.template === null ? r.glob : substituted(r, r.template, context, missing);
     if (glob !== null && globMatches(glob, resource)) {
       any = true;
       break;
     }
   }
   return any !== s.notResource;
+}
+
+/** Distinct substitutions a pattern remembers (e.g. one per user name); forgets all past this. */
+const MAX_SUBSTITUTIONS = 256;
+
+/**
+ * The pattern with its variables substituted, compiled. Remembered on the pattern by the
+ * variables' values: a principal's requests substitute the same user name again and again.
+ */
+function substituted(r: ResourcePattern, template: Template, context: ReadonlyMap<string, ContextEntry>, missing?: MissingKeySink): Glob | null {
+  const key = variableValuesKey(template, context);
+  if (key === null) {
+    resolvePieces(template, context, missing); // reports the missing keys
+    return null;
+  }
+  const known = r.substitutions.get(key);
+  if (known !== undefined) return known;
+  const pieces = resolvePieces(template, context, missing);
+  const glob = pieces === null ? null : compileGlob(pieces);
+  if (glob !== null) {
+    if (r.substitutions.size >= MAX_SUBSTITUTIONS) r.substitutions.clear();
+    r.substitutions.set(key, glob);
+  }
+  return glob;
 }
 
 /** All conditions hold (AND); an empty Condition block holds. */

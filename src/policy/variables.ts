@@ -108,6 +108,21 @@ export function resolvePieces(
   return pieces;
 }
 
+/**
+ * The values the template's variables take in this context, as one string (a memo key), or
+ * null when a variable has no value. Two contexts with the same key substitute identically.
+ */
+export function variableValuesKey(template: Template, context: ReadonlyMap<string, ContextEntry>): string | null {
+  let key = "";
+  for (const part of template.parts) {
+    if (part.kind !== "variable") continue;
+    const value = variableValue(part, context);
+    if (value === undefined) return null;
+    key += `${value.length}:${value}`; // length-prefixed: no two value lists share a key
+  }
+  return key;
+}
+
 /** Substitute a template into plain text (for operators without wildcards), or null. */
 export function resolveText(
   template: Template,

@@ -55,6 +55,21 @@ describe("compilePolicy shared across principals", () => {
     expect(bob.identity.byService.get("s3")!.statements[0]).toBe(alice.identity.byService.get("s3")!.statements[0]);
   });
 
+  it("a shared Resource pattern with variables substitutes each request's own values", () => {
+    // Substitutions are remembered on the shared compiled pattern, keyed by the variables' values.
+    const shared = compilePolicy({ source: viaGroup("alice", "devs", "ReadOnly"), document: readOnly });
+    const set = compilePolicySet([shared]);
+    const get = (user: string, owner: string) => evaluate(set, req("s3:GetObject", `arn:aws:s3:::b/${owner}/k`, { "aws:username": user })).decision;
+    for (let round = 0; round < 2; round++) {
+      expect(get("alice", "alice")).toBe("allowed");
+      expect(get("bob", "alice")).toBe("implicitDeny");
+      expect(get("bob", "bob")).toBe("allowed");
+      expect(get("a/b", "a/b")).toBe("allowed");
+      expect(get("a", "ab")).toBe("implicitDeny");
+    }
+    expect(evaluate(set, req("s3:GetObject", "arn:aws:s3:::b/alice/k")).missingContextValues).toEqual(["aws:username"]);
+  });
+
   it("compiles a document once, whoever holds it", () => {
     const a: PolicyInEffect = { source: viaGroup("alice", "devs", "ReadOnly"), document: readOnly };
     const b: PolicyInEffect = { source: viaGroup("bob", "ops", "ReadOnly"), document: readOnly };

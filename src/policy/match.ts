@@ -1,0 +1,62 @@
+// Finding the statements of one index that apply to one request: Action (remembered per
+// action by the index), then Resource, then Condition. The hot loop of every authorization,
+// so it allocates only for what it finds.
+
+import type { PolicySource } from "./document.js";
+import type { AuthorizationRequest } from "./request.js";
+import { type StatementIndex, actionBucket } from "./compile.js";
+import { type CompiledStatement, statementConditionsHold, statementMatchesResource } from "./statement.js";
+import type { MissingKeySink } from "./variables.js";
+
+/** A statement that applies, with the provenance it has in this principal's set. */
+export interface Match {
+  readonly statement: CompiledStatement;
+  readonly source: PolicySource;
+}
+
+export interface Matches {
+  readonly allows: readonly Match[];
+  readonly denies: readonly Match[];
+}
+
+const NONE: readonly Match[] = [];
+
+/** What one evaluation remembers while it visits the identity policies and the boundary. */
+export class RequestScope {
+  readonly lowerAction: string;
+  /** Missing context keys by lower-cased name; created on the first one. */
+  missing: Map<string, string> | undefined;
+  readonly sink: MissingKeySink = (key) => this.addMissing(key.toLowerCase(), key);
+
+  constructor(readonly request: AuthorizationRequest) {
+    this.lowerAction = request.action.toLowerCase();
+  }
+
+  addMissing(lowerKey: string, key: string): void {
+    this.missing ??= new Map();
+    if (!this.missing.has(lowerKey)) this.missing.set(lowerKey, key);
+  }
+
+  /** Missing keys as the policies spelled them, sorted. */
+  missingKeys(): string[] {
+    return this.missing === undefined ? [] : [...this.missing.values()].sort();
+  }
+}
+
+export function matchIndex(index: StatementIndex, scope: RequestScope): Matches {
+  let allows: Match[] | undefined;
+  let denies: Match[] | undefined;
+  const { context, resource } = scope.request;
+  const { statements, sources } = actionBucket(index, scope.lowerAction);
+  for (let i = 0; i < statements.length; i++) {
+    const s = statements[i]!;
+    if (!statementMatchesResource(s, resource, context, scope.sink)) continue;
+    // The statement is relevant: report every key it reads that the request lacks.
+    for (const k of s.keys) if (!context.has(k.lowerKey)) scope.addMissing(k.lowerKey, k.key);
+    if (!statementConditionsHold(s, context)) continue;
+    const match = { statement: s, source: sources[i]! };
+    if (s.effect === "Deny") (denies ??= []).push(match);
+    else (allows ??= []).push(match);
+  }
+  return { allows: allows ?? NONE, denies: denies ?? NONE };
+}
