@@ -3,12 +3,14 @@ import pino from "pino";
 import { loadConfig } from "../config/config.js";
 import { openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
+import { events } from "./events.js";
 import { serve } from "./serve.js";
 
 const usage = `iamgraph <command>
 
   serve      start the GraphQL server (default)
   migrate    apply pending migrations and exit
+  events     export [file] | import <file>: the log as NDJSON
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -25,6 +27,8 @@ async function main(argv: string[]): Promise<void> {
       await db.close();
       return;
     }
+    case "events":
+      return events(config, argv.slice(1));
     case "help":
     case "--help":
       process.stdout.write(usage);
