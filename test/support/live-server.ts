@@ -204,3 +204,12 @@ export async function untilSubscribers(app: Iamgraph, n: number, timeoutMs = 10_
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** Waits until every subscription has been released on the server (clients stop asynchronously). */
+export async function untilIdle(app: Iamgraph, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (app.live.stats().subscribers > 0) {
+    if (Date.now() > deadline) throw new Error(`${app.live.stats().subscribers} subscriptions still open`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
