@@ -70,6 +70,26 @@ describe.each(backends)("time travel on $name", (backend) => {
     });
   });
 
+  it("answers the authorize and simulatePrincipalPolicy fields with asOf like the PointInTime ones", async () => {
+    for (const [label, expected] of [["attached", "allowed"], ["detached", "implicitDeny"], ["joined", "allowed"]] as const) {
+      const data = await run(
+        `query ($p: Position!) {
+          authorize(principalArn: "${alice}", action: "s3:GetObject", resource: "*", asOf: { position: $p }) { __typename ... on AuthorizationDecision { decision } ... on IamError { code } }
+          simulatePrincipalPolicy(policySourceArn: "${alice}", actionNames: ["s3:GetObject"], asOf: { position: $p }) {
+            __typename ... on SimulatePolicyResponse { evaluationResults { evalActionName evalDecision } } ... on IamError { code }
+          }
+        }`,
+        { p: at[label] },
+      );
+      expect(data.authorize).toEqual({ __typename: "AuthorizationDecision", decision: expected });
+      expect(data.simulatePrincipalPolicy.evaluationResults).toEqual([{ evalActionName: "s3:GetObject", evalDecision: expected }]);
+    }
+    const before = await run(`query ($p: Position!) {
+      authorize(principalArn: "${alice}", action: "s3:GetObject", resource: "*", asOf: { position: $p }) { __typename ... on IamError { code } }
+    }`, { p: 0 });
+    expect(before.authorize).toEqual({ __typename: "IamError", code: "NoSuchEntity" });
+  });
+
   it("agrees with the live authorizer at the head", async () => {
     for (const action of ["s3:GetObject", "s3:ListBucket", "iam:CreateUser"]) {
       const data = await run(`{ asOf(at: {}) { authorize(principalArn: "${alice}", action: "${action}") { decision } } }`);

@@ -7,6 +7,8 @@ import type { ContextEntry, ContextKeyType } from "../../policy/request.js";
 import { validatePolicy, type Finding } from "../../policy/validate-policy.js";
 import { builder } from "../builder.js";
 import type { EffectivePolicyRow } from "../policy-loaders.js";
+import { authorizeAsOf, simulatePrincipalPolicyAsOf } from "../../history/as-of-evaluation.js";
+import { AsOfInput } from "./time-travel.js";
 import { RoleRef } from "./role.js";
 import { UserRef } from "./user.js";
 
@@ -244,17 +246,23 @@ builder.queryFields((t) => ({
       contextEntries: t.arg({ type: [ContextEntryInput] }),
       policyInputList: t.arg.stringList(),
       permissionsBoundaryPolicyInputList: t.arg.stringList(),
+      asOf: t.arg({ type: AsOfInput, description: "Simulate against the principal's policies as they were at this point of the log." }),
     },
-    resolve: async (_root, args, ctx) => ({
-      evaluationResults: await ctx.authorizer.simulatePrincipalPolicy({
+    resolve: async (_root, args, ctx) => {
+      const input = {
         policySourceArn: args.policySourceArn,
         actionNames: args.actionNames,
         ...(args.resourceArns ? { resourceArns: args.resourceArns } : {}),
         contextEntries: toContext(args.contextEntries),
         policyInputList: args.policyInputList ?? [],
         ...(args.permissionsBoundaryPolicyInputList ? { permissionsBoundaryPolicyInputList: args.permissionsBoundaryPolicyInputList } : {}),
-      }),
-    }),
+      };
+      return {
+        evaluationResults: args.asOf
+          ? await simulatePrincipalPolicyAsOf(ctx.prisma, ctx.accountId, args.asOf, input)
+          : await ctx.authorizer.simulatePrincipalPolicy(input),
+      };
+    },
   }),
   simulateCustomPolicy: t.field({
     type: SimulatePolicyResponse,
@@ -286,9 +294,12 @@ builder.queryFields((t) => ({
       action: t.arg.string({ required: true }),
       resource: t.arg.string({ required: true }),
       context: t.arg({ type: [ContextEntryInput] }),
+      asOf: t.arg({ type: AsOfInput, description: "Decide as of this point of the log (the principal's policies then, aws:CurrentTime then)." }),
     },
-    resolve: (_root, args, ctx) =>
-      ctx.loaders.authorize.load({ principalArn: args.principalArn, action: args.action, resource: args.resource, context: toContext(args.context) }),
+    resolve: (_root, args, ctx) => {
+      const request = { principalArn: args.principalArn, action: args.action, resource: args.resource, context: toContext(args.context) };
+      return args.asOf ? authorizeAsOf(ctx.prisma, ctx.accountId, args.asOf, request) : ctx.loaders.authorize.load(request);
+    },
   }),
   principalsAllowed: t.field({
     type: [AllowedPrincipalRef],
