@@ -1,0 +1,151 @@
+/**
+ * Mutation → notification latency of `permissionsChanged`: 1,000 principals, a group holding 500
+ * of them, 1,000 or 10,000 graphql-ws subscriptions spread evenly over the 1,000 principals; each
+ * round attaches (then detaches) a managed policy to the group and times every notification from
+ * the moment the mutation is sent until the client's `next` fires. Server and clients share this
+ * process (and its cores), so latencies include the clients' own work.
+ *
+ * Memory per idle subscription: heap growth (after GC) while N subscriptions sit idle, per
+ * subscription — for the whole stack (graphql-ws server + client + GraphQL execution + hub) and
+ * for the hub alone (its LiveStream and index entries, without a transport).
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { createClient, type Client } from "graphql-ws";
+import pino from "pino";
+import WebSocket from "ws";
+import { serveGraphqlWs } from "../src/api/ws-server.js";
+import type { Config } from "../src/config/config.js";
+import { startIamgraph } from "../src/runtime.js";
+import { percentile, reports, withDatabase, type Bench, type Row } from "./support.js";
+
+const name = "notify";
+const principals = 1000;
+const members = 500;
+const sockets = 50;
+const policyArn = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
+const subscription = `subscription ($arn: String!) { permissionsChanged(principalArn: $arn) { position entered { policyName } left { policyName } } }`;
+
+v8.setFlagsFromString("--expose-gc");
+const gc = vm.runInNewContext("gc") as () => void;
+function heap(): number {
+  gc();
+  gc();
+  return v8.getHeapStatistics().used_heap_size;
+}
+
+const bench: Bench = {
+  name,
+  description: `permissionsChanged latency, ${principals} principals, a ${members}-member group gets/loses a policy; memory per idle subscription`,
+  async run({ backends, scale }) {
+    const rows: Row[] = [];
+    const rounds = Math.max(2, Math.round(6 * scale));
+    for (const backend of backends) {
+      await withDatabase(backend, async (db) => {
+        const config: Config = { port: 0, host: "127.0.0.1", databaseUrl: undefined, dataDir: "memory://", accountId: "123456789012", logLevel: "silent", production: true };
+        const app = await startIamgraph(config, { db, migrate: false, logger: pino({ level: "silent" }), subscriptionBufferLimit: 10_000 });
+        const server = createServer(app.yoga);
+        const ws = serveGraphqlWs(server, app.yoga);
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+        try {
+          process.stderr.write(`  … ${backend}: ${principals} users, a group of ${members}\n`);
+          const request = { actor: "bench" };
+          await app.commands.handle({ type: "CreateGroup", groupName: "notify-group", path: "/" }, request);
+          const arns: string[] = [];
+          for (let i = 0; i < principals; i++) {
+            const r = await app.commands.handle({ type: "CreateUser", userName: `notify-${i}`, path: "/", tags: [] }, request);
+            arns.push((r.events[0]!.data as { arn: string }).arn);
+            if (i < members) await app.commands.handle({ type: "AddUserToGroup", userName: `notify-${i}`, groupName: "notify-group" }, request);
+          }
+
+          // Hub alone: streams with no transport.
+          const hubBefore = heap();
+          const streams = await Promise.all(Array.from({ length: 10_000 }, (_, i) => app.live.permissionsChanged(arns[i % principals]!)));
+          const hubBytes = (heap() - hubBefore) / streams.length;
+          await Promise.all(streams.map((s) => s.return()));
+          process.stderr.write(`  ✓ hub alone: ${hubBytes.toFixed(0)} B per idle subscription\n`);
+
+          for (const subscribers of [1000, 10_000]) {
+            const clients: Client[] = Array.from({ length: sockets }, () => createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true }));
+            let t0 = 0;
+            let expected = 0;
+            let received = 0;
+            let latencies: number[] = [];
+            let roundDone: () => void = () => undefined;
+            const before = heap();
+            const disposers: (() => void)[] = [];
+            const subscribersBefore = app.live.stats().subscribers;
+            for (let i = 0; i < subscribers; i++) {
+              disposers.push(
+                clients[i % sockets]!.subscribe(
+                  { query: subscription, variables: { arn: arns[i % principals] } },
+                  {
+                    next: () => {
+                      latencies.push(performance.now() - t0);
+                      if (++received === expected) roundDone();
+                    },
+                    error: (err) => process.stderr.write(`!! subscription error ${JSON.stringify(err)}\n`),
+                    complete: () => undefined,
+                  },
+                ),
+              );
+            }
+            while (app.live.stats().subscribers < subscribersBefore + subscribers) await new Promise((r) => setTimeout(r, 20));
+            const perSubscription = (heap() - before) / subscribers;
+            process.stderr.write(`  ✓ ${backend} ${subscribers} subscriptions open: ${perSubscription.toFixed(0)} B each (server + client stack)\n`);
+
+            // Members are principals 0..499; each principal has subscribers/1000 subscriptions.
+            expected = members * (subscribers / principals);
+            const all: number[] = [];
+            let commandMs = 0;
+            for (let round = 0; round < rounds; round++) {
+              latencies = [];
+              received = 0;
+              const done = new Promise<void>((resolve) => (roundDone = resolve));
+              t0 = performance.now();
+              const type = round % 2 === 0 ? "AttachPolicy" : "DetachPolicy";
+              await app.commands.handle({ type, entityType: "group", entityName: "notify-group", policyArn }, request);
+              commandMs += performance.now() - t0;
+              const timeout = setTimeout(() => roundDone(), 30_000);
+              await done;
+              clearTimeout(timeout);
+              if (received !== expected) throw new Error(`round ${round}: ${received} notifications, expected ${expected}`);
+              all.push(...latencies);
+            }
+            const seconds = all.length ? Math.max(...all) / 1000 : 0;
+            rows.push({
+              bench: name,
+              backend,
+              case: `${subscribers} subscribers, ${expected} notified per change`,
+              ops: all.length,
+              seconds,
+              rate: all.length / Math.max(seconds * rounds, 1e-9),
+              p50Ms: percentile(all, 0.5),
+              p99Ms: percentile(all, 0.99),
+              note: `mutation alone ${(commandMs / rounds).toFixed(1)} ms; ${perSubscription.toFixed(0)} B/idle subscription (server+client); hub alone ${hubBytes.toFixed(0)} B`,
+            });
+            process.stderr.write(`  ✓ ${backend} ${subscribers}: p50 ${percentile(all, 0.5).toFixed(2)} ms, p99 ${percentile(all, 0.99).toFixed(2)} ms over ${all.length} notifications\n`);
+            disposers.forEach((d) => d());
+            await Promise.all(clients.map((c) => c.dispose()));
+            while (app.live.stats().subscribers > subscribersBefore) await new Promise((r) => setTimeout(r, 20));
+          }
+        } finally {
+          await ws.close();
+          server.closeAllConnections();
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          await app.close();
+        }
+      });
+    }
+    reports.push(
+      `notify: latency is from sending the mutation (in-process command) to each client's \`next\`; the rate column is notifications per second of the slowest round's spread.`,
+    );
+    return rows;
+  },
+};
+
+export default bench;
