@@ -4,6 +4,7 @@ import { loadConfig } from "../config/config.js";
 import { openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { events } from "./events.js";
+import { projectionsCommand } from "./projections.js";
 import { serve } from "./serve.js";
 
 const usage = `iamgraph <command>
@@ -11,6 +12,7 @@ const usage = `iamgraph <command>
   serve      start the GraphQL server (default)
   migrate    apply pending migrations and exit
   events     export [file] | import <file>: the log as NDJSON
+  projections status | rebuild: checkpoints and lag; replay the log into the read models
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -29,6 +31,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case "events":
       return events(config, argv.slice(1));
+    case "projections":
+      return projectionsCommand(config, argv.slice(1));
     case "help":
     case "--help":
       process.stdout.write(usage);
