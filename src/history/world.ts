@@ -52,3 +52,35 @@ export function foldWorld(events: Iterable<IamEvent & { readonly streamId: strin
   for (const event of events) world = evolveWorld(world, event);
   return world;
 }
+
+/**
+ * Folds many events into a world in place — for bulk folds (every principal at a point), where
+ * copying a map per event, as `evolveWorld` does, would cost O(events × entities).
+ */
+export function foldWorldInPlace(events: Iterable<IamEvent & { readonly streamId: string }>, world: World = emptyWorld): World {
+  const users = new Map(world.users);
+  const groups = new Map(world.groups);
+  const roles = new Map(world.roles);
+  const policies = new Map(world.policies);
+  const policyStreamByArn = new Map(world.policyStreamByArn);
+  for (const event of events) {
+    const id = event.streamId;
+    switch (streamKind(id)) {
+      case "user":
+        users.set(id, evolveUser(users.get(id) ?? initialUserState, event));
+        break;
+      case "group":
+        groups.set(id, evolveGroup(groups.get(id) ?? initialGroupState, event));
+        break;
+      case "role":
+        roles.set(id, evolveRole(roles.get(id) ?? initialRoleState, event));
+        break;
+      case "policy":
+        policies.set(id, evolvePolicy(policies.get(id) ?? initialPolicyState, event));
+        if (event.type === "PolicyCreated") policyStreamByArn.set(event.data.arn, id);
+        break;
+      default:
+    }
+  }
+  return { users, groups, roles, policies, policyStreamByArn };
+}

@@ -90,6 +90,29 @@ describe.each(backends)("time travel on $name", (backend) => {
     expect(before.authorize).toEqual({ __typename: "IamError", code: "NoSuchEntity" });
   });
 
+  it("answers who could at a point, and agrees with the live who-can at the head", async () => {
+    const who = async (p: number) => {
+      const data = await run(
+        `query ($p: Position!) {
+          asOf(at: { position: $p }) { principalsAllowed(action: "s3:GetObject") { principalArn principalType matchedStatements { source { policyName } } } }
+          principalsAllowed(action: "s3:GetObject", resource: "*", asOf: { position: $p }) { principalArn }
+        }`,
+        { p },
+      );
+      expect(data.principalsAllowed.map((x: any) => x.principalArn)).toEqual(data.asOf.principalsAllowed.map((x: any) => x.principalArn));
+      return data.asOf.principalsAllowed;
+    };
+    expect(await who(at.attached!)).toEqual([{ principalArn: alice, principalType: "user", matchedStatements: [{ source: { policyName: "S3Read" } }] }]);
+    expect(await who(at.detached!)).toEqual([]);
+    expect((await who(at.joined!)).map((x: any) => x.principalArn)).toEqual([alice]);
+    const head = at.v2!;
+    for (const action of ["s3:GetObject", "s3:ListBucket"]) {
+      const data = await run(`query ($p: Position!) { asOf(at: { position: $p }) { principalsAllowed(action: "${action}") { principalArn } } }`, { p: head });
+      const live = await t.app.whoCan.principalsAllowed(action, "*");
+      expect(data.asOf.principalsAllowed.map((x: any) => x.principalArn)).toEqual(live.map((x) => x.principalArn).sort());
+    }
+  });
+
   it("agrees with the live authorizer at the head", async () => {
     for (const action of ["s3:GetObject", "s3:ListBucket", "iam:CreateUser"]) {
       const data = await run(`{ asOf(at: {}) { authorize(principalArn: "${alice}", action: "${action}") { decision } } }`);

@@ -8,6 +8,8 @@ import { validatePolicy, type Finding } from "../../policy/validate-policy.js";
 import { builder } from "../builder.js";
 import type { EffectivePolicyRow } from "../policy-loaders.js";
 import { authorizeAsOf, simulatePrincipalPolicyAsOf } from "../../history/as-of-evaluation.js";
+import { resolvePoint } from "../../history/load.js";
+import { principalsAllowedAt } from "../../history/who-could.js";
 import { AsOfInput } from "./time-travel.js";
 import { RoleRef } from "./role.js";
 import { UserRef } from "./user.js";
@@ -304,8 +306,17 @@ builder.queryFields((t) => ({
   principalsAllowed: t.field({
     type: [AllowedPrincipalRef],
     description: "Who can: every user and role allowed this action on this resource, with the statements that allow it.",
-    args: { action: t.arg.string({ required: true }), resource: t.arg.string({ required: true }), context: t.arg({ type: [ContextEntryInput] }) },
-    resolve: (_root, args, ctx) => ctx.whoCan.principalsAllowed(args.action, args.resource, toContext(args.context)),
+    args: {
+      action: t.arg.string({ required: true }),
+      resource: t.arg.string({ required: true }),
+      context: t.arg({ type: [ContextEntryInput] }),
+      asOf: t.arg({ type: AsOfInput, description: "Who could, at this point of the log (folds the log up to the point)." }),
+    },
+    resolve: async (_root, args, ctx) => {
+      if (!args.asOf) return ctx.whoCan.principalsAllowed(args.action, args.resource, toContext(args.context));
+      const point = await resolvePoint(ctx.prisma, args.asOf);
+      return principalsAllowedAt(ctx.prisma, ctx.accountId, point, { action: args.action, resource: args.resource, context: toContext(args.context) });
+    },
   }),
   validatePolicy: t.field({
     type: [FindingRef],

@@ -3,6 +3,8 @@ import { compileEffectiveSet, decideAt } from "../../history/decide-at.js";
 import type { EffectiveEntry } from "../../history/effective-set.js";
 import { resolvePoint, type Point } from "../../history/load.js";
 import { effectiveSetAt, entityAt } from "../../history/state-at.js";
+import { principalsAllowedAt } from "../../history/who-could.js";
+import type { AllowedPrincipal } from "../../authz/who-can.js";
 import { simulationPairs } from "../../authz/simulation.js";
 import { findAwsManagedPolicy } from "../../policy/aws-managed-policies.js";
 import type { EvaluationResult } from "../../policy/evaluate.js";
@@ -38,6 +40,14 @@ const PolicyInEffectAtRef = builder.objectRef<EffectiveEntry>("HistoricPolicyInE
   fields: (t) => ({
     source: t.field({ type: PolicySourceAtRef, resolve: (e) => e.source }),
     document: t.exposeString("text"),
+  }),
+});
+
+const AllowedAtRef = builder.objectRef<AllowedPrincipal>("HistoricAllowedPrincipal").implement({
+  fields: (t) => ({
+    principalArn: t.exposeString("principalArn"),
+    principalType: t.exposeString("principalType"),
+    matchedStatements: t.field({ type: [MatchedStatementAtRef], resolve: (a) => [...a.matchedStatements] }),
   }),
 });
 
@@ -100,6 +110,12 @@ export const PointRef = builder.objectRef<Point>("PointInTime").implement({
         const compiled = compileEffectiveSet(set);
         return pairs.map(([action, resource]) => ({ ...decideAt(set, { action, resource }, p.time, compiled), action, resource }));
       },
+    }),
+    principalsAllowed: t.field({
+      type: [AllowedAtRef],
+      description: "Who could: every user and role allowed the request at the point. Folds the whole log up to the point.",
+      args: { action: t.arg.string({ required: true }), resource: t.arg.string({ defaultValue: "*" }) },
+      resolve: (p, args, ctx) => principalsAllowedAt(ctx.prisma, ctx.accountId, p, { action: args.action, resource: args.resource ?? "*" }),
     }),
   }),
 });

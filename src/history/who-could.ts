@@ -1,0 +1,38 @@
+import type { AllowedPrincipal } from "../authz/who-can.js";
+import { readAll, type RawQueryable } from "../eventstore/read.js";
+import type { ContextEntry } from "../policy/request.js";
+import { decideAt } from "./decide-at.js";
+import { effectiveSetOf } from "./effective-set.js";
+import type { Point } from "./load.js";
+import { emptyWorld, foldWorldInPlace, type World } from "./world.js";
+
+/**
+ * Who could do an action on a resource at a point: every user and role that existed then,
+ * evaluated against its set at that point. Unlike the single-principal questions this needs
+ * every principal, so it folds the whole log up to the point (in pages, in place) — its cost
+ * grows with the log, which is why it is a separate question from `authorize(asOf)`.
+ */
+export async function principalsAllowedAt(
+  db: RawQueryable,
+  accountId: string,
+  point: Point,
+  request: { readonly action: string; readonly resource: string; readonly context?: readonly ContextEntry[] },
+  pageSize = 5000,
+): Promise<AllowedPrincipal[]> {
+  let world: World = emptyWorld;
+  let after = 0;
+  while (after < point.position) {
+    const page = (await readAll(db, after, pageSize)).filter((e) => e.position <= point.position);
+    if (page.length === 0) break;
+    world = foldWorldInPlace(page, world);
+    after = page.at(-1)!.position;
+  }
+  const allowed: AllowedPrincipal[] = [];
+  for (const streamId of [...world.users.keys(), ...world.roles.keys()]) {
+    const set = effectiveSetOf(world, streamId, accountId);
+    if (!set) continue;
+    const result = decideAt(set, request, point.time);
+    if (result.decision === "allowed") allowed.push({ principalArn: set.principal.arn, principalType: set.principal.type, matchedStatements: result.matchedStatements });
+  }
+  return allowed.sort((a, b) => a.principalArn.localeCompare(b.principalArn));
+}
