@@ -64,6 +64,7 @@ export async function startIamgraph(
     bufferLimit: options.subscriptionBufferLimit ?? 1000,
     onError: (err) => logger.error({ err }, "live fan-out failed"),
   });
+  commands.observe(live);
   // Projections run inline (in the command's transaction): a published event is a projected one.
   const watermark = new ProjectionWatermark(db.prisma, bus, { inline: true });
   await watermark.refresh();

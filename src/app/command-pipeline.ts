@@ -7,6 +7,7 @@ import { appendToStreams } from "../eventstore/append.js";
 import { headPosition } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
 import type { EventBus } from "../messaging/event-bus.js";
+import type { Tx } from "../projections/projection.js";
 import { project } from "../projections/runner.js";
 import type { Command } from "./command.js";
 import { GroupCommitWriter } from "./group-commit.js";
@@ -35,13 +36,27 @@ const newIdKind: Partial<Record<Command["type"], IdKind>> = { CreateUser: "user"
  */
 export interface CommandPipeline {
   handle(command: Command, request: RequestContext): Promise<CommandResult>;
+  /** Registers a reader that must see the state exactly as of each command's events (see LiveHub.capture). */
+  observe(observer: CommitObserver): void;
+  /** Transactions run and commands they carried. */
+  stats(): { readonly batches: number; readonly jobs: number };
+}
+
+/** Runs inside the writing transaction, after the projections, before commit. */
+export interface CommitObserver {
+  capture(tx: Tx, events: readonly StoredEvent[]): Promise<void>;
 }
 
 export function createCommandPipeline(deps: { db: Database; accountId: string; bus: EventBus; logger: Logger; now?: () => Date }): CommandPipeline {
   const { db, accountId, bus, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const writer = new GroupCommitWriter(db);
+  const observers: CommitObserver[] = [];
   return {
+    observe(observer) {
+      observers.push(observer);
+    },
+    stats: () => ({ ...writer.stats }),
     async handle(command, request) {
       const kind = newIdKind[command.type];
       const requestId = request.requestId ?? randomUUID();
@@ -61,6 +76,7 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
         const { newId: _newId, now: occurredAt, ...metadata } = meta;
         const stored = await appendToStreams(tx, appends, metadata, occurredAt, { lockHeld: true });
         await project(tx, stored);
+        for (const observer of observers) await observer.capture(tx, stored);
         const position = stored.at(-1)?.position ?? (await headPosition(tx));
         return { position, events: stored };
       });

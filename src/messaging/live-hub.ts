@@ -64,6 +64,8 @@ export class LiveHub {
   readonly #tasks: (() => Promise<void>)[] = [];
   #running = false;
   readonly #unsubscribe: () => void;
+  /** Known sets read inside the writing transaction, by the position of its last event. */
+  readonly #captured = new Map<number, Map<string, KnownSet>>();
 
   constructor(db: RawQueryable, bus: EventBus, authorizer: Authorizer, options: LiveHubOptions = {}) {
     this.#db = db;
@@ -191,18 +193,42 @@ export class LiveHub {
     if (this.#watches.size > 0) this.#enqueue(() => this.#processBatch(events));
   }
 
-  /** Principal watches: which ones the batch may touch, their new sets, their decisions. */
-  async #processBatch(events: readonly StoredEvent[]): Promise<void> {
+  /**
+   * Called by the command pipeline inside the writing transaction, after the projections ran
+   * and before commit: reads the affected watches' sets exactly as of these events. Read after
+   * commit instead, a set could already hold the next command's change (it commits while this
+   * batch waits its turn), and two changes would arrive merged under the first one's cause.
+   * Events from other instances, which are never captured here, fall back to reading at once.
+   */
+  async capture(tx: RawQueryable, events: readonly StoredEvent[]): Promise<void> {
+    if (this.#watches.size === 0 || events.length === 0) return;
+    const arns = [...this.#affected(events).keys()].map((w) => w.arn);
+    if (arns.length === 0) return;
+    this.#captured.set(events.at(-1)!.position, await loadKnownSets(tx, arns));
+  }
+
+  #affected(events: readonly StoredEvent[]): Map<PrincipalWatch, StoredEvent> {
     const affected = new Map<PrincipalWatch, StoredEvent>();
     for (const event of events) {
       for (const k of eventKeys(event)) {
         for (const w of this.#watchIndex.get(k) ?? []) if (!affected.has(w)) affected.set(w, event);
       }
     }
+    return affected;
+  }
+
+  /** Principal watches: which ones the batch may touch, their new sets, their decisions. */
+  async #processBatch(events: readonly StoredEvent[]): Promise<void> {
+    const position = events.at(-1)!.position;
+    const captured = this.#captured.get(position);
+    // Captures of rolled-back commands never get processed; drop everything up to here.
+    for (const p of this.#captured.keys()) if (p <= position) this.#captured.delete(p);
+    const affected = this.#affected(events);
     if (affected.size === 0) return;
     const watches = [...affected.keys()];
-    const sets = await loadKnownSets(this.#db, watches.map((w) => w.arn));
-    const position = events.at(-1)!.position;
+    const missing = watches.filter((w) => !captured?.has(w.arn)).map((w) => w.arn);
+    const sets = new Map(captured ?? []);
+    if (missing.length > 0) for (const [arn, set] of await loadKnownSets(this.#db, missing)) sets.set(arn, set);
     const decisions: { watch: DecisionWatch; cause: Cause }[] = [];
     for (const watch of watches) {
       const next = sets.get(watch.arn) ?? absentSet;
