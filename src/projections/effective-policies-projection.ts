@@ -1,4 +1,5 @@
 import type { StoredEvent } from "../eventstore/stored-event.js";
+import { permissionsEventTypes } from "../domain/permissions/state.js";
 import type { Projection, Tx } from "./projection.js";
 
 /**
@@ -12,12 +13,7 @@ import type { Projection, Tx } from "./projection.js";
 export const effectivePoliciesProjection: Projection = {
   name: "effective-policies",
   handles: new Set([
-    "ManagedPolicyAttached",
-    "ManagedPolicyDetached",
-    "InlinePolicyPut",
-    "InlinePolicyDeleted",
-    "PermissionsBoundaryPut",
-    "PermissionsBoundaryDeleted",
+    ...permissionsEventTypes,
     "UserAddedToGroup",
     "UserRemovedFromGroup",
     "UserDeleted",

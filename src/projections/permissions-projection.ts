@@ -1,15 +1,11 @@
+import { permissionsEventTypes } from "../domain/permissions/state.js";
 import type { Projection } from "./projection.js";
 
 /** Attachments, inline policies and boundaries, as they stand now. */
 export const permissionsProjection: Projection = {
   name: "permissions",
   handles: new Set([
-    "ManagedPolicyAttached",
-    "ManagedPolicyDetached",
-    "InlinePolicyPut",
-    "InlinePolicyDeleted",
-    "PermissionsBoundaryPut",
-    "PermissionsBoundaryDeleted",
+    ...permissionsEventTypes,
     "UserDeleted",
     "GroupDeleted",
     "RoleDeleted",

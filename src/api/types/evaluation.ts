@@ -1,11 +1,11 @@
 import type { AllowedPrincipal } from "../../authz/who-can.js";
 import type { SimulationResult } from "../../authz/simulation.js";
-import { DomainError } from "../../domain/shared/domain-error.js";
 import type { PolicySource } from "../../policy/document.js";
 import type { ConditionTrace, EvaluationResult, MatchedStatement } from "../../policy/evaluate.js";
 import type { ContextEntry, ContextKeyType } from "../../policy/request.js";
 import { validatePolicy, type Finding } from "../../policy/validate-policy.js";
 import { builder } from "../builder.js";
+import { iamErrors } from "./iam-error.js";
 import type { EffectivePolicyRow } from "../policy-loaders.js";
 import { authorizeAsOf, simulatePrincipalPolicyAsOf } from "../../history/as-of-evaluation.js";
 import { resolvePoint } from "../../history/load.js";
@@ -18,7 +18,7 @@ import { UserRef } from "./user.js";
 // what a request would be decided (simulation, authorize), who may do something, and whether a
 // document is sound. Every decision explains itself with the statements and their provenance.
 
-const errors = { types: [DomainError] };
+const errors = iamErrors;
 
 const HolderType = builder.enumType("PolicyHolderType", { values: ["user", "group", "role"] as const });
 const PrincipalType = builder.enumType("PrincipalType", { values: ["user", "role"] as const });

@@ -1,6 +1,6 @@
-import { DomainError } from "../../domain/shared/domain-error.js";
 import { checkPath } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
+import { iamErrors } from "./iam-error.js";
 import { entityIdOf, send } from "../command-field.js";
 import { PositionPayload } from "./user.js";
 
@@ -25,7 +25,7 @@ const GroupPayload = builder.objectRef<{ groupId: string; position: number }>("G
   }),
 });
 
-const errors = { types: [DomainError] };
+const errors = iamErrors;
 
 builder.queryFields((t) => ({
   group: t.prismaField({

@@ -14,3 +14,6 @@ export const IamError = builder.objectType(DomainError, {
     message: t.exposeString("message"),
   }),
 });
+
+/** For a mutation's `errors` option: refusals become its `IamError` result. */
+export const iamErrors = { types: [DomainError] };

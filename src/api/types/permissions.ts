@@ -1,7 +1,7 @@
 import type { PermissionsCommand } from "../../domain/permissions/decide.js";
-import { DomainError } from "../../domain/shared/domain-error.js";
 import type { InlinePolicy } from "../../generated/prisma/client.js";
 import { builder } from "../builder.js";
+import { iamErrors } from "./iam-error.js";
 import { send } from "../command-field.js";
 import type { Context } from "../context.js";
 import type { AttachedPolicy } from "../policy-loaders.js";
@@ -81,7 +81,7 @@ builder.prismaObjectField(RoleRef, "permissionsBoundary", (t) =>
   }),
 );
 
-const errors = { types: [DomainError] };
+const errors = iamErrors;
 const holders = [
   { entityType: "user", Noun: "User", nameArg: "userName" },
   { entityType: "group", Noun: "Group", nameArg: "groupName" },

@@ -2,6 +2,7 @@ import { DomainError } from "../../domain/shared/domain-error.js";
 import { checkPath } from "../../domain/shared/names.js";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
 import { builder } from "../builder.js";
+import { iamErrors } from "./iam-error.js";
 import { entityIdOf, send } from "../command-field.js";
 import { TagInput, TagRef } from "./tag.js";
 import { PositionPayload } from "./user.js";
@@ -109,7 +110,7 @@ async function holderIds(prisma: PrismaClient, policyArn: string, entityType: st
   return rows.map((r) => r.entityId);
 }
 
-const errors = { types: [DomainError] };
+const errors = iamErrors;
 
 builder.queryFields((t) => ({
   policy: t.prismaField({

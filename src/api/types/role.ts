@@ -1,6 +1,6 @@
-import { DomainError } from "../../domain/shared/domain-error.js";
 import { checkPath } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
+import { iamErrors } from "./iam-error.js";
 import { entityIdOf, send } from "../command-field.js";
 import { TagInput, TagRef } from "./tag.js";
 import { PositionPayload } from "./user.js";
@@ -37,7 +37,7 @@ const RolePayload = builder.objectRef<{ roleId: string; position: number }>("Rol
   }),
 });
 
-const errors = { types: [DomainError] };
+const errors = iamErrors;
 
 builder.queryFields((t) => ({
   role: t.prismaField({

@@ -1,6 +1,7 @@
 import { DomainError } from "../../domain/shared/domain-error.js";
 import { checkPath } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
+import { iamErrors } from "./iam-error.js";
 import { entityIdOf, send } from "../command-field.js";
 import { TagInput } from "./tag.js";
 
@@ -31,7 +32,7 @@ const UserPayload = builder.objectRef<{ userId: string; position: number }>("Use
   }),
 });
 
-const errors = { types: [DomainError] };
+const errors = iamErrors;
 
 builder.queryFields((t) => ({
   user: t.prismaField({

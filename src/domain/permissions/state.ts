@@ -19,7 +19,7 @@ export type PermissionsEvent = Extract<
   { type: "ManagedPolicyAttached" | "ManagedPolicyDetached" | "InlinePolicyPut" | "InlinePolicyDeleted" | "PermissionsBoundaryPut" | "PermissionsBoundaryDeleted" }
 >;
 
-const permissionsEventTypes: ReadonlySet<string> = new Set<PermissionsEvent["type"]>([
+export const permissionsEventTypes: ReadonlySet<string> = new Set<PermissionsEvent["type"]>([
   "ManagedPolicyAttached",
   "ManagedPolicyDetached",
   "InlinePolicyPut",
