@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { CommandMetadata } from "../domain/shared/command-metadata.js";
+import { DomainError } from "../domain/shared/domain-error.js";
 import type { IdKind } from "../domain/shared/ids.js";
 import type { Database } from "../db/database.js";
 import { appendToStreams } from "../eventstore/append.js";
@@ -74,9 +75,16 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
       const result = await writer.submit(async (tx) => {
         const appends = await planCommand(tx, command, meta);
         const { newId: _newId, now: occurredAt, ...metadata } = meta;
+        // Refusals (DomainError) come from the decider and the append's version guard, before
+        // anything is written; the group-commit writer relies on that to drop a refused command
+        // from a shared transaction. Past this point a failure must roll the transaction back.
         const stored = await appendToStreams(tx, appends, metadata, occurredAt, { lockHeld: true });
-        await project(tx, stored);
-        for (const observer of observers) await observer.capture(tx, stored);
+        try {
+          await project(tx, stored);
+          for (const observer of observers) await observer.capture(tx, stored);
+        } catch (err) {
+          throw err instanceof DomainError ? new Error(`failed after writing: ${err.message}`, { cause: err }) : err;
+        }
         const position = stored.at(-1)?.position ?? (await headPosition(tx));
         return { position, events: stored };
       });

@@ -1,4 +1,5 @@
 import type { Database } from "../db/database.js";
+import { DomainError } from "../domain/shared/domain-error.js";
 import { takeWriteLock } from "../eventstore/write-lock.js";
 import type { Tx } from "../projections/projection.js";
 
@@ -10,13 +11,23 @@ interface Job {
   readonly reject: (err: unknown) => void;
 }
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Thrown inside a batch to roll it back so its jobs can run one by one. */
+class RunAlone extends Error {}
+
 /**
  * Group commit for the single writer. Writes are serialised under one lock (write-lock.ts) —
  * that is what keeps position order equal to commit order and the IAM invariants whole — but
- * holding it through each commit's fsync would let only one commit flush at a time. So the
- * commands waiting for the lock run one after another inside ONE transaction, each in its own
- * savepoint (a refused or failing command rolls back alone), and share one commit. A batch of
- * one runs without savepoints. Results are handed out only after the commit succeeds.
+ * holding it through each commit's disk flush would let only one commit flush at a time. So
+ * the jobs waiting for the lock run one after another inside ONE transaction and share its
+ * commit. Results are handed out only after that commit succeeds.
+ *
+ * A job refused with a DomainError is dropped from the batch while the others go on: jobs throw
+ * DomainErrors only before their first write (deciders and the append's version guard refuse
+ * before writing — see command-pipeline.ts), and a quick probe confirms no statement failed.
+ * Any other failure rolls the whole batch back and runs each of its jobs alone, so no job ever
+ * commits half its work or someone else's.
  */
 export class GroupCommitWriter {
   readonly #queue: Job[] = [];
@@ -41,51 +52,77 @@ export class GroupCommitWriter {
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.maxBatch);
-        await this.#run(batch);
+        if (batch.length === 1 || !(await this.#runTogether(batch))) {
+          for (const job of batch) await this.#runAlone(job);
+        }
       }
     } finally {
       this.#draining = false;
     }
   }
 
-  async #run(batch: Job[]): Promise<void> {
+  /** One transaction, one job: its error (a refusal included) rolls everything back. */
+  async #runAlone(job: Job): Promise<void> {
     this.stats.batches++;
-    this.stats.jobs += batch.length;
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    this.stats.jobs++;
+    let value: unknown;
     try {
-      await this.db.prisma.$transaction(
-        async (tx) => {
-          await takeWriteLock(tx);
-          if (batch.length === 1) {
-            outcomes.push({ ok: true, value: await batch[0]!.work(tx) });
-            return;
-          }
-          for (const job of batch) {
-            await tx.$executeRawUnsafe("SAVEPOINT iamgraph_command");
-            try {
-              const value = await job.work(tx);
-              await tx.$executeRawUnsafe("RELEASE SAVEPOINT iamgraph_command");
-              outcomes.push({ ok: true, value });
-            } catch (error) {
-              await tx.$executeRawUnsafe("ROLLBACK TO SAVEPOINT iamgraph_command");
-              outcomes.push({ ok: false, error });
-            }
-          }
-        },
-        // Batches queue behind other instances' batches on the lock: waiting is expected.
-        { maxWait: 60_000, timeout: 60_000 },
-      );
+      await this.#transaction(async (tx) => {
+        value = await job.work(tx);
+      });
     } catch (error) {
-      // The transaction itself failed (a lone command's refusal, a lost connection, a failed
-      // commit): nothing of this batch was written.
-      if (batch.length === 1) batch[0]!.reject(error);
-      else for (const job of batch) job.reject(error);
+      job.reject(error);
       return;
     }
+    job.resolve(value);
+  }
+
+  /** All jobs in one transaction; false when it had to be rolled back (the caller runs them alone). */
+  async #runTogether(batch: Job[]): Promise<boolean> {
+    const outcomes: Outcome[] = [];
+    try {
+      await this.#transaction(async (tx) => {
+        for (const job of batch) {
+          try {
+            outcomes.push({ ok: true, value: await job.work(tx) });
+          } catch (error) {
+            if (!(error instanceof DomainError) || !(await usable(tx))) throw new RunAlone();
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+    } catch {
+      // Rolled back (a job failed unexpectedly, or the commit did): nothing of it was written.
+      return false;
+    }
+    this.stats.batches++;
+    this.stats.jobs += batch.length;
     batch.forEach((job, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.error);
     });
+    return true;
+  }
+
+  #transaction(body: (tx: Tx) => Promise<void>): Promise<void> {
+    return this.db.prisma.$transaction(
+      async (tx) => {
+        await takeWriteLock(tx);
+        await body(tx);
+      },
+      // Batches queue behind other instances' batches on the lock: waiting is expected.
+      { maxWait: 60_000, timeout: 60_000 },
+    );
+  }
+}
+
+/** Whether the transaction can still run statements (a failed statement aborts it). */
+async function usable(tx: Tx): Promise<boolean> {
+  try {
+    await tx.$queryRawUnsafe("SELECT 1");
+    return true;
+  } catch {
+    return false;
   }
 }

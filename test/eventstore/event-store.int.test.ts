@@ -112,7 +112,7 @@ describe.each(backends)("event store on $name", (backend) => {
     it.each([
       ["a stale version", 0, "Stream user-a is at version 1, expected 0. Another request changed it; retry."],
       ["a future version", 2, "Stream user-a is at version 1, expected 2. Another request changed it; retry."],
-      ["noStream on an existing stream", "noStream" as const, "Stream user-a already exists, expected no stream. Another request changed it; retry."],
+      ["noStream on an existing stream", "noStream" as const, "Stream user-a is at version 1, expected no stream. Another request changed it; retry."],
     ])("refuses %s with ConcurrentModification and writes nothing", async (_, expectedVersion, message) => {
       await seed();
       const head = await headPosition(db.prisma);
