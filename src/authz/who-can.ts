@@ -18,19 +18,35 @@ export interface AllowedPrincipal {
  * "Who can do X on Y": instead of evaluating every principal, first find the policies that
  * could allow the action at all (an Allow statement whose Action matches, conditions and
  * resources aside — a superset), then evaluate only the principals holding one of them.
- * The per-policy index is built once and rebuilt after any policy or attachment change.
+ * The per-policy index, who holds each policy, and the candidates per action are kept in memory
+ * and rebuilt after any change that can move them.
  */
+interface WhoCanIndex {
+  /** Each identity policy in effect anywhere, compiled once. */
+  readonly statements: Map<string, StatementIndex>;
+  /** Who holds each policy (directly or through a group). */
+  readonly holders: Map<string, { arn: string; type: "user" | "role" }[]>;
+  /** Candidate principals per lower-cased action, filled on demand. */
+  readonly byAction: Map<string, { arn: string; type: "user" | "role" }[]>;
+}
+
+const maxActionsRemembered = 2_000;
+
 export class WhoCan {
-  #index: Promise<Map<string, StatementIndex>> | undefined;
+  #index: Promise<WhoCanIndex> | undefined;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly authorizer: Authorizer,
   ) {}
 
-  /** Called with every committed batch; policy text or holdings changed → rebuild on next use. */
+  /**
+   * Called with every committed batch. Anything but a tag change may change which policies are in
+   * effect, who holds them, or a holder's ARN: rebuild on next use. (Tags only feed conditions,
+   * which candidates ignore and evaluation reads fresh.)
+   */
   invalidate(events: readonly { readonly type: string }[]): void {
-    if (events.some((e) => /Policy|Group|Boundary|Deleted/.test(e.type))) this.#index = undefined;
+    if (events.some((e) => !e.type.endsWith("Tagged") && !e.type.endsWith("Untagged"))) this.#index = undefined;
   }
 
   async principalsAllowed(action: string, resource: string, context: readonly ContextEntry[] = []): Promise<AllowedPrincipal[]> {
@@ -49,23 +65,33 @@ export class WhoCan {
   async candidatePrincipals(action: string): Promise<{ arn: string; type: "user" | "role" }[]> {
     const index = await (this.#index ??= this.#build());
     const lowerAction = action.toLowerCase();
-    const keys: string[] = [];
-    for (const [key, statements] of index) {
-      if (candidates(statements, lowerAction).some((s) => s.effect === "Allow" && statementMatchesAction(s, lowerAction))) keys.push(key);
+    const known = index.byAction.get(lowerAction);
+    if (known) return known;
+    const found = new Map<string, "user" | "role">();
+    for (const [key, statements] of index.statements) {
+      if (!candidates(statements, lowerAction).some((s) => s.effect === "Allow" && statementMatchesAction(s, lowerAction))) continue;
+      for (const holder of index.holders.get(key) ?? []) found.set(holder.arn, holder.type);
     }
-    if (keys.length === 0) return [];
-    return this.prisma.$queryRawUnsafe<{ arn: string; type: "user" | "role" }[]>(
-      `SELECT DISTINCT coalesce(u.arn, r.arn) AS arn, e.principal_type AS type
+    const list = [...found].map(([arn, type]) => ({ arn, type })).sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+    if (index.byAction.size >= maxActionsRemembered) index.byAction.clear();
+    index.byAction.set(lowerAction, list);
+    return list;
+  }
+
+  async #build(): Promise<WhoCanIndex> {
+    const holderRows = await this.prisma.$queryRawUnsafe<{ source_key: string; arn: string; type: "user" | "role" }[]>(
+      `SELECT e.source_key, coalesce(u.arn, r.arn) AS arn, e.principal_type AS type
          FROM effective_policies e
          LEFT JOIN users u ON e.principal_type = 'user' AND u.id = e.principal_id
          LEFT JOIN roles r ON e.principal_type = 'role' AND r.id = e.principal_id
-        WHERE e.kind <> 'boundary' AND e.source_key = ANY($1::text[]) AND coalesce(u.arn, r.arn) IS NOT NULL
-        ORDER BY 1`,
-      keys,
+        WHERE e.kind <> 'boundary' AND coalesce(u.arn, r.arn) IS NOT NULL`,
     );
-  }
-
-  async #build(): Promise<Map<string, StatementIndex>> {
+    const holders = new Map<string, { arn: string; type: "user" | "role" }[]>();
+    for (const h of holderRows) {
+      const list = holders.get(h.source_key);
+      if (list) list.push({ arn: h.arn, type: h.type });
+      else holders.set(h.source_key, [{ arn: h.arn, type: h.type }]);
+    }
     const sources = await this.prisma.$queryRawUnsafe<{ source_key: string; policy_arn: string | null; document: string | null }[]>(
       `SELECT DISTINCT e.source_key, e.policy_arn, coalesce(v.document, i.document) AS document
          FROM effective_policies e
@@ -74,7 +100,7 @@ export class WhoCan {
          LEFT JOIN inline_policies i ON e.kind = 'inline' AND i.entity_type = e.owner_type AND i.entity_id = e.owner_id AND i.policy_name = e.policy_name
         WHERE e.kind <> 'boundary'`,
     );
-    const index = new Map<string, StatementIndex>();
+    const statements = new Map<string, StatementIndex>();
     for (const s of sources) {
       const document = s.document ? parseCached(s.document) : undefined;
       if (!document) continue;
@@ -82,8 +108,8 @@ export class WhoCan {
         document,
         source: { kind: s.policy_arn ? "managed" : "inline", policyName: s.source_key, attachedTo: { type: "user", name: "", arn: "" }, role: "identity" },
       };
-      index.set(s.source_key, compilePolicySet([policy]).identity);
+      statements.set(s.source_key, compilePolicySet([policy]).identity);
     }
-    return index;
+    return { statements, holders, byAction: new Map() };
   }
 }
