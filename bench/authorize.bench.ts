@@ -18,7 +18,7 @@ import { compilePolicy, compilePolicySet, type CompiledPolicy } from "../src/pol
 import { type EvalDecision, evaluate } from "../src/policy/evaluate.js";
 import { parsePolicyDocument } from "../src/policy/parse.js";
 import { type AuthorizationRequest, type ContextEntry, buildContext } from "../src/policy/request.js";
-import { percentile, reports, type BackendName, type Bench, type Row } from "./support.js";
+import { percentile, reports, type BackendName, type Bench, type Row, mulberry32 } from "./support.js";
 
 // The peer's core engine with already-loaded policies: the fair counterpart of `evaluate` on a
 // compiled set (its public runUnsafeSimulation re-loads every policy on every call). Not in its
@@ -44,18 +44,6 @@ const ACCOUNT = "123456789012";
 const USER = { type: "user" as const, name: "alice", arn: `arn:aws:iam::${ACCOUNT}:user/alice` };
 const SERVICES = ["s3", "ec2", "dynamodb", "lambda", "sqs", "sns", "logs", "rds", "secretsmanager", "ssm", "ecr", "iam"];
 const VERBS = ["Get", "List", "Describe", "Put", "Create", "Delete", "Update", "Tag"];
-
-/** Deterministic PRNG, so every run (and both engines) see the same scenario. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function arn(service: string, path: string): string {
   if (service === "s3") return `arn:aws:s3:::${path}`;

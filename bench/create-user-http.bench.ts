@@ -3,15 +3,15 @@
  * port, 8 concurrent `fetch` clients creating uniquely named users; then `user(userName)` reads
  * of those users as a baseline. Client and server share this process (and its 2 cores).
  */
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import pino from "pino";
-import type { Config } from "../src/config/config.js";
+import { loadConfig } from "../src/config/config.js";
 import { maxUsersPerAccount } from "../src/domain/users/decide.js";
 import { startIamgraph } from "../src/runtime.js";
 import { writeLockKey } from "../src/eventstore/write-lock.js";
-import { foreignNote, formatProfile, measure, profilePg, reports, row, watchWriteLock, withDatabase, type Bench, type Row } from "./support.js";
+import { foreignNote, formatProfile, measure, profilePg, reports, row, watchWriteLock, withDatabase, type Bench, type Row, post, closeServer } from "./support.js";
 
 const name = "create-user-http";
 const clients = 8;
@@ -32,15 +32,7 @@ const bench: Bench = {
     const rows: Row[] = [];
     for (const backend of backends) {
       await withDatabase(backend, async (db) => {
-        const config: Config = {
-          port: 0,
-          host: "127.0.0.1",
-          databaseUrl: undefined, // unused: the database is passed in
-          dataDir: "memory://",
-          accountId: "123456789012",
-          logLevel: "silent",
-          production: true,
-        };
+        const config = loadConfig({ NODE_ENV: "production", LOG_LEVEL: "silent", IAMGRAPH_ACCOUNT_ID: "123456789012" });
         const app = await startIamgraph(config, { db, logger: pino({ level: "silent" }), migrate: false });
         const server = createServer(app.yoga);
         server.keepAliveTimeout = 60_000;
@@ -88,7 +80,7 @@ const bench: Bench = {
             }
           }
         } finally {
-          await close(server);
+          await closeServer(server);
           await app.close();
         }
       });
@@ -99,16 +91,3 @@ const bench: Bench = {
 
 export default bench;
 
-async function post(url: string, query: string, variables: Record<string, unknown>): Promise<unknown> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: unknown; errors?: { message: string }[] };
-  if (!res.ok || body.errors?.length) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body.errors ?? body)}`);
-  return body.data;
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}

@@ -23,7 +23,7 @@ import { maxGroupsPerAccount } from "../src/domain/groups/decide.js";
 import { maxCustomerPoliciesPerAccount } from "../src/domain/policies/decide.js";
 import { maxUsersPerAccount } from "../src/domain/users/decide.js";
 import { startIamgraph } from "../src/runtime.js";
-import { reports, withDatabase, type Bench, type Row } from "./support.js";
+import { reports, withDatabase, type Bench, type Row, mulberry32 } from "./support.js";
 
 const name = "principals-allowed";
 const ACCOUNT = "123456789012";
@@ -31,17 +31,6 @@ const SERVICES = ["s3", "ec2", "dynamodb", "sqs", "sns", "logs", "lambda", "kms"
 /** s3 is in most policies (broad), sqs rarely (narrow). */
 const WEIGHTS = [8, 4, 3, 0.05, 1, 3, 2, 1, 1, 1];
 const ACTIONS = ["sqs:SendMessage", "s3:GetObject", "ec2:DescribeInstances", "dynamodb:PutItem", "kms:Decrypt"];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pickService(rng: () => number): string {
   const total = WEIGHTS.reduce((a, b) => a + b, 0);

@@ -5,12 +5,12 @@
  * the same simulation called in-process (`app.authorizer.simulatePrincipalPolicy`, 8 concurrent
  * callers) as the no-HTTP baseline. Client and server share this process (and its cores).
  */
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import pino from "pino";
-import type { Config } from "../src/config/config.js";
+import { loadConfig } from "../src/config/config.js";
 import { startIamgraph } from "../src/runtime.js";
-import { measure, row, withDatabase, type Bench, type Row } from "./support.js";
+import { measure, row, withDatabase, type Bench, type Row, post, closeServer } from "./support.js";
 
 const name = "simulate-http";
 const clients = 8;
@@ -53,15 +53,7 @@ const bench: Bench = {
     const rows: Row[] = [];
     for (const backend of backends) {
       await withDatabase(backend, async (db) => {
-        const config: Config = {
-          port: 0,
-          host: "127.0.0.1",
-          databaseUrl: undefined, // unused: the database is passed in
-          dataDir: "memory://",
-          accountId: ACCOUNT,
-          logLevel: "silent",
-          production: true,
-        };
+        const config = loadConfig({ NODE_ENV: "production", LOG_LEVEL: "silent", IAMGRAPH_ACCOUNT_ID: ACCOUNT });
         const app = await startIamgraph(config, { db, logger: pino({ level: "silent" }), migrate: false });
         const server = createServer(app.yoga);
         server.keepAliveTimeout = 60_000;
@@ -102,7 +94,7 @@ const bench: Bench = {
           rows.push(row(name, backend, `simulatePrincipalPolicy HTTP, ${clients} clients`, h, `5 actions × 1 resource; decisions ${decisions}; HTTP = ${((h.rate / i.rate) * 100).toFixed(1)}% of in-process rate (${(i.rate / h.rate).toFixed(0)}× slower)`));
           rows.push(row(name, backend, `authorizer.simulatePrincipalPolicy in-process, ${clients} callers`, i, "no-HTTP baseline (warm compiled-policy cache)"));
         } finally {
-          await close(server);
+          await closeServer(server);
           await app.close();
         }
       });
@@ -113,16 +105,3 @@ const bench: Bench = {
 
 export default bench;
 
-async function post(url: string, query: string, variables: Record<string, unknown>): Promise<unknown> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: unknown; errors?: { message: string }[] };
-  if (!res.ok || body.errors?.length) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body.errors ?? body)}`);
-  return body.data;
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}

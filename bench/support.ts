@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
@@ -376,4 +377,32 @@ export async function watchWriteLock<T>(backend: BackendName, lockKey: number, f
 
 export function foreignNote(pct: number | undefined): string {
   return pct === undefined || pct === 0 ? "" : `; ⚠ write lock also used by other sessions in ${pct.toFixed(0)}% of samples`;
+}
+
+/** POSTs a GraphQL operation; throws on an HTTP error or GraphQL errors. */
+export async function post(url: string, query: string, variables: Record<string, unknown>): Promise<unknown> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { data?: unknown; errors?: { message: string }[] };
+  if (!res.ok || body.errors?.length) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body.errors ?? body)}`);
+  return body.data;
+}
+
+/** Closes an HTTP server, dropping kept-alive connections. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** Deterministic PRNG, so every run (and every engine compared) sees the same scenario. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
