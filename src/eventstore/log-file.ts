@@ -1,7 +1,7 @@
 import { currentSchemaVersion, isEventType, upcastEvent } from "../../events/catalogue.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { project } from "../projections/runner.js";
-import { headPosition } from "./read.js";
+import { eventColumns, headPosition, type EventRow } from "./read.js";
 import type { EventMetadata, StoredEvent } from "./stored-event.js";
 import { takeWriteLock } from "./write-lock.js";
 
@@ -23,16 +23,6 @@ export interface LogLine {
   readonly occurredAt: string;
 }
 
-interface Row {
-  position: unknown;
-  stream_id: string;
-  stream_version: number;
-  type: string;
-  schema_version: number;
-  data: unknown;
-  metadata: unknown;
-  occurred_at: Date | string;
-}
 
 const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
 
@@ -48,8 +38,8 @@ export async function* exportLog(prisma: PrismaClient, onProgress?: (done: numbe
   let after = 0;
   let count = 0;
   for (;;) {
-    const rows = await prisma.$queryRawUnsafe<Row[]>(
-      `SELECT position, stream_id, stream_version, type, schema_version, data, metadata, occurred_at
+    const rows = await prisma.$queryRawUnsafe<EventRow[]>(
+      `SELECT ${eventColumns}
          FROM events WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3`,
       after,
       head,

@@ -6,7 +6,8 @@ export interface RawQueryable {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
-interface EventRow {
+/** An `events` row as the drivers return it. */
+export interface EventRow {
   position: bigint | number | string;
   stream_id: string;
   stream_version: number;
@@ -17,7 +18,7 @@ interface EventRow {
   occurred_at: Date | string;
 }
 
-const columns = `position, stream_id, stream_version, type, schema_version, data, metadata, occurred_at`;
+export const eventColumns = `position, stream_id, stream_version, type, schema_version, data, metadata, occurred_at`;
 
 export function toStoredEvent(row: EventRow): StoredEvent {
   const event = upcastEvent(row.type, row.schema_version, parseJson(row.data));
@@ -38,7 +39,7 @@ function parseJson(value: unknown): unknown {
 
 export async function readStream(db: RawQueryable, streamId: string, afterVersion = 0): Promise<StoredEvent[]> {
   const rows = await db.$queryRawUnsafe<EventRow[]>(
-    `SELECT ${columns} FROM events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version`,
+    `SELECT ${eventColumns} FROM events WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version`,
     streamId,
     afterVersion,
   );
@@ -51,7 +52,7 @@ export async function readStream(db: RawQueryable, streamId: string, afterVersio
  */
 export async function readAll(db: RawQueryable, after: number, limit = 1000): Promise<StoredEvent[]> {
   const rows = await db.$queryRawUnsafe<EventRow[]>(
-    `SELECT ${columns} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
+    `SELECT ${eventColumns} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
     after,
     limit,
   );
