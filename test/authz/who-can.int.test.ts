@@ -5,6 +5,7 @@ import { loadConfig } from "../../src/config/config.js";
 import { DomainError } from "../../src/domain/shared/domain-error.js";
 import { startIamgraph, type Iamgraph } from "../../src/runtime.js";
 import { backends, type TestDatabase } from "../support/databases.js";
+import { prng } from "../support/prng.js";
 
 // WhoCan narrows "who may do X on Y" to the principals holding a policy that could allow X, then
 // evaluates only those. The specification is the naive answer: evaluate every user and role.
@@ -15,20 +16,6 @@ import { backends, type TestDatabase } from "../support/databases.js";
 const account = "123456789012";
 const policyArn = (name: string) => `arn:aws:iam::${account}:policy/${name}`;
 
-/** mulberry32: a small seeded PRNG, so a failing account can be rebuilt from its seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
-  const some = <T,>(xs: readonly T[], n: number): T[] => [...new Set(Array.from({ length: n }, () => pick(xs)))];
-  return { next, int: (n: number) => Math.floor(next() * n), pick, some };
-}
 
 const actions = [
   "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket",

@@ -8,6 +8,7 @@ import { evaluate } from "../../src/policy/evaluate.js";
 import type { AuthorizationRequest } from "../../src/policy/request.js";
 import { document, policies, request, statement } from "./helpers/arbitraries.js";
 import { source } from "./helpers/policies.js";
+import { prng } from "../support/prng.js";
 
 const inEffect = (docs: readonly PolicyDocument[]): PolicyInEffect[] => docs.map((document, i) => ({ source: source(`p${i}`), document }));
 
@@ -64,7 +65,7 @@ describe("evaluation properties", () => {
     fc.assert(
       fc.property(policies, optionalBoundary, request, fc.integer(), (identity, boundary, req, seed) => {
         const before = decide(identity, boundary, req);
-        const rng = mulberry32(seed);
+        const rng = prng(seed).next;
         const shuffle = <T>(xs: readonly T[]): T[] => {
           const a = [...xs];
           for (let i = a.length - 1; i > 0; i--) {
@@ -107,14 +108,3 @@ describe("evaluation properties", () => {
   });
 });
 
-/** Small deterministic PRNG for shuffles driven by a fast-check seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

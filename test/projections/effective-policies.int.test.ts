@@ -9,6 +9,7 @@ import { backends, type TestDatabase } from "../support/databases.js";
 import { outcome } from "../support/event-fixtures.js";
 import { resetDatabase } from "../support/reset-database.js";
 import { incrementalEffective, recomputeEffective } from "./effective-model.js";
+import { prng } from "../support/prng.js";
 
 // effective_policies is maintained event by event, never recomputed. The model check drives a
 // long seeded sequence of commands (creations, memberships, attachments, inline policies,
@@ -21,18 +22,6 @@ const policyArn = (name: string) => `arn:aws:iam::${account}:policy/${name}`;
 const awsManaged = ["arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/IAMReadOnlyAccess"];
 const allow = (action: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] });
 
-/** mulberry32: a small seeded PRNG, so a failing sequence can be replayed from its seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T,>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]! };
-}
 
 const users = ["u0", "u1", "u2", "u3", "u4", "u5"];
 const groups = ["g0", "g1", "g2", "g3"];
