@@ -8,7 +8,9 @@ import type { WhoCan } from "../authz/who-can.js";
 import { DomainError } from "../domain/shared/domain-error.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { LiveHub } from "../messaging/live-hub.js";
+import { guardSchema } from "./authorization/guard.js";
 import { createLoaders, type Context } from "./context.js";
+import { hardeningPlugins } from "./hardening/index.js";
 import { schema } from "./schema.js";
 
 export interface YogaDeps {
@@ -25,6 +27,12 @@ export interface YogaDeps {
   readonly live?: LiveHub;
   /** More plugins (read-your-writes, src/api/consistency.ts). */
   readonly plugins?: readonly Plugin[];
+  /**
+   * "enforced" (always, outside benchmarks): every field is checked against the caller's own
+   * policies. "disabled" exists only so bench/ can measure what the checks cost; no
+   * configuration reaches it.
+   */
+  readonly authorization?: "enforced" | "disabled";
 }
 
 export type IamgraphYoga = YogaServerInstance<Record<string, unknown>, Context>;
@@ -33,7 +41,7 @@ export type IamgraphYoga = YogaServerInstance<Record<string, unknown>, Context>;
 export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
   const { logger } = deps;
   return createYoga<Record<string, unknown>, Context>({
-    schema,
+    schema: deps.authorization === "disabled" ? schema : guardSchema(schema),
     graphqlEndpoint: "/graphql",
     graphiql: deps.production ? false : { title: "iamgraph", defaultQuery: defaultQuery },
     landingPage: false,
@@ -69,7 +77,7 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
         return new GraphQLError(message, { extensions: { code: "InternalFailure" } });
       },
     },
-    plugins: [bodyLimit(deps.maxBodyBytes ?? 1_000_000), ...(deps.plugins ?? [])],
+    plugins: [bodyLimit(deps.maxBodyBytes ?? 1_000_000), ...hardeningPlugins({ production: deps.production }), ...(deps.plugins ?? [])],
   });
 }
 
