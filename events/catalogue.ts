@@ -1,3 +1,4 @@
+import * as accessKeys from "./access-keys.js";
 import type { EventDefinition, EventOf } from "./event-definition.js";
 import * as groups from "./groups.js";
 import * as permissions from "./permissions.js";
@@ -12,6 +13,7 @@ export const eventCatalogue = {
   ...roles,
   ...policies,
   ...permissions,
+  ...accessKeys,
 } as const;
 
 type Catalogue = typeof eventCatalogue;

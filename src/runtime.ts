@@ -12,6 +12,9 @@ import { createInProcessBus, type EventBus } from "./messaging/event-bus.js";
 import { LiveHub } from "./messaging/live-hub.js";
 import { ProjectionWatermark } from "./projections/watermark.js";
 import { consistencyPlugin } from "./api/consistency.js";
+import { Authenticator } from "./auth/authenticator.js";
+import { CredentialStore } from "./auth/credential-store.js";
+import { resolveRootKey, type ConfiguredRootKey } from "./auth/root-credentials.js";
 
 /** The composition root: one place that wires store, pipeline, bus and API together. */
 export interface Iamgraph {
@@ -26,6 +29,13 @@ export interface Iamgraph {
   readonly live: LiveHub;
   /** How far the projections are: read-your-writes waits on it. */
   readonly watermark: ProjectionWatermark;
+  readonly authenticator: Authenticator;
+  readonly credentials: CredentialStore;
+  /**
+   * The root key generated on this start (embedded mode, none configured or stored before):
+   * `iamgraph serve` prints it once. Absent on every other start.
+   */
+  readonly generatedRootKey?: ConfiguredRootKey;
   close(): Promise<void>;
 }
 
@@ -40,6 +50,8 @@ export async function startIamgraph(
     /** Read-your-writes wait: default and longest (ms); default 5000 and 30000. */
     consistencyTimeoutMs?: number;
     maxConsistencyTimeoutMs?: number;
+    /** Only for bench/: measures what self-authorization costs. */
+    authorization?: "enforced" | "disabled";
   } = {},
 ): Promise<Iamgraph> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: "iamgraph" } });
@@ -49,13 +61,22 @@ export async function startIamgraph(
     if (report.applied.length > 0) logger.info({ applied: report.applied }, "migrations applied");
   }
   await seedAwsManagedPolicies(db.prisma);
+  const credentials = new CredentialStore(db.prisma);
+  const rootKey = await resolveRootKey(credentials, { configured: config.rootKey, mayGenerate: db.kind === "embedded", now: new Date() });
   const bus = createInProcessBus((err) => logger.error({ err }, "event listener failed"));
   const commands = createCommandPipeline({ db, accountId: config.accountId, bus, logger });
   const policyCache = new CompiledPolicyCache(db.prisma);
   const authorizer = new Authorizer(policyCache);
   const whoCan = new WhoCan(db.prisma, authorizer);
-  // Committed events invalidate what the authorizer keeps in memory.
+  const authenticator = new Authenticator({
+    store: credentials,
+    accountId: config.accountId,
+    root: rootKey.source,
+    onError: (err) => logger.error({ err }, "recording an access key's last use failed"),
+  });
+  // Committed events invalidate what the authorizer and authenticator keep in memory.
   bus.subscribe((events) => {
+    authenticator.invalidate(events);
     policyCache.invalidate(events);
     whoCan.invalidate(events);
   });
@@ -73,6 +94,9 @@ export async function startIamgraph(
     commands,
     authorizer,
     whoCan,
+    authenticator,
+    credentials,
+    authorization: options.authorization ?? "enforced",
     accountId: config.accountId,
     logger,
     production: config.production,
@@ -94,6 +118,9 @@ export async function startIamgraph(
     logger,
     live,
     watermark,
+    authenticator,
+    credentials,
+    ...(rootKey.generated ? { generatedRootKey: rootKey.generated } : {}),
     async close() {
       live.close();
       watermark.close();

@@ -1,10 +1,15 @@
 import type { Command } from "../app/command.js";
-import type { CommandResult } from "../app/command-pipeline.js";
+import type { CommandResult, RequestContext } from "../app/command-pipeline.js";
 import type { Context } from "./context.js";
 
 /** Sends a command on behalf of the request's actor. Resolvers stay: arguments → command → result. */
 export function send(ctx: Context, command: Command): Promise<CommandResult> {
-  return ctx.commands.handle(command, { actor: ctx.actor, requestId: ctx.requestId });
+  return ctx.commands.handle(command, requestOf(ctx));
+}
+
+/** What the events of a request's commands record about it: the authenticated actor and key. */
+export function requestOf(ctx: Context): RequestContext {
+  return { actor: ctx.actor, requestId: ctx.requestId, accessKeyId: ctx.caller.accessKeyId };
 }
 
 /** The id of the entity a command's events are about (the stream is `<kind>-<id>`). */

@@ -2,6 +2,8 @@ import DataLoader from "dataloader";
 import type { CommandPipeline } from "../app/command-pipeline.js";
 import type { Authorizer, AuthorizeRequest } from "../authz/authorizer.js";
 import type { WhoCan } from "../authz/who-can.js";
+import type { Caller, RequestOrigin } from "../auth/caller.js";
+import type { CredentialStore } from "../auth/credential-store.js";
 import type { EvaluationResult } from "../policy/evaluate.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { User, Group } from "../generated/prisma/client.js";
@@ -16,7 +18,13 @@ export interface Context {
   readonly authorizer: Authorizer;
   readonly whoCan: WhoCan;
   readonly accountId: string;
+  /** Who is asking, authenticated before execution (src/api/authentication.ts). */
+  readonly caller: Caller;
+  readonly origin: RequestOrigin;
+  /** The caller's ARN: what events record as their actor. */
   readonly actor: string;
+  /** Secret hashes and last use of access keys (never exposed through the schema). */
+  readonly credentials: CredentialStore;
   readonly requestId: string;
   readonly loaders: Loaders;
   /** Live subscriptions (src/messaging/live-hub.ts); absent where no hub runs. */

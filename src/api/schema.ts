@@ -4,6 +4,7 @@ import "./types/scalars.js";
 import "./types/iam-error.js";
 import "./types/tag.js";
 import "./types/user.js";
+import "./types/access-key.js";
 import "./types/group.js";
 import "./types/membership.js";
 import "./types/role.js";

@@ -5,9 +5,12 @@ import type { Logger } from "pino";
 import type { CommandPipeline } from "../app/command-pipeline.js";
 import type { Authorizer } from "../authz/authorizer.js";
 import type { WhoCan } from "../authz/who-can.js";
+import type { Authenticator } from "../auth/authenticator.js";
+import type { CredentialStore } from "../auth/credential-store.js";
 import { DomainError } from "../domain/shared/domain-error.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { LiveHub } from "../messaging/live-hub.js";
+import { authenticationPlugin } from "./authentication.js";
 import { guardSchema } from "./authorization/guard.js";
 import { createLoaders, type Context } from "./context.js";
 import { hardeningPlugins } from "./hardening/index.js";
@@ -18,6 +21,8 @@ export interface YogaDeps {
   readonly commands: CommandPipeline;
   readonly authorizer: Authorizer;
   readonly whoCan: WhoCan;
+  readonly authenticator: Authenticator;
+  readonly credentials: CredentialStore;
   readonly accountId: string;
   readonly logger: Logger;
   readonly production: boolean;
@@ -40,6 +45,7 @@ export type IamgraphYoga = YogaServerInstance<Record<string, unknown>, Context>;
 /** Builds the GraphQL server; served by src/cli/serve.ts, called in-process by tests via yoga.fetch. */
 export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
   const { logger } = deps;
+  const authentication = authenticationPlugin(deps.authenticator);
   return createYoga<Record<string, unknown>, Context>({
     schema: deps.authorization === "disabled" ? schema : guardSchema(schema),
     graphqlEndpoint: "/graphql",
@@ -51,15 +57,20 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
       warn: (...args) => logger.warn({ args }, "yoga"),
       error: (...args) => logger.error({ args }, "yoga"),
     },
-    context: ({ request }) => {
+    context: (initialContext) => {
+      const { request } = initialContext;
       const requestId = request.headers.get("x-request-id")?.slice(0, 100) || randomUUID();
+      const { caller, origin } = authentication.authenticatedOf(initialContext);
       return {
+        caller,
+        origin,
+        credentials: deps.credentials,
         prisma: deps.prisma,
         commands: deps.commands,
         authorizer: deps.authorizer,
         whoCan: deps.whoCan,
         accountId: deps.accountId,
-        actor: "anonymous",
+        actor: caller.arn,
         requestId,
         loaders: createLoaders(deps.prisma, deps.accountId, deps.authorizer),
         ...(deps.live ? { live: deps.live } : {}),
@@ -77,7 +88,12 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
         return new GraphQLError(message, { extensions: { code: "InternalFailure" } });
       },
     },
-    plugins: [bodyLimit(deps.maxBodyBytes ?? 1_000_000), ...hardeningPlugins({ production: deps.production }), ...(deps.plugins ?? [])],
+    plugins: [
+      bodyLimit(deps.maxBodyBytes ?? 1_000_000),
+      ...hardeningPlugins({ production: deps.production }),
+      authentication.plugin,
+      ...(deps.plugins ?? []),
+    ],
   });
 }
 

@@ -17,7 +17,10 @@ import { planCommand } from "./plan.js";
 
 /** Who asks, and the request it belongs to. */
 export interface RequestContext {
+  /** The authenticated principal's ARN (`…:root` for the root key). */
   readonly actor: string;
+  /** The access key the request was signed with, as CloudTrail records it. */
+  readonly accessKeyId?: string;
   readonly requestId?: string;
   readonly correlationId?: string;
   readonly causationId?: string;
@@ -36,11 +39,19 @@ const newIdKind: Partial<Record<Command["type"], IdKind>> = { CreateUser: "user"
  * lock → load → decide → append → project, in one transaction; publish after commit.
  */
 export interface CommandPipeline {
-  handle(command: Command, request: RequestContext): Promise<CommandResult>;
+  handle(command: Command, request: RequestContext, options?: HandleOptions): Promise<CommandResult>;
   /** Registers a reader that must see the state exactly as of each command's events (see LiveHub.capture). */
   observe(observer: CommitObserver): void;
   /** Transactions run and commands they carried. */
   stats(): { readonly batches: number; readonly jobs: number };
+}
+
+export interface HandleOptions {
+  /**
+   * Writes that must commit with the command's events but must not enter the log — an access
+   * key's secret hash (src/auth/credential-store.ts). Runs only when the command appended events.
+   */
+  readonly alongside?: (tx: Tx, events: readonly StoredEvent[]) => Promise<void>;
 }
 
 /** Runs inside the writing transaction, after the projections, before commit. */
@@ -58,7 +69,7 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
       observers.push(observer);
     },
     stats: () => ({ ...writer.stats }),
-    async handle(command, request) {
+    async handle(command, request, options = {}) {
       const kind = newIdKind[command.type];
       const requestId = request.requestId ?? randomUUID();
       const meta: CommandMetadata = {
@@ -66,6 +77,7 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
         now: now(),
         newId: kind ? newUniqueId(kind) : "",
         actor: request.actor,
+        ...(request.accessKeyId ? { accessKeyId: request.accessKeyId } : {}),
         requestId,
         correlationId: request.correlationId ?? requestId,
         ...(request.causationId ? { causationId: request.causationId } : {}),
@@ -81,6 +93,7 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
         const stored = await appendToStreams(tx, appends, metadata, occurredAt, { lockHeld: true });
         try {
           await project(tx, stored);
+          if (options.alongside && stored.length > 0) await options.alongside(tx, stored);
           for (const observer of observers) await observer.capture(tx, stored);
         } catch (err) {
           throw err instanceof DomainError ? new Error(`failed after writing: ${err.message}`, { cause: err }) : err;

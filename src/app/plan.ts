@@ -1,3 +1,4 @@
+import { decideAccessKey } from "../domain/access-keys/decide.js";
 import { decideGroup } from "../domain/groups/decide.js";
 import type { GroupState } from "../domain/groups/state.js";
 import { assertNever } from "../domain/shared/assert-never.js";
@@ -63,6 +64,12 @@ export async function planCommand(tx: Tx, command: Command, meta: CommandMetadat
           : undefined;
       const events = decideUser(command, { user: user.state, group: group?.state, nameTaken }, meta);
       return [{ streamId: user.streamId, expectedVersion: user.version, events }];
+    }
+    case "CreateAccessKey":
+    case "UpdateAccessKey":
+    case "DeleteAccessKey": {
+      const user = (await loadUserByName(tx, accountId, command.userName)) ?? absent;
+      return [{ streamId: user.streamId, expectedVersion: user.version, events: decideAccessKey(command, user.state) }];
     }
     case "CreateGroup": {
       const events = decideGroup(

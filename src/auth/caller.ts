@@ -1,3 +1,5 @@
+import { DomainError } from "../domain/shared/domain-error.js";
+
 /**
  * Who made a request, as established by authentication (src/auth/authenticator.ts).
  *
@@ -35,3 +37,13 @@ export interface RequestOrigin {
 }
 
 export const rootArn = (accountId: string) => `arn:aws:iam::${accountId}:root`;
+
+/**
+ * Access-key operations name a user or, like AWS, default to the caller's own user. The root
+ * principal's key is managed through configuration, not the API, so root must name a user.
+ */
+export function userNameOrCaller(userName: string | null | undefined, caller: Caller): string {
+  if (userName != null) return userName;
+  if (caller.kind === "user") return caller.userName;
+  throw new DomainError("InvalidInput", "The root principal's key is managed through configuration (IAMGRAPH_ROOT_ACCESS_KEY_ID); pass userName to manage a user's keys.");
+}

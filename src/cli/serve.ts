@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { Config } from "../config/config.js";
 import { startIamgraph } from "../runtime.js";
 import { serveGraphqlWs } from "../api/ws-server.js";
+import { basicAuthorization } from "../auth/authorization-header.js";
 
 export async function serve(config: Config): Promise<void> {
   const app = await startIamgraph(config, {
@@ -10,7 +11,7 @@ export async function serve(config: Config): Promise<void> {
   });
   const server = createServer(app.yoga);
   // Subscriptions over WebSocket on the same /graphql path (SSE is served by Yoga itself).
-  const ws = serveGraphqlWs(server, app.yoga);
+  const ws = serveGraphqlWs(server, app.yoga, app.authenticator);
   // Slow or idle clients must not pin sockets for ever.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -20,6 +21,7 @@ export async function serve(config: Config): Promise<void> {
     { url: where, storage: app.db.kind, dataDir: app.db.kind === "embedded" ? config.dataDir : undefined, accountId: config.accountId },
     `iamgraph listening — GraphiQL at ${where}`,
   );
+  if (app.generatedRootKey) printGeneratedRootKey(app.generatedRootKey);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -33,4 +35,23 @@ export async function serve(config: Config): Promise<void> {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+/**
+ * The one time a generated root secret can be seen: written to the terminal, never to the
+ * structured log (log shippers keep logs; terminals scroll away).
+ */
+function printGeneratedRootKey(key: { accessKeyId: string; secretAccessKey: string }): void {
+  process.stdout.write(
+    [
+      "",
+      "  ┌─ iamgraph generated root credentials (shown once; only a hash is stored) ─────────────",
+      `  │ IAMGRAPH_ROOT_ACCESS_KEY_ID=${key.accessKeyId}`,
+      `  │ IAMGRAPH_ROOT_SECRET_ACCESS_KEY=${key.secretAccessKey}`,
+      `  │ Authorization: ${basicAuthorization(key.accessKeyId, key.secretAccessKey)}`,
+      "  │ Use them to create IAM users and their access keys, then keep them somewhere safe.",
+      "  └────────────────────────────────────────────────────────────────────────────────────────",
+      "",
+    ].join("\n"),
+  );
 }

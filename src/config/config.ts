@@ -11,6 +11,8 @@ export interface Config {
   readonly accountId: string;
   readonly logLevel: string;
   readonly production: boolean;
+  /** IAMGRAPH_ROOT_ACCESS_KEY_ID / IAMGRAPH_ROOT_SECRET_ACCESS_KEY: both or neither (src/auth/root-credentials.ts). */
+  readonly rootKey: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -21,6 +23,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
   return {
+    rootKey: rootKeyFrom(env),
     port,
     host: env.HOST ?? "127.0.0.1",
     databaseUrl: env.DATABASE_URL || undefined,
@@ -29,4 +32,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "silent" : "info"),
     production: env.NODE_ENV === "production",
   };
+}
+
+function rootKeyFrom(env: NodeJS.ProcessEnv): Config["rootKey"] {
+  const accessKeyId = env.IAMGRAPH_ROOT_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.IAMGRAPH_ROOT_SECRET_ACCESS_KEY || undefined;
+  if (!accessKeyId && !secretAccessKey) return undefined;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new Error("IAMGRAPH_ROOT_ACCESS_KEY_ID and IAMGRAPH_ROOT_SECRET_ACCESS_KEY must be set together");
+  }
+  // AWS AccessKeyId: 16–128 word characters. The secret's floor keeps a guessable one out.
+  if (!/^\w{16,128}$/.test(accessKeyId)) throw new Error("IAMGRAPH_ROOT_ACCESS_KEY_ID must be 16–128 letters, digits or underscores");
+  if (secretAccessKey.length < 20 || secretAccessKey.length > 128) {
+    throw new Error("IAMGRAPH_ROOT_SECRET_ACCESS_KEY must be 20–128 characters");
+  }
+  return { accessKeyId, secretAccessKey };
 }

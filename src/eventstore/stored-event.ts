@@ -3,7 +3,10 @@ import type { IamEvent } from "../../events/catalogue.js";
 /** Who did it and why, stored with every event. Never holds secrets. */
 export interface EventMetadata {
   readonly accountId: string;
+  /** The authenticated principal's ARN. */
   readonly actor: string;
+  /** The access key the request was authenticated with (an id, never a secret). */
+  readonly accessKeyId?: string;
   readonly requestId: string;
   readonly correlationId: string;
   readonly causationId?: string;

@@ -1,4 +1,5 @@
 import type { StoredEvent } from "../eventstore/stored-event.js";
+import { accessKeysProjection } from "./access-keys-projection.js";
 import { effectivePoliciesProjection } from "./effective-policies-projection.js";
 import { groupsProjection } from "./groups-projection.js";
 import { permissionsProjection } from "./permissions-projection.js";
@@ -18,6 +19,7 @@ export const projections: readonly Projection[] = [
   policiesProjection,
   permissionsProjection,
   effectivePoliciesProjection,
+  accessKeysProjection,
 ];
 
 /**

@@ -177,7 +177,7 @@ describe.each(backends)("time travel on $name", (backend) => {
         path: "membership of group devs → attachment of S3Read to group devs",
         beforeVersionId: null,
         afterVersionId: "v2",
-        cause: { position: at.v2, type: "PolicyDefaultVersionSet", metadata: { actor: "anonymous" } },
+        cause: { position: at.v2, type: "PolicyDefaultVersionSet", metadata: { actor: "arn:aws:iam::123456789012:root" } },
         statementsEntered: [expect.objectContaining({ effect: "Allow", action: ["s3:ListBucket"] })],
         statementsLeft: [],
       },

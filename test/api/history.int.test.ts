@@ -6,7 +6,7 @@ import { ok, startTestApp, type TestApp } from "../support/graphql.js";
 // entity's own history, on every backend.
 
 const doc = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] });
-const eventFields = `position streamId streamVersion type schemaVersion payload occurredAt metadata { actor requestId correlationId causationId }`;
+const eventFields = `position streamId streamVersion type schemaVersion payload occurredAt metadata { actor accessKeyId requestId correlationId causationId }`;
 
 describe.each(backends)("history queries on $name", (backend) => {
   let t: TestApp;
@@ -31,7 +31,7 @@ describe.each(backends)("history queries on $name", (backend) => {
     const first = await run(`{ events(first: 2) { edges { cursor node { ${eventFields} } } pageInfo { hasNextPage endCursor } } }`);
     expect(first.events.edges.map((e: any) => e.node.type)).toEqual(["UserCreated", "GroupCreated"]);
     expect(first.events.edges[0].cursor).toBe(String(first.events.edges[0].node.position));
-    expect(first.events.edges[0].node).toMatchObject({ schemaVersion: 1, streamVersion: 1, metadata: { actor: "anonymous", requestId: "req-create-alice", correlationId: "req-create-alice", causationId: null } });
+    expect(first.events.edges[0].node).toMatchObject({ schemaVersion: 1, streamVersion: 1, metadata: { actor: "arn:aws:iam::123456789012:root", accessKeyId: "AKIAIAMGRAPHTESTROOT", requestId: "req-create-alice", correlationId: "req-create-alice", causationId: null } });
     expect(first.events.edges[0].node.payload).toMatchObject({ userName: "alice", path: "/" });
     expect(first.events.pageInfo.hasNextPage).toBe(true);
     const rest = await run(`query ($after: String) { events(first: 100, after: $after) { edges { node { type } } pageInfo { hasNextPage } } }`, { after: first.events.pageInfo.endCursor });

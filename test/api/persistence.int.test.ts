@@ -5,10 +5,12 @@ import pino from "pino";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
 import { startIamgraph, type Iamgraph } from "../../src/runtime.js";
+import { basicAuthorization } from "../../src/auth/authorization-header.js";
 import { fetchClient, ok } from "../support/graphql.js";
 
 // `npm start` without DATABASE_URL keeps its data in an embedded database on disk
-// (IAMGRAPH_DATA_DIR): what was created before a restart is there after it.
+// (IAMGRAPH_DATA_DIR): what was created before a restart is there after it. With no root key
+// configured, the first start generates one (shown once) and later starts accept it.
 
 let dataDir: string;
 beforeAll(() => {
@@ -28,8 +30,17 @@ test("users, groups, tags and memberships survive a restart of the embedded stor
   let app: Iamgraph = await start();
   let before: unknown;
   let eventsBefore: number;
+  const generated = app.generatedRootKey;
+  expect(generated?.accessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
+  expect(generated?.secretAccessKey).toHaveLength(40);
+  const rootAuthorization = basicAuthorization(generated!.accessKeyId, generated!.secretAccessKey);
   try {
-    const client = fetchClient(app.yoga);
+    // Only the hash is stored.
+    const stored = await app.db.prisma.rootCredential.findUniqueOrThrow({ where: { id: 1 } });
+    expect(stored.accessKeyId).toBe(generated!.accessKeyId);
+    expect(stored.secretHash).toMatch(/^scrypt\$15\$8\$1\$/);
+    expect(stored.secretHash).not.toContain(generated!.secretAccessKey);
+    const client = fetchClient(app.yoga, rootAuthorization);
     ok(await client.request(`mutation { r: createGroup(groupName: "Admins") { __typename ... on IamError { code message } } }`), "r");
     ok(await client.request(`mutation { r: createUser(userName: "Alice", path: "/staff/", tags: [{ key: "team", value: "core" }]) { __typename ... on IamError { code message } } }`), "r");
     ok(await client.request(`mutation { r: createUser(userName: "Bob") { __typename ... on IamError { code message } } }`), "r");
@@ -46,7 +57,10 @@ test("users, groups, tags and memberships survive a restart of the embedded stor
 
   app = await start();
   try {
-    const client = fetchClient(app.yoga);
+    expect(app.generatedRootKey).toBeUndefined();
+    const client = fetchClient(app.yoga, rootAuthorization);
+    const wrong = await fetchClient(app.yoga, basicAuthorization(generated!.accessKeyId, "x".repeat(40))).request(everything);
+    expect(wrong).toMatchObject({ status: 401, errors: [{ extensions: { code: "SignatureDoesNotMatch" } }] });
     expect((await client.request(everything)).data).toEqual(before);
     expect(await app.db.prisma.event.count()).toBe(eventsBefore);
 

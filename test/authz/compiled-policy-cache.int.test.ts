@@ -4,6 +4,7 @@ import type { Command } from "../../src/app/command.js";
 import { loadConfig } from "../../src/config/config.js";
 import { startIamgraph, type Iamgraph } from "../../src/runtime.js";
 import { backends, type TestDatabase } from "../support/databases.js";
+import { testEnv } from "../support/root-key.js";
 import { resetDatabase } from "../support/reset-database.js";
 
 // The authorizer answers from the compiled-policy cache: a warm principal costs no SQL at all.
@@ -33,7 +34,7 @@ describe.each(backends)("compiled-policy cache on $name", (backend) => {
   // A fresh runtime per test: the cache lives in memory and must not outlive the emptied tables.
   beforeEach(async () => {
     await resetDatabase(db.sql);
-    app = await startIamgraph(loadConfig({}), { db, logger: pino({ level: "silent" }) });
+    app = await startIamgraph(loadConfig(testEnv), { db, logger: pino({ level: "silent" }) });
   });
   afterEach(async () => {
     await app.close();

@@ -5,6 +5,7 @@ import { loadConfig } from "../../src/config/config.js";
 import { DomainError } from "../../src/domain/shared/domain-error.js";
 import { startIamgraph, type Iamgraph } from "../../src/runtime.js";
 import { backends, type TestDatabase } from "../support/databases.js";
+import { testEnv } from "../support/root-key.js";
 import { prng } from "../support/prng.js";
 
 // WhoCan narrows "who may do X on Y" to the principals holding a policy that could allow X, then
@@ -64,7 +65,7 @@ describe.each(backends)("WhoCan on $name", (backend) => {
 
   beforeAll(async () => {
     db = await backend.open({ poolSize: 10 });
-    app = await startIamgraph(loadConfig({}), { db, logger: pino({ level: "silent" }) });
+    app = await startIamgraph(loadConfig(testEnv), { db, logger: pino({ level: "silent" }) });
     for (const p of policies) await handle({ type: "CreatePolicy", policyName: p, path: "/", policyDocument: randomDocument(r), description: "", tags: [] });
     for (const g of groups) await handle({ type: "CreateGroup", groupName: g, path: "/" });
     for (const g of groups) {

@@ -6,6 +6,7 @@ import { loadConfig } from "../../src/config/config.js";
 import { DomainError } from "../../src/domain/shared/domain-error.js";
 import { startIamgraph, type Iamgraph } from "../../src/runtime.js";
 import { backends, type TestDatabase } from "../support/databases.js";
+import { testEnv } from "../support/root-key.js";
 import { outcome } from "../support/event-fixtures.js";
 import { resetDatabase } from "../support/reset-database.js";
 import { incrementalEffective, recomputeEffective } from "./effective-model.js";
@@ -78,7 +79,7 @@ describe.each(backends)("effective_policies on $name", (backend) => {
   let app: Iamgraph;
   beforeAll(async () => {
     db = await backend.open({ poolSize: 20 });
-    app = await startIamgraph(loadConfig({}), { db, logger: pino({ level: "silent" }) });
+    app = await startIamgraph(loadConfig(testEnv), { db, logger: pino({ level: "silent" }) });
   });
   afterAll(async () => {
     await app?.close();
@@ -205,7 +206,7 @@ describe.each(backends)("effective_policies on $name", (backend) => {
   it(
     "loses and duplicates nothing when memberships and group attachments race on the same users and groups, from two instances",
     async () => {
-      const other = await startIamgraph(loadConfig({}), { db, logger: pino({ level: "silent" }) });
+      const other = await startIamgraph(loadConfig(testEnv), { db, logger: pino({ level: "silent" }) });
       const raceUsers = Array.from({ length: 8 }, (_, i) => `racer${i}`);
       const raceGroups = ["red", "blue", "green"];
       const racePolicies = Array.from({ length: 6 }, (_, i) => `rp${i}`);

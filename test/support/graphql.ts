@@ -5,7 +5,9 @@ import pino from "pino";
 import type { IamgraphYoga } from "../../src/api/yoga.js";
 import { loadConfig } from "../../src/config/config.js";
 import { startIamgraph, type Iamgraph } from "../../src/runtime.js";
+import { basicAuthorization } from "../../src/auth/authorization-header.js";
 import type { Backend, TestDatabase } from "./databases.js";
+import { rootAuthorization, testEnv } from "./root-key.js";
 
 /** What a GraphQL-over-HTTP response carries, with the body already parsed. */
 export interface GraphQLResponse<D = any> {
@@ -24,9 +26,17 @@ export interface GraphQLClient {
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
-function clientOver(transport: GraphQLClient["transport"], url: string, fetchFn: Fetch): GraphQLClient {
+/**
+ * `authorization` is sent with every request unless a call overrides it (null: send none).
+ * Clients made by the helpers below are signed with the test root key unless said otherwise.
+ */
+function clientOver(transport: GraphQLClient["transport"], url: string, fetchFn: Fetch, authorization: string | null = rootAuthorization): GraphQLClient {
   const post: GraphQLClient["post"] = (body, headers = {}) =>
-    fetchFn(url, { method: "POST", body, headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...headers } });
+    fetchFn(url, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...(authorization ? { authorization } : {}), ...headers },
+    });
   return {
     transport,
     post,
@@ -45,18 +55,21 @@ function clientOver(transport: GraphQLClient["transport"], url: string, fetchFn:
 }
 
 /** In-process: the request goes straight into Yoga, no port opened. */
-export function fetchClient(yoga: IamgraphYoga): GraphQLClient {
-  return clientOver("yoga.fetch", "http://iamgraph.test/graphql", (url, init) => Promise.resolve(yoga.fetch(url, init)));
+export function fetchClient(yoga: IamgraphYoga, authorization: string | null = rootAuthorization): GraphQLClient {
+  return clientOver("yoga.fetch", "http://iamgraph.test/graphql", (url, init) => Promise.resolve(yoga.fetch(url, init)), authorization);
 }
 
 /** Over a real socket: Yoga served by node:http on an ephemeral port. */
-export async function httpClient(yoga: IamgraphYoga): Promise<GraphQLClient & { readonly url: string; close(): Promise<void> }> {
+export async function httpClient(
+  yoga: IamgraphYoga,
+  authorization: string | null = rootAuthorization,
+): Promise<GraphQLClient & { readonly url: string; close(): Promise<void> }> {
   const server = createServer(yoga);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}/graphql`;
   return {
-    ...clientOver("http", url, fetch),
+    ...clientOver("http", url, fetch, authorization),
     url,
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -70,7 +83,12 @@ export async function httpClient(yoga: IamgraphYoga): Promise<GraphQLClient & { 
 export interface TestApp {
   readonly app: Iamgraph;
   readonly db: TestDatabase;
+  /** Signed with the test root key. */
   readonly client: GraphQLClient;
+  /** Sends no credentials at all. */
+  anonymousClient(): GraphQLClient;
+  /** Signed with the given key (a user's, or a wrong/deleted one). */
+  clientWith(accessKeyId: string, secretAccessKey: string): GraphQLClient;
   /** Rows in the event log; a refused command must leave it unchanged. */
   eventCount(): Promise<number>;
   close(): Promise<void>;
@@ -81,13 +99,17 @@ export async function startTestApp(
   options: { transport?: GraphQLClient["transport"]; onQuery?: (sql: string) => void; logger?: Logger } = {},
 ): Promise<TestApp> {
   const db = await backend.open(options.onQuery ? { onQuery: options.onQuery } : {});
-  const config = loadConfig({ NODE_ENV: "test" });
+  const config = loadConfig(testEnv);
   const app = await startIamgraph(config, { db, migrate: false, logger: options.logger ?? pino({ level: "silent" }) });
   const http = options.transport === "http" ? await httpClient(app.yoga) : undefined;
+  const clientSignedWith = (authorization: string | null): GraphQLClient =>
+    http ? clientOver("http", http.url, fetch, authorization) : fetchClient(app.yoga, authorization);
   return {
     app,
     db,
     client: http ?? fetchClient(app.yoga),
+    anonymousClient: () => clientSignedWith(null),
+    clientWith: (accessKeyId, secretAccessKey) => clientSignedWith(basicAuthorization(accessKeyId, secretAccessKey)),
     eventCount: () => db.prisma.event.count(),
     async close() {
       await http?.close();

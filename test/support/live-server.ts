@@ -7,6 +7,7 @@ import { serveGraphqlWs } from "../../src/api/ws-server.js";
 import { loadConfig } from "../../src/config/config.js";
 import { startIamgraph, type Iamgraph } from "../../src/runtime.js";
 import type { Backend, TestDatabase } from "./databases.js";
+import { rootAuthorization, testEnv } from "./root-key.js";
 
 /** iamgraph on an ephemeral port, HTTP and WebSocket, as `iamgraph serve` runs it. */
 export interface LiveServer {
@@ -18,15 +19,16 @@ export interface LiveServer {
   request<D = any>(query: string, variables?: Record<string, unknown>, init?: { extensions?: unknown; headers?: Record<string, string> }): Promise<{ data?: D; errors?: any[]; extensions?: any }>;
   /** Runs a mutation that must succeed; returns its payload. */
   mutate(field: string, args: Record<string, unknown>, payload?: string): Promise<{ position: number } & Record<string, any>>;
-  wsClient(): Client;
+  /** A graphql-ws client authenticated with `authorization` (default: the test root key; null: none). */
+  wsClient(authorization?: string | null): Client;
   close(): Promise<void>;
 }
 
 export async function startLiveServer(backend: Backend, options: Parameters<typeof startIamgraph>[1] = {}): Promise<LiveServer> {
   const db = await backend.open();
-  const app = await startIamgraph(loadConfig({ NODE_ENV: "test" }), { db, migrate: false, logger: pino({ level: "silent" }), ...options });
+  const app = await startIamgraph(loadConfig(testEnv), { db, migrate: false, logger: pino({ level: "silent" }), ...options });
   const server = createServer(app.yoga);
-  const ws = serveGraphqlWs(server, app.yoga);
+  const ws = serveGraphqlWs(server, app.yoga, app.authenticator);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -34,7 +36,7 @@ export async function startLiveServer(backend: Backend, options: Parameters<type
   const request: LiveServer["request"] = async (query, variables, init = {}) => {
     const response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...init.headers },
+      headers: { "content-type": "application/json", accept: "application/graphql-response+json", authorization: rootAuthorization, ...init.headers },
       body: JSON.stringify({ query, variables, ...(init.extensions ? { extensions: init.extensions } : {}) }),
     });
     return (await response.json()) as never;
@@ -55,8 +57,14 @@ export async function startLiveServer(backend: Backend, options: Parameters<type
       if (result.__typename === "IamError") throw new Error(`${field} refused: ${result.code} ${result.message}`);
       return result;
     },
-    wsClient() {
-      const client = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    wsClient(authorization: string | null = rootAuthorization) {
+      const client = createClient({
+        url: `ws://127.0.0.1:${port}/graphql`,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: true,
+        ...(authorization ? { connectionParams: { authorization } } : {}),
+      });
       clients.push(client);
       return client;
     },
@@ -150,14 +158,19 @@ export async function subscribeWs<T = any>(client: Client, query: string, variab
 }
 
 /** Subscribes over GraphQL over SSE (Yoga's `text/event-stream` answer to a POST). */
-export async function subscribeSse<T = any>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<Collector<T>> {
+export async function subscribeSse<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  authorization: string | null = rootAuthorization,
+): Promise<Collector<T>> {
   const c = collector<T>();
   const field = /\{\s*(\w+)/.exec(query)![1]!;
   const abort = new AbortController();
   c.onStop(() => abort.abort());
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "text/event-stream" },
+    headers: { "content-type": "application/json", accept: "text/event-stream", ...(authorization ? { authorization } : {}) },
     body: JSON.stringify({ query, variables }),
     signal: abort.signal,
   });

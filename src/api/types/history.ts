@@ -14,7 +14,8 @@ import { UserRef } from "./user.js";
 export const EventMetadataRef = builder.objectRef<StoredEvent["metadata"]>("EventMetadata").implement({
   description: "Who did it and in which request, stored with every event.",
   fields: (t) => ({
-    actor: t.exposeString("actor"),
+    actor: t.exposeString("actor", { description: "ARN of the authenticated principal that made the change." }),
+    accessKeyId: t.exposeString("accessKeyId", { nullable: true, description: "The access key the request was authenticated with." }),
     accountId: t.exposeString("accountId"),
     requestId: t.exposeString("requestId"),
     correlationId: t.exposeString("correlationId"),

@@ -9,6 +9,7 @@ export interface CommandMetadata {
   /** A fresh unique id, used only by commands that create an entity. */
   readonly newId: string;
   readonly actor: string;
+  readonly accessKeyId?: string;
   readonly requestId: string;
   readonly correlationId: string;
   readonly causationId?: string;

@@ -76,6 +76,7 @@ export function decideUser(command: UserCommand, input: UserDecisionInput, meta:
         throw new DomainError("DeleteConflict", "Cannot delete entity, must remove user from all groups first.");
       }
       assertNoPolicies(user.permissions);
+      if (user.accessKeys.length > 0) throw new DomainError("DeleteConflict", "Cannot delete entity, must delete access keys first.");
       return [{ type: "UserDeleted", data: { userId: user.userId, userName: user.userName, arn: user.arn } }];
     }
     case "TagUser": {

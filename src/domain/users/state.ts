@@ -7,6 +7,11 @@ export interface UserMembership {
   readonly groupName: string;
 }
 
+export interface UserAccessKey {
+  readonly accessKeyId: string;
+  readonly status: "Active" | "Inactive";
+}
+
 export type UserState =
   | { readonly status: "absent" }
   | {
@@ -18,6 +23,7 @@ export type UserState =
       readonly tags: readonly Tag[];
       readonly groups: readonly UserMembership[];
       readonly permissions: PermissionsState;
+      readonly accessKeys: readonly UserAccessKey[];
     }
   | { readonly status: "deleted"; readonly userId: string; readonly userName: string };
 
@@ -30,7 +36,7 @@ export function evolveUser(state: UserState, event: IamEvent): UserState {
   }
   switch (event.type) {
     case "UserCreated":
-      return { status: "active", ...event.data, groups: [], permissions: noPermissions };
+      return { status: "active", ...event.data, groups: [], permissions: noPermissions, accessKeys: [] };
     case "UserUpdated":
       if (state.status !== "active") return state;
       return { ...state, userName: event.data.newUserName, path: event.data.newPath, arn: event.data.newArn };
@@ -48,6 +54,18 @@ export function evolveUser(state: UserState, event: IamEvent): UserState {
     case "UserRemovedFromGroup":
       if (state.status !== "active") return state;
       return { ...state, groups: state.groups.filter((g) => g.groupId !== event.data.groupId) };
+    case "AccessKeyCreated":
+      if (state.status !== "active") return state;
+      return { ...state, accessKeys: [...state.accessKeys, { accessKeyId: event.data.accessKeyId, status: event.data.status }] };
+    case "AccessKeyStatusChanged":
+      if (state.status !== "active") return state;
+      return {
+        ...state,
+        accessKeys: state.accessKeys.map((k) => (k.accessKeyId === event.data.accessKeyId ? { ...k, status: event.data.status } : k)),
+      };
+    case "AccessKeyDeleted":
+      if (state.status !== "active") return state;
+      return { ...state, accessKeys: state.accessKeys.filter((k) => k.accessKeyId !== event.data.accessKeyId) };
     default:
       return state;
   }

@@ -1,0 +1,149 @@
+import { createAccessKey, deleteAccessKey, updateAccessKey } from "../../auth/access-key-commands.js";
+import { userNameOrCaller } from "../../auth/caller.js";
+import { noSuchEntity } from "../../domain/shared/domain-error.js";
+import { builder } from "../builder.js";
+import { requestOf } from "../command-field.js";
+import { iamErrors } from "./iam-error.js";
+import { PositionPayload } from "./user.js";
+
+// Access keys (CreateAccessKey, UpdateAccessKey, DeleteAccessKey, ListAccessKeys,
+// GetAccessKeyLastUsed) and GetCallerIdentity. A secret appears in exactly one response: the
+// CreateAccessKey that made it. See README "Credentials".
+
+const AccessKeyStatus = builder.enumType("AccessKeyStatus", {
+  description: "Active keys authenticate; Inactive ones are refused (InvalidClientTokenId) until reactivated.",
+  values: ["Active", "Inactive"] as const,
+});
+
+builder.prismaObject("AccessKey", {
+  name: "AccessKeyMetadata",
+  description: "ListAccessKeys: a key's id and status. The secret is never shown again after CreateAccessKey.",
+  fields: (t) => ({
+    accessKeyId: t.exposeString("accessKeyId"),
+    status: t.field({ type: AccessKeyStatus, resolve: (k) => k.status as "Active" | "Inactive" }),
+    createDate: t.expose("createdAt", { type: "DateTime" }),
+    userName: t.string({ select: { user: { select: { userName: true } } }, resolve: (k) => k.user.userName }),
+  }),
+});
+
+builder.prismaObjectField("User", "accessKeys", (t) => t.relation("accessKeys", { description: "ListAccessKeys for this user." }));
+
+interface NewAccessKey {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly userName: string;
+  readonly createDate: Date;
+}
+
+const AccessKeyWithSecret = builder.objectRef<NewAccessKey>("AccessKey").implement({
+  description: "A new key with its secret: shown once, stored only as a slow salted hash.",
+  fields: (t) => ({
+    accessKeyId: t.exposeString("accessKeyId"),
+    secretAccessKey: t.exposeString("secretAccessKey"),
+    status: t.field({ type: AccessKeyStatus, resolve: () => "Active" as const }),
+    userName: t.exposeString("userName"),
+    createDate: t.expose("createDate", { type: "DateTime" }),
+  }),
+});
+
+const AccessKeyPayload = builder.objectRef<{ position: number; accessKey: NewAccessKey }>("AccessKeyPayload").implement({
+  fields: (t) => ({
+    position: t.expose("position", { type: "Position" }),
+    accessKey: t.field({ type: AccessKeyWithSecret, resolve: (p) => p.accessKey }),
+  }),
+});
+
+const AccessKeyLastUsed = builder.objectRef<{ userName: string; lastUsedDate: Date | null }>("AccessKeyLastUsed").implement({
+  description: "GetAccessKeyLastUsed. Recorded to the minute: last use is telemetry, not an event.",
+  fields: (t) => ({
+    userName: t.exposeString("userName"),
+    lastUsedDate: t.expose("lastUsedDate", { type: "DateTime", nullable: true }),
+    serviceName: t.string({ description: `"iam" once used, "N/A" before, as in AWS.`, resolve: (r) => (r.lastUsedDate ? "iam" : "N/A") }),
+  }),
+});
+
+const CallerIdentity = builder.objectRef<{ account: string; arn: string; userId: string }>("CallerIdentity").implement({
+  description: "GetCallerIdentity: who the request's credentials belong to.",
+  fields: (t) => ({
+    account: t.exposeString("account"),
+    arn: t.exposeString("arn"),
+    userId: t.exposeString("userId", { description: "The user's id (AIDA…); the account id for root." }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  accessKeys: t.prismaField({
+    type: ["AccessKey"],
+    description: "ListAccessKeys: the named user's keys, or the caller's own.",
+    args: { userName: t.arg.string() },
+    resolve: async (query, _root, args, ctx) => {
+      const userName = userNameOrCaller(args.userName, ctx.caller);
+      const user = await ctx.loaders.userByName.load(userName);
+      if (!user) throw noSuchEntity(`The user with name ${userName} cannot be found.`);
+      return ctx.prisma.accessKey.findMany({ ...query, where: { userId: user.id }, orderBy: { createdAt: "asc" } });
+    },
+  }),
+  accessKeyLastUsed: t.field({
+    type: AccessKeyLastUsed,
+    args: { accessKeyId: t.arg.string({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const key = await ctx.prisma.accessKey.findUnique({ where: { accessKeyId: args.accessKeyId }, select: { user: { select: { userName: true } } } });
+      if (!key) throw noSuchEntity(`The Access Key with id ${args.accessKeyId} cannot be found.`);
+      return { userName: key.user.userName, lastUsedDate: await ctx.credentials.lastUsed(args.accessKeyId) };
+    },
+  }),
+  callerIdentity: t.field({
+    type: CallerIdentity,
+    resolve: (_root, _args, { caller }) => ({
+      account: caller.accountId,
+      arn: caller.arn,
+      userId: caller.kind === "user" ? caller.userId : caller.accountId,
+    }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createAccessKey: t.field({
+    type: AccessKeyPayload,
+    errors: iamErrors,
+    description: "CreateAccessKey for the named user (or the caller). At most 2 per user. The secret is in this response only.",
+    args: { userName: t.arg.string() },
+    resolve: async (_root, args, ctx) => {
+      const userName = userNameOrCaller(args.userName, ctx.caller);
+      const created = await createAccessKey(ctx.commands, userName, requestOf(ctx));
+      const event = created.result.events[0]!;
+      return {
+        position: created.result.position,
+        accessKey: {
+          accessKeyId: created.accessKeyId,
+          secretAccessKey: created.secretAccessKey,
+          userName: event.type === "AccessKeyCreated" ? event.data.userName : userName,
+          createDate: event.occurredAt,
+        },
+      };
+    },
+  }),
+  updateAccessKey: t.field({
+    type: PositionPayload,
+    errors: iamErrors,
+    description: "UpdateAccessKey: Active ⇄ Inactive. An inactive key stops authenticating at once.",
+    args: { userName: t.arg.string(), accessKeyId: t.arg.string({ required: true }), status: t.arg({ type: AccessKeyStatus, required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const userName = userNameOrCaller(args.userName, ctx.caller);
+      const result = await updateAccessKey(ctx.commands, { userName, accessKeyId: args.accessKeyId, status: args.status }, requestOf(ctx));
+      return { position: result.position };
+    },
+  }),
+  deleteAccessKey: t.field({
+    type: PositionPayload,
+    errors: iamErrors,
+    description: "DeleteAccessKey: the key and its secret's hash go together.",
+    args: { userName: t.arg.string(), accessKeyId: t.arg.string({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const userName = userNameOrCaller(args.userName, ctx.caller);
+      const result = await deleteAccessKey(ctx.commands, { userName, accessKeyId: args.accessKeyId }, requestOf(ctx));
+      return { position: result.position };
+    },
+  }),
+}));
+

@@ -1,0 +1,42 @@
+import type { CommandPipeline, CommandResult, RequestContext } from "../app/command-pipeline.js";
+import type { AccessKeyStatus } from "../domain/access-keys/decide.js";
+import { newAccessKeyId, newSecretAccessKey } from "./access-key-material.js";
+import { deleteSecretHash, storeSecretHash } from "./credential-store.js";
+import { hashSecret } from "./secret-hash.js";
+
+/**
+ * CreateAccessKey: the secret is generated and hashed here, before the command enters the
+ * pipeline (scrypt is slow; the write lock must not wait for it), and the hash is stored in the
+ * command's own transaction beside — never inside — its events. The secret is returned once to
+ * the caller and kept nowhere.
+ */
+export async function createAccessKey(
+  commands: CommandPipeline,
+  userName: string,
+  request: RequestContext,
+): Promise<{ readonly result: CommandResult; readonly accessKeyId: string; readonly secretAccessKey: string }> {
+  const accessKeyId = newAccessKeyId();
+  const secretAccessKey = newSecretAccessKey();
+  const secretHash = await hashSecret(secretAccessKey);
+  const result = await commands.handle({ type: "CreateAccessKey", userName, accessKeyId }, request, {
+    alongside: (tx, events) => storeSecretHash(tx, accessKeyId, secretHash, events[0]!.occurredAt),
+  });
+  return { result, accessKeyId, secretAccessKey };
+}
+
+export function updateAccessKey(
+  commands: CommandPipeline,
+  input: { readonly userName: string; readonly accessKeyId: string; readonly status: AccessKeyStatus },
+  request: RequestContext,
+): Promise<CommandResult> {
+  return commands.handle({ type: "UpdateAccessKey", ...input }, request);
+}
+
+/** DeleteAccessKey: the hash goes with the key, in the same transaction. */
+export function deleteAccessKey(
+  commands: CommandPipeline,
+  input: { readonly userName: string; readonly accessKeyId: string },
+  request: RequestContext,
+): Promise<CommandResult> {
+  return commands.handle({ type: "DeleteAccessKey", ...input }, request, { alongside: (tx) => deleteSecretHash(tx, input.accessKeyId) });
+}

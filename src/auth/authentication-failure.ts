@@ -1,0 +1,26 @@
+/**
+ * Why a request could not be authenticated, with the codes AWS uses for the same situations
+ * (a deactivated or deleted key is InvalidClientTokenId, as in AWS: the answer does not say
+ * which). Answered with HTTP 401 before the request reaches GraphQL.
+ */
+export type AuthenticationFailureCode = "MissingAuthenticationToken" | "IncompleteSignature" | "InvalidClientTokenId" | "SignatureDoesNotMatch";
+
+export class AuthenticationFailure extends Error {
+  constructor(
+    readonly code: AuthenticationFailureCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "AuthenticationFailure";
+  }
+}
+
+export const missingToken = () => new AuthenticationFailure("MissingAuthenticationToken", "Request is missing Authentication Token");
+export const invalidKeyId = () => new AuthenticationFailure("InvalidClientTokenId", "The security token included in the request is invalid.");
+export const secretMismatch = () =>
+  new AuthenticationFailure("SignatureDoesNotMatch", "The secret access key included in the request does not match the access key id. Check your secret access key.");
+export const malformedHeader = () =>
+  new AuthenticationFailure(
+    "IncompleteSignature",
+    "The Authorization header must be `Basic <base64 of AccessKeyId:SecretAccessKey>`.",
+  );

@@ -1,0 +1,159 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { StoredEvent } from "../eventstore/stored-event.js";
+import { AuthenticationFailure, invalidKeyId, secretMismatch } from "./authentication-failure.js";
+import { parseAuthorizationHeader } from "./authorization-header.js";
+import { rootArn, type Caller } from "./caller.js";
+import type { CredentialStore } from "./credential-store.js";
+import { verifySecret } from "./secret-hash.js";
+
+/** Where the root principal's key comes from (src/auth/root-credentials.ts decides). */
+export type RootKeySource =
+  | { readonly kind: "configured"; readonly accessKeyId: string; readonly secretAccessKey: string }
+  | { readonly kind: "stored"; readonly accessKeyId: string; readonly secretHash: string };
+
+interface Proven {
+  /** HMAC of the secret under this process's random key: comparable in constant time, useless elsewhere. */
+  readonly digest: Buffer;
+  readonly caller: Caller;
+  readonly userId?: string;
+  readonly expiresAt: number;
+}
+
+export interface AuthenticatorOptions {
+  readonly store: CredentialStore;
+  readonly accountId: string;
+  readonly root: RootKeySource;
+  readonly now?: () => number;
+  /** How long a proven secret is trusted without the database (default 5 min); events revoke sooner. */
+  readonly cacheTtlMs?: number;
+  readonly maxCachedKeys?: number;
+  /** Last-used time is written at most this often per key (default 60 s). */
+  readonly lastUsedResolutionMs?: number;
+  readonly onError?: (err: unknown) => void;
+}
+
+/**
+ * Turns an Authorization header into a Caller.
+ *
+ * The first request with a key pays one scrypt verification (tens of ms); after that the proven
+ * secret is remembered as an HMAC digest under a per-process random key, so later requests cost
+ * one HMAC and a constant-time comparison. Events that revoke a key (deactivation, deletion) or
+ * change its owner's identity (rename, deletion) drop it from memory as they commit; the TTL
+ * bounds staleness for changes made by other processes.
+ */
+export class Authenticator {
+  readonly #opts: Required<Omit<AuthenticatorOptions, "onError">> & Pick<AuthenticatorOptions, "onError">;
+  readonly #hmacKey = randomBytes(32);
+  readonly #proven = new Map<string, Proven>();
+  readonly #inflight = new Map<string, Promise<Caller | AuthenticationFailure>>();
+  readonly #lastRecorded = new Map<string, number>();
+  readonly #rootDigest: Buffer | undefined;
+  readonly stats = { verifications: 0, cacheHits: 0, failures: 0 };
+
+  constructor(options: AuthenticatorOptions) {
+    this.#opts = { now: Date.now, cacheTtlMs: 5 * 60_000, maxCachedKeys: 10_000, lastUsedResolutionMs: 60_000, ...options };
+    if (options.root.kind === "configured") this.#rootDigest = this.#digest(options.root.secretAccessKey);
+  }
+
+  async authenticate(authorization: string | null | undefined): Promise<Caller | AuthenticationFailure> {
+    const presented = parseAuthorizationHeader(authorization);
+    if (presented instanceof AuthenticationFailure) return this.#fail(presented);
+    const { accessKeyId, secretAccessKey } = presented;
+    const digest = this.#digest(secretAccessKey);
+    const now = this.#opts.now();
+    const proven = this.#proven.get(accessKeyId);
+    if (proven && proven.expiresAt > now) {
+      if (!timingSafeEqual(proven.digest, digest)) return this.#fail(secretMismatch());
+      this.stats.cacheHits++;
+      this.#recordUse(proven.caller, now);
+      return proven.caller;
+    }
+    // Concurrent first requests with the same key and secret share one verification.
+    const flightKey = `${accessKeyId}:${digest.toString("base64")}`;
+    let flight = this.#inflight.get(flightKey);
+    if (!flight) {
+      flight = this.#verify(accessKeyId, secretAccessKey, digest).finally(() => this.#inflight.delete(flightKey));
+      this.#inflight.set(flightKey, flight);
+    }
+    const result = await flight;
+    if (result instanceof AuthenticationFailure) return this.#fail(result);
+    this.#recordUse(result, this.#opts.now());
+    return result;
+  }
+
+  /** Drops what committed events made stale: call with every committed batch. */
+  invalidate(events: readonly StoredEvent[]): void {
+    for (const event of events) {
+      switch (event.type) {
+        case "AccessKeyStatusChanged":
+        case "AccessKeyDeleted":
+          this.#proven.delete(event.data.accessKeyId);
+          break;
+        case "UserUpdated":
+        case "UserDeleted":
+          for (const [keyId, entry] of this.#proven) if (entry.userId === event.data.userId) this.#proven.delete(keyId);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  /** Whether a caller authenticated earlier still holds a usable key (live subscriptions re-check this). */
+  async stillAuthenticated(caller: Caller): Promise<boolean> {
+    if (caller.kind === "root") return true;
+    const cached = this.#proven.get(caller.accessKeyId);
+    if (cached && cached.expiresAt > this.#opts.now()) return true;
+    const key = await this.#opts.store.findUserKey(caller.accessKeyId);
+    return key !== undefined && key.status === "Active" && key.user.arn === caller.arn;
+  }
+
+  async #verify(accessKeyId: string, secret: string, digest: Buffer): Promise<Caller | AuthenticationFailure> {
+    const { root, store, accountId } = this.#opts;
+    if (accessKeyId === root.accessKeyId) {
+      const caller: Caller = { kind: "root", arn: rootArn(accountId), accountId, accessKeyId };
+      const ok = this.#rootDigest ? timingSafeEqual(this.#rootDigest, digest) : await this.#scrypt(secret, (root as { secretHash: string }).secretHash);
+      if (!ok) return secretMismatch();
+      this.#remember(accessKeyId, { digest, caller, expiresAt: this.#opts.now() + this.#opts.cacheTtlMs });
+      return caller;
+    }
+    const key = await store.findUserKey(accessKeyId);
+    // Unknown, deleted, inactive or another account's key: AWS answers all alike.
+    if (!key || key.status !== "Active" || key.user.accountId !== accountId) return invalidKeyId();
+    if (!(await this.#scrypt(secret, key.secretHash))) return secretMismatch();
+    const caller: Caller = { kind: "user", arn: key.user.arn, accountId, userId: key.user.id, userName: key.user.userName, accessKeyId };
+    this.#remember(accessKeyId, { digest, caller, userId: key.user.id, expiresAt: this.#opts.now() + this.#opts.cacheTtlMs });
+    return caller;
+  }
+
+  #scrypt(secret: string, hash: string): Promise<boolean> {
+    this.stats.verifications++;
+    return verifySecret(secret, hash);
+  }
+
+  #remember(accessKeyId: string, entry: Proven): void {
+    if (this.#proven.size >= this.#opts.maxCachedKeys) {
+      // Oldest insertion first: Map iteration order.
+      const oldest = this.#proven.keys().next().value;
+      if (oldest !== undefined) this.#proven.delete(oldest);
+    }
+    this.#proven.set(accessKeyId, entry);
+  }
+
+  #recordUse(caller: Caller, now: number): void {
+    const last = this.#lastRecorded.get(caller.accessKeyId) ?? 0;
+    if (now - last < this.#opts.lastUsedResolutionMs) return;
+    this.#lastRecorded.set(caller.accessKeyId, now);
+    if (this.#lastRecorded.size > this.#opts.maxCachedKeys) this.#lastRecorded.clear();
+    this.#opts.store.recordUse(caller.accessKeyId, new Date(now), caller.kind === "root").catch((err) => this.#opts.onError?.(err));
+  }
+
+  #fail(failure: AuthenticationFailure): AuthenticationFailure {
+    this.stats.failures++;
+    return failure;
+  }
+
+  #digest(secret: string): Buffer {
+    return createHmac("sha256", this.#hmacKey).update(secret, "utf8").digest();
+  }
+}
