@@ -11,7 +11,7 @@ import { loadConfig } from "../src/config/config.js";
 import { maxUsersPerAccount } from "../src/domain/users/decide.js";
 import { startIamgraph } from "../src/runtime.js";
 import { writeLockKey } from "../src/eventstore/write-lock.js";
-import { foreignNote, formatProfile, measure, profilePg, reports, row, watchWriteLock, withDatabase, type Bench, type Row, post, closeServer } from "./support.js";
+import { benchEnv, foreignNote, formatProfile, measure, profilePg, reports, row, watchWriteLock, withDatabase, type Bench, type Row, post, closeServer } from "./support.js";
 
 const name = "create-user-http";
 const clients = 8;
@@ -32,7 +32,7 @@ const bench: Bench = {
     const rows: Row[] = [];
     for (const backend of backends) {
       await withDatabase(backend, async (db) => {
-        const config = loadConfig({ NODE_ENV: "production", LOG_LEVEL: "silent", IAMGRAPH_ACCOUNT_ID: "123456789012" });
+        const config = loadConfig({ NODE_ENV: "production", LOG_LEVEL: "silent", IAMGRAPH_ACCOUNT_ID: "123456789012", ...benchEnv });
         const app = await startIamgraph(config, { db, logger: pino({ level: "silent" }), migrate: false });
         const server = createServer(app.yoga);
         server.keepAliveTimeout = 60_000;

@@ -13,7 +13,7 @@ import { loadConfig } from "../src/config/config.js";
 import { simulatePrincipalPolicyAsOf } from "../src/history/as-of-evaluation.js";
 import { headPosition } from "../src/eventstore/read.js";
 import { startIamgraph } from "../src/runtime.js";
-import { measure, openBenchDatabase, type BackendName, type Bench, type BenchDatabase, type Row } from "./support.js";
+import { benchEnv, measure, openBenchDatabase, type BackendName, type Bench, type BenchDatabase, type Row } from "./support.js";
 
 const name = "history";
 const account = "123456789012";
@@ -40,7 +40,7 @@ async function filler(db: BenchDatabase, count: number, offset: number): Promise
 async function runOn(backend: BackendName, scale: number): Promise<Row[]> {
   const total = Math.round((backend === "postgres" ? 1_000_000 : 200_000) * scale);
   const db = await openBenchDatabase(backend);
-  const app = await startIamgraph(loadConfig({ NODE_ENV: "test" }), { db, migrate: false, logger: pino({ level: "silent" }) });
+  const app = await startIamgraph(loadConfig({ NODE_ENV: "test", ...benchEnv }), { db, migrate: false, logger: pino({ level: "silent" }) });
   try {
     await filler(db, total / 2, 0);
     const send = (c: Parameters<typeof app.commands.handle>[0]) => app.commands.handle(c, { actor: "bench" });

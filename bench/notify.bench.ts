@@ -18,9 +18,9 @@ import { createClient, type Client } from "graphql-ws";
 import pino from "pino";
 import WebSocket from "ws";
 import { serveGraphqlWs } from "../src/api/ws-server.js";
-import type { Config } from "../src/config/config.js";
+import { loadConfig, type Config } from "../src/config/config.js";
 import { startIamgraph } from "../src/runtime.js";
-import { percentile, reports, withDatabase, type Bench, type Row } from "./support.js";
+import { benchEnv, benchRootAuthorization, percentile, reports, withDatabase, type Bench, type Row } from "./support.js";
 
 const name = "notify";
 const principals = 1000;
@@ -45,10 +45,10 @@ const bench: Bench = {
     const rounds = Math.max(2, Math.round(6 * scale));
     for (const backend of backends) {
       await withDatabase(backend, async (db) => {
-        const config: Config = { port: 0, host: "127.0.0.1", databaseUrl: undefined, dataDir: "memory://", accountId: "123456789012", logLevel: "silent", production: true };
+        const config: Config = loadConfig({ NODE_ENV: "production", LOG_LEVEL: "silent", IAMGRAPH_ACCOUNT_ID: "123456789012", ...benchEnv });
         const app = await startIamgraph(config, { db, migrate: false, logger: pino({ level: "silent" }), subscriptionBufferLimit: 10_000 });
         const server = createServer(app.yoga);
-        const ws = serveGraphqlWs(server, app.yoga);
+        const ws = serveGraphqlWs(server, app.yoga, app.authenticator);
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
         const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
         try {
@@ -70,7 +70,7 @@ const bench: Bench = {
           process.stderr.write(`  ✓ hub alone: ${hubBytes.toFixed(0)} B per idle subscription\n`);
 
           for (const subscribers of [1000, 10_000]) {
-            const clients: Client[] = Array.from({ length: sockets }, () => createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true }));
+            const clients: Client[] = Array.from({ length: sockets }, () => createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: { authorization: benchRootAuthorization } }));
             let t0 = 0;
             let expected = 0;
             let received = 0;

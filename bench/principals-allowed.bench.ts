@@ -18,12 +18,12 @@ import type { Command } from "../src/app/command.js";
 import { Authorizer } from "../src/authz/authorizer.js";
 import { CompiledPolicyCache } from "../src/authz/compiled-policy-cache.js";
 import { WhoCan } from "../src/authz/who-can.js";
-import type { Config } from "../src/config/config.js";
+import { loadConfig, type Config } from "../src/config/config.js";
 import { maxGroupsPerAccount } from "../src/domain/groups/decide.js";
 import { maxCustomerPoliciesPerAccount } from "../src/domain/policies/decide.js";
 import { maxUsersPerAccount } from "../src/domain/users/decide.js";
 import { startIamgraph } from "../src/runtime.js";
-import { reports, withDatabase, type Bench, type Row, mulberry32 } from "./support.js";
+import { benchEnv, reports, withDatabase, type Bench, type Row, mulberry32 } from "./support.js";
 
 const name = "principals-allowed";
 const ACCOUNT = "123456789012";
@@ -80,7 +80,7 @@ const bench: Bench = {
     if (selected.length === 0) process.stderr.write("  postgres unavailable and BENCH_PGLITE unset: nothing to run\n");
     for (const backend of selected) {
       await withDatabase(backend, async (db) => {
-        const config: Config = { port: 0, host: "127.0.0.1", databaseUrl: undefined, dataDir: "memory://", accountId: ACCOUNT, logLevel: "silent", production: true };
+        const config: Config = loadConfig({ NODE_ENV: "production", LOG_LEVEL: "silent", IAMGRAPH_ACCOUNT_ID: ACCOUNT, ...benchEnv });
         const app = await startIamgraph(config, { db, logger: pino({ level: "silent" }), migrate: false });
         try {
           const wantedUsers = Math.round(10_000 * scale);

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import pino from "pino";
 import { loadConfig } from "../src/config/config.js";
 import { startIamgraph } from "../src/runtime.js";
-import { measure, row, withDatabase, type Bench, type Row, post, closeServer } from "./support.js";
+import { benchEnv, measure, row, withDatabase, type Bench, type Row, post, closeServer } from "./support.js";
 
 const name = "simulate-http";
 const clients = 8;
@@ -53,7 +53,7 @@ const bench: Bench = {
     const rows: Row[] = [];
     for (const backend of backends) {
       await withDatabase(backend, async (db) => {
-        const config = loadConfig({ NODE_ENV: "production", LOG_LEVEL: "silent", IAMGRAPH_ACCOUNT_ID: ACCOUNT });
+        const config = loadConfig({ NODE_ENV: "production", LOG_LEVEL: "silent", IAMGRAPH_ACCOUNT_ID: ACCOUNT, ...benchEnv });
         const app = await startIamgraph(config, { db, logger: pino({ level: "silent" }), migrate: false });
         const server = createServer(app.yoga);
         server.keepAliveTimeout = 60_000;

@@ -379,9 +379,21 @@ export function foreignNote(pct: number | undefined): string {
   return pct === undefined || pct === 0 ? "" : `; ⚠ write lock also used by other sessions in ${pct.toFixed(0)}% of samples`;
 }
 
-/** POSTs a GraphQL operation; throws on an HTTP error or GraphQL errors. */
-export async function post(url: string, query: string, variables: Record<string, unknown>): Promise<unknown> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+/** The root key bench servers are configured with (requests are authenticated like any other). */
+export const benchRootKey = { accessKeyId: "AKIAIAMGRAPHBENCHROOT", secretAccessKey: "bench-root-secret/not-for-production-0123" } as const;
+export const benchEnv = {
+  IAMGRAPH_ROOT_ACCESS_KEY_ID: benchRootKey.accessKeyId,
+  IAMGRAPH_ROOT_SECRET_ACCESS_KEY: benchRootKey.secretAccessKey,
+} as const;
+export const benchRootAuthorization = `Basic ${Buffer.from(`${benchRootKey.accessKeyId}:${benchRootKey.secretAccessKey}`).toString("base64")}`;
+
+/** POSTs a GraphQL operation signed with `authorization` (default: the bench root key); throws on an HTTP error or GraphQL errors. */
+export async function post(url: string, query: string, variables: Record<string, unknown>, authorization: string = benchRootAuthorization): Promise<unknown> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as { data?: unknown; errors?: { message: string }[] };
   if (!res.ok || body.errors?.length) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body.errors ?? body)}`);
   return body.data;
