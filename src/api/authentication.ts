@@ -4,7 +4,7 @@ import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { AuthenticationFailure } from "../auth/authentication-failure.js";
 import type { Authenticator } from "../auth/authenticator.js";
-import type { Caller, RequestOrigin } from "../auth/caller.js";
+import { rootArn, type Caller, type RequestOrigin } from "../auth/caller.js";
 
 /** Who is asking and from where: established before GraphQL parses anything. */
 export interface Authenticated {
@@ -54,4 +54,15 @@ export function originOf(request: Request, req: IncomingMessage | undefined): Re
   const userAgent = request.headers.get("user-agent") ?? undefined;
   const secureTransport = Boolean((req?.socket as TLSSocket | undefined)?.encrypted) || new URL(request.url).protocol === "https:";
   return { secureTransport, ...(sourceIp ? { sourceIp } : {}), ...(userAgent ? { userAgent: userAgent.slice(0, 256) } : {}) };
+}
+
+/**
+ * No authentication: every request acts as root. Exists only so bench/auth.bench.ts can measure
+ * what authentication and self-authorization cost against the same server without them;
+ * reachable only through startIamgraph's `authorization: "disabled"` option, which no
+ * configuration or environment variable sets.
+ */
+export function unauthenticatedForBenchmarks(accountId: string): ReturnType<typeof authenticationPlugin> {
+  const authenticated: Authenticated = { caller: { kind: "root", arn: rootArn(accountId), accountId, accessKeyId: "none" }, origin: { secureTransport: false } };
+  return { plugin: {}, authenticatedOf: () => authenticated };
 }

@@ -10,7 +10,7 @@ import type { CredentialStore } from "../auth/credential-store.js";
 import { DomainError } from "../domain/shared/domain-error.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { LiveHub } from "../messaging/live-hub.js";
-import { authenticationPlugin } from "./authentication.js";
+import { authenticationPlugin, unauthenticatedForBenchmarks } from "./authentication.js";
 import { guardSchema } from "./authorization/guard.js";
 import { createLoaders, type Context } from "./context.js";
 import { hardeningPlugins } from "./hardening/index.js";
@@ -33,9 +33,9 @@ export interface YogaDeps {
   /** More plugins (read-your-writes, src/api/consistency.ts). */
   readonly plugins?: readonly Plugin[];
   /**
-   * "enforced" (always, outside benchmarks): every field is checked against the caller's own
-   * policies. "disabled" exists only so bench/ can measure what the checks cost; no
-   * configuration reaches it.
+   * "enforced" (always, outside benchmarks): every request is authenticated and every field is
+   * checked against the caller's own policies. "disabled" (no authentication, everyone is root)
+   * exists only so bench/ can measure what that costs; no configuration reaches it.
    */
   readonly authorization?: "enforced" | "disabled";
 }
@@ -45,7 +45,7 @@ export type IamgraphYoga = YogaServerInstance<Record<string, unknown>, Context>;
 /** Builds the GraphQL server; served by src/cli/serve.ts, called in-process by tests via yoga.fetch. */
 export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
   const { logger } = deps;
-  const authentication = authenticationPlugin(deps.authenticator);
+  const authentication = deps.authorization === "disabled" ? unauthenticatedForBenchmarks(deps.accountId) : authenticationPlugin(deps.authenticator);
   return createYoga<Record<string, unknown>, Context>({
     schema: deps.authorization === "disabled" ? schema : guardSchema(schema),
     graphqlEndpoint: "/graphql",
