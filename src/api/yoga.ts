@@ -14,6 +14,7 @@ import { authenticationPlugin, unauthenticatedForBenchmarks } from "./authentica
 import { guardSchema } from "./authorization/guard.js";
 import { createLoaders, type Context } from "./context.js";
 import { hardeningPlugins } from "./hardening/index.js";
+import { rejectNulCharacters } from "./reject-nul.js";
 import { schema } from "./schema.js";
 
 export interface YogaDeps {
@@ -92,6 +93,7 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
       bodyLimit(deps.maxBodyBytes ?? 1_000_000),
       ...hardeningPlugins({ production: deps.production }),
       authentication.plugin,
+      rejectNulCharacters(),
       ...(deps.plugins ?? []),
     ],
   });

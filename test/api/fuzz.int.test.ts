@@ -1,0 +1,193 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { errorCodes } from "../../src/domain/shared/domain-error.js";
+import { incrementalEffective, recomputeEffective } from "../projections/effective-model.js";
+import { backends } from "../support/databases.js";
+import { ok, startTestApp, type GraphQLClient, type TestApp } from "../support/graphql.js";
+
+// Issue 6, part 5: random operations with random (often hostile) arguments, from root and from
+// a limited IAM user, plus random bodies and documents. Whatever arrives, the server answers with
+// a typed error or a result — never an internal failure, never a crash — and afterwards the log
+// is consistent: every stream's versions run 1..n, and the incrementally maintained effective
+// permissions equal a from-scratch recomputation. Seeded: a failure prints its seed and path.
+
+const ACCOUNT = "123456789012";
+
+const names = [
+  "alice", "bob", "Admins", "devs", "carol",
+  // hostile: empty, too long, homoglyphs, zero-width, bidi override, NUL, traversal, SQL, emoji, case-folding traps
+  "", "a".repeat(129), "аdmin", "admin\u200b", "\u202eadmin", "ad min", "nul\u0000byte", "../../etc", "robert'); DROP TABLE users;--", "😀", "İstanbul", "straße", "Alice",
+];
+const paths = ["/", "/eng/", "eng", "/a//b/", "/\u0000/", `/${"x".repeat(520)}/`, "/ünï/"];
+const policyArns = [
+  `arn:aws:iam::${ACCOUNT}:policy/p1`, `arn:aws:iam::${ACCOUNT}:policy/p2`, "arn:aws:iam::aws:policy/AdministratorAccess",
+  "arn:aws:iam::aws:policy/IAMReadOnlyAccess", "arn:aws:iam::999999999999:policy/p1", "arn:aws:iam::aws:policy/NoSuchPolicy", "not-an-arn", "",
+];
+const documents = [
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:Get*", Resource: "*" }] }),
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }] }),
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }),
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+  "{", "null", "[]", "{}", JSON.stringify({ Version: "2008-10-17", Statement: [] }),
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "x".repeat(7000) }] }),
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:\u202eGetUser", Resource: "*", Condition: { "StringEquals\u0000": {} } }] }),
+];
+const tagLists = [[], [{ key: "team", value: "core" }], [{ key: "", value: "x" }], [{ key: "aws:reserved", value: "x" }], Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, value: "v" }))];
+const keyIds = ["AKIAAAAAAAAAAAAAAAAA", "AKIA'; DROP", "", "x".repeat(200)];
+
+type Arg = "name" | "path" | "arn" | "doc" | "tags" | "tagKeys" | "bool" | "keyId" | "status" | "versionId";
+const pools: Record<Arg, readonly unknown[]> = {
+  name: names, path: paths, arn: policyArns, doc: documents, tags: tagLists, tagKeys: [["team"], [], ["x".repeat(200)]],
+  bool: [true, false], keyId: keyIds, status: ["Active", "Inactive"], versionId: ["v1", "v2", "v9", "", "V1"],
+};
+const graphqlType: Record<Arg, string> = {
+  name: "String!", path: "String", arn: "String!", doc: "String!", tags: "[TagInput!]!", tagKeys: "[String!]!", bool: "Boolean", keyId: "String!", status: "AccessKeyStatus!", versionId: "String!",
+};
+
+/** Every mutation worth mutating, with the kind of each argument. */
+const operations: Record<string, Record<string, Arg>> = {
+  createUser: { userName: "name", path: "path", tags: "tags" },
+  updateUser: { userName: "name", newUserName: "name" },
+  deleteUser: { userName: "name" },
+  tagUser: { userName: "name", tags: "tags" },
+  untagUser: { userName: "name", tagKeys: "tagKeys" },
+  createGroup: { groupName: "name", path: "path" },
+  updateGroup: { groupName: "name", newGroupName: "name" },
+  deleteGroup: { groupName: "name" },
+  addUserToGroup: { userName: "name", groupName: "name" },
+  removeUserFromGroup: { userName: "name", groupName: "name" },
+  createPolicy: { policyName: "name", policyDocument: "doc", path: "path" },
+  createPolicyVersion: { policyArn: "arn", policyDocument: "doc", setAsDefault: "bool" },
+  setDefaultPolicyVersion: { policyArn: "arn", versionId: "versionId" },
+  deletePolicy: { policyArn: "arn" },
+  attachUserPolicy: { userName: "name", policyArn: "arn" },
+  detachUserPolicy: { userName: "name", policyArn: "arn" },
+  attachGroupPolicy: { groupName: "name", policyArn: "arn" },
+  putUserPolicy: { userName: "name", policyName: "name", policyDocument: "doc" },
+  deleteUserPolicy: { userName: "name", policyName: "name" },
+  putGroupPolicy: { groupName: "name", policyName: "name", policyDocument: "doc" },
+  putUserPermissionsBoundary: { userName: "name", permissionsBoundary: "arn" },
+  deleteUserPermissionsBoundary: { userName: "name" },
+  createRole: { roleName: "name", assumeRolePolicyDocument: "doc" },
+  attachRolePolicy: { roleName: "name", policyArn: "arn" },
+  deleteRole: { roleName: "name" },
+  createAccessKey: { userName: "name" },
+  updateAccessKey: { userName: "name", accessKeyId: "keyId", status: "status" },
+  deleteAccessKey: { userName: "name", accessKeyId: "keyId" },
+};
+
+const operation = fc.constantFrom(...Object.keys(operations)).chain((field) =>
+  fc.record(Object.fromEntries(Object.entries(operations[field]!).map(([arg, kind]) => [arg, fc.constantFrom(...pools[kind])]))).map((variables) => ({ field, variables })),
+);
+
+function mutationText(field: string): string {
+  const args = Object.entries(operations[field]!);
+  const decls = args.map(([a, kind]) => `$${a}: ${graphqlType[kind]}`).join(", ");
+  return `mutation (${decls}) { r: ${field}(${args.map(([a]) => `${a}: $${a}`).join(", ")}) { __typename ... on IamError { code message } } }`;
+}
+
+const knownCodes = new Set<string>([...errorCodes, "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "BAD_REQUEST"]);
+
+/** What any answer must look like: a result or a typed error, never an internal failure. */
+function assertWellFormed(status: number, body: { data?: any; errors?: { message: string; extensions?: { code?: string } }[] }, what: string): void {
+  expect([200, 400, 413], `${what}: HTTP ${status} ${JSON.stringify(body)}`).toContain(status);
+  for (const e of body.errors ?? []) {
+    expect(e.extensions?.code, `${what}: untyped error ${JSON.stringify(e)}`).toBeTypeOf("string");
+    expect(e.extensions?.code, `${what}: ${JSON.stringify(e)}`).not.toBe("InternalFailure");
+    expect(e.message, what).not.toMatch(/\bat \S+ \(|prisma|node_modules|\.ts:\d+/i);
+  }
+  const r = body.data?.r;
+  if (r?.__typename === "IamError") {
+    expect(knownCodes.has(r.code) || r.code === "AccessDenied", `${what}: unknown code ${r.code}`).toBe(true);
+    expect(r.message.length, what).toBeGreaterThan(0);
+  }
+}
+
+async function assertLogConsistent(t: TestApp): Promise<void> {
+  const streams = await t.db.prisma.event.groupBy({ by: ["streamId"], _count: { _all: true }, _max: { streamVersion: true }, _min: { streamVersion: true } });
+  for (const s of streams) expect({ stream: s.streamId, min: s._min.streamVersion, max: s._max.streamVersion }).toEqual({ stream: s.streamId, min: 1, max: s._count._all });
+  expect(await incrementalEffective(t.db.prisma)).toEqual(await recomputeEffective(t.db.prisma));
+}
+
+describe.each(backends)("fuzz on $name", (backend) => {
+  let t: TestApp;
+  let limited: GraphQLClient;
+  beforeAll(async () => {
+    t = await startTestApp(backend, { transport: "http" });
+    // A user allowed some IAM actions only: its random requests exercise the denial paths too.
+    ok(await t.client.request(`mutation { r: createUser(userName: "fuzz-limited") { __typename ... on IamError { code message } } }`), "r");
+    const grant = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["iam:CreateUser", "iam:TagUser", "iam:AttachUserPolicy"], Resource: "*", Condition: { StringNotEquals: { "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" } } }] });
+    ok(await t.client.request(`mutation ($d: String!) { r: putUserPolicy(userName: "fuzz-limited", policyName: "some", policyDocument: $d) { __typename ... on IamError { code message } } }`, { d: grant }), "r");
+    const key = ok(await t.client.request(`mutation { createAccessKey(userName: "fuzz-limited") { __typename ... on AccessKeyPayload { accessKey { accessKeyId secretAccessKey } } ... on IamError { code message } } }`), "createAccessKey");
+    limited = t.clientWith(key.accessKey.accessKeyId, key.accessKey.secretAccessKey);
+  });
+  afterAll(() => t?.close());
+
+  test("random mutations with hostile arguments, from root and a limited user: typed answers only, consistent log", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.boolean(), operation), { minLength: 15, maxLength: 30 }), async (steps) => {
+        for (const [asRoot, { field, variables }] of steps) {
+          const client = asRoot ? t.client : limited;
+          const response = await client.post(JSON.stringify({ query: mutationText(field), variables }));
+          const body = await response.json();
+          assertWellFormed(response.status, body, `${asRoot ? "root" : "limited"} ${field}(${JSON.stringify(variables).slice(0, 300)})`);
+        }
+        await assertLogConsistent(t);
+      }),
+      { numRuns: 15, seed: 20261128, endOnFailure: true },
+    );
+    // Still up and answering.
+    expect((await t.client.request(`{ callerIdentity { arn } }`)).data.callerIdentity.arn).toBe(`arn:aws:iam::${ACCOUNT}:root`);
+  });
+
+  test("unicode tricks in names: homoglyphs, zero-width, bidi overrides and NUL are refused with the exact error; case is folded", async () => {
+    ok(await t.client.request(`mutation { r: createUser(userName: "uni-admin") { __typename ... on IamError { code message } } }`), "r");
+    const before = await t.eventCount();
+    const pattern = (v: string) =>
+      `1 validation error detected: Value '${v}' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`;
+    for (const trick of ["uni-\u0430dmin", "uni-admin\u200b", "\u202euni-admin", "uni-İ", "uni admin", "uni-😀"]) {
+      const r = await t.client.request(`mutation ($n: String!) { r: createUser(userName: $n) { __typename ... on IamError { code message } } }`, { n: JSON.parse(`"${trick}"`) });
+      expect(r.data.r, trick).toEqual({ __typename: "IamError", code: "InvalidInput", message: pattern(JSON.parse(`"${trick}"`)) });
+    }
+    // Names are unique ignoring case, as in AWS.
+    const upper = await t.client.request(`mutation { r: createUser(userName: "UNI-ADMIN") { __typename ... on IamError { code message } } }`);
+    expect(upper.data.r).toEqual({ __typename: "IamError", code: "EntityAlreadyExists", message: "User with name UNI-ADMIN already exists." });
+    // NUL cannot be stored by PostgreSQL at all: refused before anything runs, in variables and in the document.
+    for (const [query, variables] of [
+      [`mutation ($n: String!) { r: createUser(userName: $n) { __typename } }`, { n: "uni\u0000admin" }],
+      [`mutation { r: createUser(userName: "uni\\u0000admin") { __typename } }`, {}],
+      [`mutation ($d: String!) { r: putUserPolicy(userName: "uni-admin", policyName: "p", policyDocument: $d) { __typename } }`, { d: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"\u0000"}]}' }],
+    ] as const) {
+      const r = await t.client.request(query, JSON.parse(JSON.stringify(variables)));
+      expect(r.status).toBe(400);
+      expect(r.errors).toEqual([{ message: "The request contains the NUL character (U+0000), which no IAM name, path, tag or document may hold.", extensions: { code: "InvalidInput" } }]);
+    }
+    expect(await t.eventCount()).toBe(before);
+  });
+
+  test("random bodies and random documents: 4xx with typed errors, nothing written", async () => {
+    const before = await t.eventCount();
+    const body = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.json({ maxDepth: 4 }),
+      fc.record({ query: fc.string({ maxLength: 200 }) }).map((o) => JSON.stringify(o)),
+      fc.record({ query: fc.constantFrom("mutation { createUser(userName: ", "{ users { edges { node { ", "query { __schema { types { name } } }"), variables: fc.json() }).map((o) => JSON.stringify(o)),
+      fc.string({ unit: "binary", maxLength: 100 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (raw) => {
+        const response = await t.client.post(raw);
+        const text = await response.text();
+        let parsed: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          throw new Error(`not JSON for ${JSON.stringify(raw)}: HTTP ${response.status} ${text.slice(0, 200)}`);
+        }
+        assertWellFormed(response.status, parsed, `body ${JSON.stringify(raw).slice(0, 200)}`);
+      }),
+      { numRuns: 150, seed: 20261128 },
+    );
+    expect(await t.eventCount()).toBe(before);
+  });
+});
