@@ -38,10 +38,13 @@ export function consistencyPlugin(watermark: ProjectionWatermark, options: Consi
           return;
         }
       }
+      // A mutation's own writes are projected by the time it answers, so it reports the
+      // watermark then; a query keeps the one from its start (a lower bound of what it read).
+      const isMutation = args.document.definitions.some((d) => d.kind === "OperationDefinition" && d.operation === "mutation");
       return {
         onExecuteDone({ result, setResult }) {
           if (Symbol.asyncIterator in result) return;
-          setResult({ ...result, extensions: { ...result.extensions, position } });
+          setResult({ ...result, extensions: { ...result.extensions, position: isMutation ? Math.max(position, watermark.known) : position } });
         },
       };
     },

@@ -197,6 +197,9 @@ for (const backend of backends) {
 
     test("read your writes: a query with consistency.atLeast sees the mutation; a position never reached times out with a typed error", async () => {
       const created = await s.mutate("createUser", { userName: "t5-fay" }, "UserPayload");
+      // A mutation reports, in extensions, a position that already covers its own change.
+      const tagged = await s.request(`mutation { tagUser(userName: "t5-fay", tags: [{ key: "k", value: "v" }]) { __typename ... on UserPayload { position } } }`);
+      expect(tagged.extensions.position).toBeGreaterThanOrEqual(tagged.data.tagUser.position);
       const q = `{ user(userName: "t5-fay") { userName } }`;
       const viaExtensions = await s.request(q, {}, { extensions: { consistency: { atLeast: created.position } } });
       expect(viaExtensions.data.user.userName).toBe("t5-fay");
