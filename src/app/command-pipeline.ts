@@ -40,6 +40,12 @@ const newIdKind: Partial<Record<Command["type"], IdKind>> = { CreateUser: "user"
  */
 export interface CommandPipeline {
   handle(command: Command, request: RequestContext, options?: HandleOptions): Promise<CommandResult>;
+  /**
+   * Several commands, all or nothing: each is planned against the state its predecessors left,
+   * in one transaction; a refusal of any rolls every one back and is thrown as is. Their events
+   * share the request's metadata (actor, request and correlation ids). Used by restorePrincipal.
+   */
+  handleAll(commands: readonly Command[], request: RequestContext): Promise<CommandResult>;
   /** Registers a reader that must see the state exactly as of each command's events (see LiveHub.capture). */
   observe(observer: CommitObserver): void;
   /** Transactions run and commands they carried. */
@@ -64,46 +70,91 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
   const now = deps.now ?? (() => new Date());
   const writer = new GroupCommitWriter(db);
   const observers: CommitObserver[] = [];
+
+  function metadataOf(command: Command, request: RequestContext): CommandMetadata {
+    const kind = newIdKind[command.type];
+    const requestId = request.requestId ?? randomUUID();
+    return {
+      accountId,
+      now: now(),
+      newId: kind ? newUniqueId(kind) : "",
+      actor: request.actor,
+      ...(request.accessKeyId ? { accessKeyId: request.accessKeyId } : {}),
+      requestId,
+      correlationId: request.correlationId ?? requestId,
+      ...(request.causationId ? { causationId: request.causationId } : {}),
+    };
+  }
+
+  /** load → decide → append → project one command inside the writer's transaction. */
+  async function applyOne(tx: Tx, command: Command, meta: CommandMetadata, options: HandleOptions): Promise<StoredEvent[]> {
+    const appends = await planCommand(tx, command, meta);
+    const { newId: _newId, now: occurredAt, ...metadata } = meta;
+    // Refusals (DomainError) come from the decider and the append's version guard, before
+    // anything is written; the group-commit writer relies on that to drop a refused command
+    // from a shared transaction. Past this point a failure must roll the transaction back.
+    const stored = await appendToStreams(tx, appends, metadata, occurredAt, { lockHeld: true });
+    try {
+      await project(tx, stored);
+      if (options.alongside && stored.length > 0) await options.alongside(tx, stored);
+      for (const observer of observers) await observer.capture(tx, stored);
+    } catch (err) {
+      throw err instanceof DomainError ? new Error(`failed after writing: ${err.message}`, { cause: err }) : err;
+    }
+    return stored;
+  }
+
   return {
     observe(observer) {
       observers.push(observer);
     },
     stats: () => ({ ...writer.stats }),
     async handle(command, request, options = {}) {
-      const kind = newIdKind[command.type];
-      const requestId = request.requestId ?? randomUUID();
-      const meta: CommandMetadata = {
-        accountId,
-        now: now(),
-        newId: kind ? newUniqueId(kind) : "",
-        actor: request.actor,
-        ...(request.accessKeyId ? { accessKeyId: request.accessKeyId } : {}),
-        requestId,
-        correlationId: request.correlationId ?? requestId,
-        ...(request.causationId ? { causationId: request.causationId } : {}),
-      };
+      const meta = metadataOf(command, request);
       // The writer holds the write lock from before loading until commit, so the state the
       // decider sees is still current when its events are appended.
       const result = await writer.submit(async (tx) => {
-        const appends = await planCommand(tx, command, meta);
-        const { newId: _newId, now: occurredAt, ...metadata } = meta;
-        // Refusals (DomainError) come from the decider and the append's version guard, before
-        // anything is written; the group-commit writer relies on that to drop a refused command
-        // from a shared transaction. Past this point a failure must roll the transaction back.
-        const stored = await appendToStreams(tx, appends, metadata, occurredAt, { lockHeld: true });
-        try {
-          await project(tx, stored);
-          if (options.alongside && stored.length > 0) await options.alongside(tx, stored);
-          for (const observer of observers) await observer.capture(tx, stored);
-        } catch (err) {
-          throw err instanceof DomainError ? new Error(`failed after writing: ${err.message}`, { cause: err }) : err;
-        }
+        const stored = await applyOne(tx, command, meta, options);
         const position = stored.at(-1)?.position ?? (await headPosition(tx));
         return { position, events: stored };
       });
-      logger.debug({ command: command.type, requestId, position: result.position, events: result.events.length }, "command handled");
+      logger.debug({ command: command.type, requestId: meta.requestId, position: result.position, events: result.events.length }, "command handled");
+      bus.publish(result.events);
+      return result;
+    },
+    async handleAll(commands, request) {
+      const requestId = request.requestId ?? randomUUID();
+      const shared: RequestContext = { ...request, requestId, correlationId: request.correlationId ?? requestId };
+      const result = await writer.submit(async (tx) => {
+        const stored: StoredEvent[] = [];
+        for (const command of commands) {
+          try {
+            stored.push(...(await applyOne(tx, command, metadataOf(command, shared), {})));
+          } catch (err) {
+            // The writer drops a job refused with a DomainError from a shared transaction and
+            // commits the rest, which is right only for a refusal before any write. A later
+            // command's refusal comes after its predecessors wrote, so it must roll back the
+            // whole transaction: rethrown as a plain Error, it makes the writer rerun this job
+            // alone, where it fails again and rolls back; the refusal is unwrapped below.
+            if (err instanceof DomainError && stored.length > 0) throw new RefusedAfterWriting(err);
+            throw err;
+          }
+        }
+        const position = stored.at(-1)?.position ?? (await headPosition(tx));
+        return { position, events: stored };
+      }).catch((err: unknown) => {
+        throw err instanceof RefusedAfterWriting ? err.refusal : err;
+      });
+      logger.debug({ commands: commands.length, requestId, position: result.position, events: result.events.length }, "commands handled");
       bus.publish(result.events);
       return result;
     },
   };
+}
+
+/** A refusal that came after earlier commands of the same job had written (see handleAll). */
+class RefusedAfterWriting extends Error {
+  constructor(readonly refusal: DomainError) {
+    super(`refused after writing: ${refusal.message}`);
+  }
 }
