@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { loadPoliciesInEffect } from "../authz/policies-in-effect.js";
+import { loadPoliciesInEffect, type PrincipalPolicies } from "../authz/policies-in-effect.js";
 import { loadPrincipals, type Principal } from "../authz/principal.js";
 import { principalContext } from "../authz/request-context.js";
 import type { CommandMetadata } from "../domain/shared/command-metadata.js";
@@ -48,39 +48,71 @@ class Rollback extends Error {
  * fold the would-be events, and every affected principal is evaluated before and after — then
  * the transaction rolls back. The events are not inserted at all: an insert would consume
  * positions from the sequence even when rolled back, leaving gaps in the log for a read-only question.
+ *
+ * `actions` undefined: every action named (as written, wildcards included) in a statement of an
+ * affected principal's policies, before or after — what a bare `dryRun: true` reports.
  */
 export async function previewChange(
   prisma: PrismaClient,
   accountId: string,
   command: Command,
   request: RequestContext,
-  actions: readonly string[],
+  actions: readonly string[] | undefined,
+  resource = "*",
+): Promise<ChangePreview> {
+  return previewChanges(prisma, accountId, [command], request, actions, resource);
+}
+
+/** The same for several commands applied in order, as `CommandPipeline.handleAll` applies them. */
+export async function previewChanges(
+  prisma: PrismaClient,
+  accountId: string,
+  commands: readonly Command[],
+  request: RequestContext,
+  actions: readonly string[] | undefined,
   resource = "*",
 ): Promise<ChangePreview> {
   const requestId = request.requestId ?? randomUUID();
-  const meta: CommandMetadata = {
-    accountId,
-    now: new Date(),
-    newId: `PREVIEW${randomUUID().replaceAll("-", "").slice(0, 14).toUpperCase()}`,
-    actor: request.actor,
-    requestId,
-    correlationId: request.correlationId ?? requestId,
-  };
+  const now = new Date();
+  const metas = commands.map(
+    (): CommandMetadata => ({
+      accountId,
+      now,
+      newId: `PREVIEW${randomUUID().replaceAll("-", "").slice(0, 14).toUpperCase()}`,
+      actor: request.actor,
+      requestId,
+      correlationId: request.correlationId ?? requestId,
+    }),
+  );
   try {
     await prisma.$transaction(
       async (tx) => {
         await takeWriteLock(tx);
-        const appends = await planCommand(tx, command, meta);
         const head = await headPosition(tx);
-        const staged = stage(appends, meta, head);
-        const principals = await affectedPrincipals(tx, staged);
-        const before = await decisions(tx, principals, actions, resource, meta.now);
-        await project(tx, staged);
-        const after = await decisions(tx, principals, actions, resource, meta.now);
-        const flips = [...after].flatMap(([key, decision]) => {
-          const was = before.get(key)?.decision ?? "implicitDeny";
-          if ((was === "allowed") === (decision.decision === "allowed")) return [];
-          return [{ ...decision.request, before: was, after: decision.decision }];
+        let principals: Principal[];
+        let staged: StoredEvent[];
+        let before: Sets;
+        if (commands.length === 1) {
+          staged = stage(await planCommand(tx, commands[0]!, metas[0]!), metas[0]!, head);
+          principals = await affectedPrincipals(tx, staged);
+          before = await policySets(tx, principals);
+          await project(tx, staged);
+        } else {
+          // Who a later command touches depends on the state its predecessors leave, but their
+          // decisions must be taken before any of it: a first pass finds them, then is undone.
+          await tx.$executeRawUnsafe("SAVEPOINT preview_changes");
+          principals = dedupe((await applyInOrder(tx, commands, metas, head, true)).principals);
+          await tx.$executeRawUnsafe("ROLLBACK TO SAVEPOINT preview_changes");
+          before = await policySets(tx, principals);
+          staged = (await applyInOrder(tx, commands, metas, head, false)).staged;
+        }
+        const after = await policySets(tx, principals);
+        const asked = actions ?? namedActions([...before, ...after]);
+        const was = decisions(before, asked, resource, now);
+        const flips = [...decisions(after, asked, resource, now)].flatMap(([key, decision]) => {
+          const previous = was.get(key)?.decision ?? "implicitDeny";
+          if ((previous === "allowed") === (decision.decision === "allowed")) return [];
+          return [{ ...decision.request, before: previous, after: decision.decision }];
         });
         throw new Rollback({ position: head, events: staged, principalsConsidered: principals.length, flips });
       },
@@ -91,6 +123,23 @@ export async function previewChange(
     throw err;
   }
   throw new Error("unreachable: the preview transaction always rolls back");
+}
+
+/** Plans, stages and projects each command on the state its predecessors left. */
+async function applyInOrder(tx: Tx, commands: readonly Command[], metas: readonly CommandMetadata[], head: number, findPrincipals: boolean) {
+  const staged: StoredEvent[] = [];
+  const principals: Principal[] = [];
+  for (const [i, command] of commands.entries()) {
+    const events = stage(await planCommand(tx, command, metas[i]!), metas[i]!, head + staged.length);
+    if (findPrincipals) principals.push(...(await affectedPrincipals(tx, events)));
+    await project(tx, events);
+    staged.push(...events);
+  }
+  return { staged, principals };
+}
+
+function dedupe(principals: readonly Principal[]): Principal[] {
+  return [...new Map(principals.map((p) => [p.arn, p])).values()].sort((a, b) => a.arn.localeCompare(b.arn));
 }
 
 /** The would-be events with the positions and versions the store would give them. */
@@ -144,22 +193,35 @@ async function affectedPrincipals(tx: Tx, events: readonly StoredEvent[]): Promi
 }
 
 type Decided = { request: Omit<DecisionFlip, "before" | "after">; decision: EvalDecision };
+type Sets = { principal: Principal; policies: PrincipalPolicies }[];
 
-async function decisions(tx: Tx, principals: readonly Principal[], actions: readonly string[], resource: string, now: Date): Promise<Map<string, Decided>> {
-  const out = new Map<string, Decided>();
-  if (principals.length === 0 || actions.length === 0) return out;
-  // The principal as it is now in this transaction (tags, boundary), then its policies.
+/** Each principal as it is now in this transaction (tags, boundary), with its policies in effect. */
+async function policySets(tx: Tx, principals: readonly Principal[]): Promise<Sets> {
+  if (principals.length === 0) return [];
   const current = await loadPrincipals(tx as unknown as PrismaClient, principals.map((p) => p.arn));
   const present = current.filter((p): p is Principal => p !== undefined);
   const sets = await loadPoliciesInEffect(tx as unknown as PrismaClient, present);
-  present.forEach((principal, i) => {
-    const { identity, boundary } = sets[i]!;
-    const compiled = compilePolicySet(identity, boundary);
+  return present.map((principal, i) => ({ principal, policies: sets[i]! }));
+}
+
+/** The actions the statements name, as written (NotAction lists name what they exclude: skipped). */
+function namedActions(sets: Sets): string[] {
+  const named = new Set<string>();
+  for (const { policies } of sets) {
+    for (const p of [...policies.identity, ...(policies.boundary ?? [])]) for (const st of p.document.statements) for (const a of st.action ?? []) named.add(a);
+  }
+  return [...named].sort();
+}
+
+function decisions(sets: Sets, actions: readonly string[], resource: string, now: Date): Map<string, Decided> {
+  const out = new Map<string, Decided>();
+  for (const { principal, policies } of sets) {
+    const compiled = compilePolicySet(policies.identity, policies.boundary);
     const context = buildContext(principalContext(principal, now));
     for (const action of actions) {
       const decision = evaluate(compiled, { action, resource, context }).decision;
       out.set(`${principal.arn}\u0000${action}`, { request: { principalArn: principal.arn, principalType: principal.type, action, resource }, decision });
     }
-  });
+  }
   return out;
 }
