@@ -1,9 +1,57 @@
 import type { Command } from "../app/command.js";
 import type { CommandResult, RequestContext } from "../app/command-pipeline.js";
+import { previewChange, type ChangePreview } from "../app/preview-change.js";
+import { DomainError } from "../domain/shared/domain-error.js";
+import { builder } from "./builder.js";
 import type { Context } from "./context.js";
 
-/** Sends a command on behalf of the request's actor. Resolvers stay: arguments → command → result. */
-export function send(ctx: Context, command: Command): Promise<CommandResult> {
+/**
+ * The outcome of a mutation asked with `dryRun: true`: the `ChangePreview` member of its
+ * `<Field>Result` union (GraphQL type in types/preview-change.ts).
+ *
+ * Why a union member rather than an optional `preview` on each payload: a dry run has no entity
+ * to return (a dry-run createUser created no user), and every payload's entity field is
+ * non-null, so the payloads could not be filled honestly; a third member keeps them as they are,
+ * and clients switch on `__typename` as they already do for `IamError`. The errors plugin builds
+ * each union from the classes in `errors.types` and accepts only Error instances there — hence
+ * `extends Error`; `send` throws it to end the resolver before it reads the entity back.
+ */
+export class DryRunPreview extends Error {
+  constructor(readonly preview: ChangePreview) {
+    super("dry run: nothing was applied");
+    this.name = "DryRunPreview";
+  }
+}
+
+/** For a mutation's `errors` option: `<Field>Result = <Payload> | IamError | ChangePreview`. */
+export const commandErrors = { types: [DomainError, DryRunPreview] };
+
+/** Spread into a mutation's args to give it `dryRun` (pass the args on to `send`). */
+export const dryRunArgs = builder.args((t) => ({
+  dryRun: t.boolean({
+    defaultValue: false,
+    description:
+      "Validate and authorize the change exactly as for real, append nothing, and return a ChangePreview: the events it would append and each principal and action whose decision would flip (as previewChange reports them).",
+  }),
+  previewActions: t.stringList({
+    description: "With dryRun: the actions to evaluate before and after. Default: every action named in the affected principals' policies, before or after.",
+  }),
+}));
+
+export interface DryRunOptions {
+  readonly dryRun?: boolean | null;
+  readonly previewActions?: readonly string[] | null;
+}
+
+/**
+ * Sends a command on behalf of the request's actor. Resolvers stay: arguments → command → result.
+ * With `dryRun`, the same planner decides in a rolled-back transaction (same refusals, nothing
+ * appended) and the preview is thrown as the field's result.
+ */
+export async function send(ctx: Context, command: Command, options: DryRunOptions = {}): Promise<CommandResult> {
+  if (options.dryRun) {
+    throw new DryRunPreview(await previewChange(ctx.prisma, ctx.accountId, command, requestOf(ctx), options.previewActions ?? undefined));
+  }
   return ctx.commands.handle(command, requestOf(ctx));
 }
 

@@ -1,7 +1,6 @@
 import { checkPath } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
-import { iamErrors } from "./iam-error.js";
-import { entityIdOf, send } from "../command-field.js";
+import { commandErrors, dryRunArgs, entityIdOf, send } from "../command-field.js";
 import { PositionPayload } from "./user.js";
 
 export const GroupRef = builder.prismaObject("Group", {
@@ -24,8 +23,6 @@ const GroupPayload = builder.objectRef<{ groupId: string; position: number }>("G
     }),
   }),
 });
-
-const errors = iamErrors;
 
 builder.queryFields((t) => ({
   group: t.prismaField({
@@ -54,32 +51,32 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   createGroup: t.field({
     type: GroupPayload,
-    errors,
-    args: { groupName: t.arg.string({ required: true }), path: t.arg.string({ defaultValue: "/" }) },
+    errors: commandErrors,
+    args: { ...dryRunArgs, groupName: t.arg.string({ required: true }), path: t.arg.string({ defaultValue: "/" }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "CreateGroup", groupName: args.groupName, path: args.path ?? "/" });
+      const result = await send(ctx, { type: "CreateGroup", groupName: args.groupName, path: args.path ?? "/" }, args);
       return { groupId: entityIdOf(result), position: result.position };
     },
   }),
   updateGroup: t.field({
     type: GroupPayload,
-    errors,
-    args: { groupName: t.arg.string({ required: true }), newGroupName: t.arg.string(), newPath: t.arg.string() },
+    errors: commandErrors,
+    args: { ...dryRunArgs, groupName: t.arg.string({ required: true }), newGroupName: t.arg.string(), newPath: t.arg.string() },
     resolve: async (_root, args, ctx) => {
       const result = await send(ctx, {
         type: "UpdateGroup",
         groupName: args.groupName,
         ...(args.newGroupName != null ? { newGroupName: args.newGroupName } : {}),
         ...(args.newPath != null ? { newPath: args.newPath } : {}),
-      });
+      }, args);
       const groupId = result.events[0] ? entityIdOf(result) : (await ctx.loaders.groupByName.load(args.groupName))!.id;
       return { groupId, position: result.position };
     },
   }),
   deleteGroup: t.field({
     type: PositionPayload,
-    errors,
-    args: { groupName: t.arg.string({ required: true }) },
-    resolve: async (_root, args, ctx) => ({ position: (await send(ctx, { type: "DeleteGroup", groupName: args.groupName })).position }),
+    errors: commandErrors,
+    args: { ...dryRunArgs, groupName: t.arg.string({ required: true }) },
+    resolve: async (_root, args, ctx) => ({ position: (await send(ctx, { type: "DeleteGroup", groupName: args.groupName }, args)).position }),
   }),
 }));

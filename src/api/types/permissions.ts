@@ -1,8 +1,7 @@
 import type { PermissionsCommand } from "../../domain/permissions/decide.js";
 import type { InlinePolicy } from "../../generated/prisma/client.js";
 import { builder } from "../builder.js";
-import { iamErrors } from "./iam-error.js";
-import { send } from "../command-field.js";
+import { commandErrors, dryRunArgs, send } from "../command-field.js";
 import type { Context } from "../context.js";
 import type { AttachedPolicy } from "../policy-loaders.js";
 import { GroupRef } from "./group.js";
@@ -81,7 +80,6 @@ builder.prismaObjectField(RoleRef, "permissionsBoundary", (t) =>
   }),
 );
 
-const errors = iamErrors;
 const holders = [
   { entityType: "user", Noun: "User", nameArg: "userName" },
   { entityType: "group", Noun: "Group", nameArg: "groupName" },
@@ -93,10 +91,10 @@ function positionMutation(fieldName: string, description: string, argNames: read
   builder.mutationField(fieldName, (t) =>
     t.field({
       type: PositionPayload,
-      errors,
+      errors: commandErrors,
       description,
-      args: Object.fromEntries(argNames.map((name) => [name, t.arg.string({ required: true })])),
-      resolve: async (_root, a, ctx) => ({ position: (await send(ctx, command(a as Record<string, string>))).position }),
+      args: { ...dryRunArgs, ...Object.fromEntries(argNames.map((name) => [name, t.arg.string({ required: true })])) },
+      resolve: async (_root, a, ctx) => ({ position: (await send(ctx, command(a as Record<string, string>), a)).position }),
     }),
   );
 }

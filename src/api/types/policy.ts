@@ -3,7 +3,7 @@ import { checkPath } from "../../domain/shared/names.js";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
 import { builder } from "../builder.js";
 import { iamErrors } from "./iam-error.js";
-import { entityIdOf, send } from "../command-field.js";
+import { commandErrors, dryRunArgs, entityIdOf, send } from "../command-field.js";
 import { TagInput, TagRef } from "./tag.js";
 import { PositionPayload } from "./user.js";
 
@@ -165,9 +165,10 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   createPolicy: t.field({
     type: PolicyPayload,
-    errors,
+    errors: commandErrors,
     description: "CreatePolicy: a customer-managed policy whose v1 is the default version.",
     args: {
+      ...dryRunArgs,
       policyName: t.arg.string({ required: true }),
       path: t.arg.string({ defaultValue: "/" }),
       policyDocument: t.arg.string({ required: true }),
@@ -182,17 +183,17 @@ builder.mutationFields((t) => ({
         policyDocument: args.policyDocument,
         description: args.description ?? "",
         tags: args.tags ?? [],
-      });
+      }, args);
       return { where: { id: entityIdOf(result) }, position: result.position };
     },
   }),
   createPolicyVersion: t.field({
     type: PolicyVersionPayload,
-    errors,
+    errors: commandErrors,
     description: "CreatePolicyVersion. At most 5 versions are kept (LimitExceeded on the 6th); AWS-managed policies cannot be changed.",
-    args: { policyArn: t.arg.string({ required: true }), policyDocument: t.arg.string({ required: true }), setAsDefault: t.arg.boolean({ defaultValue: false }) },
+    args: { ...dryRunArgs, policyArn: t.arg.string({ required: true }), policyDocument: t.arg.string({ required: true }), setAsDefault: t.arg.boolean({ defaultValue: false }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "CreatePolicyVersion", policyArn: args.policyArn, policyDocument: args.policyDocument, setAsDefault: args.setAsDefault ?? false });
+      const result = await send(ctx, { type: "CreatePolicyVersion", policyArn: args.policyArn, policyDocument: args.policyDocument, setAsDefault: args.setAsDefault ?? false }, args);
       const created = result.events.find((e) => e.type === "PolicyVersionCreated");
       if (created?.type !== "PolicyVersionCreated") throw new Error("CreatePolicyVersion appended no PolicyVersionCreated event");
       return { policyArn: created.data.arn, versionId: created.data.versionId, position: result.position };
@@ -200,46 +201,46 @@ builder.mutationFields((t) => ({
   }),
   setDefaultPolicyVersion: t.field({
     type: PolicyPayload,
-    errors,
+    errors: commandErrors,
     description: "SetDefaultPolicyVersion: the version takes effect for every holder at once.",
-    args: { policyArn: t.arg.string({ required: true }), versionId: t.arg.string({ required: true }) },
+    args: { ...dryRunArgs, policyArn: t.arg.string({ required: true }), versionId: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "SetDefaultPolicyVersion", policyArn: args.policyArn, versionId: args.versionId });
+      const result = await send(ctx, { type: "SetDefaultPolicyVersion", policyArn: args.policyArn, versionId: args.versionId }, args);
       return { where: { arn: args.policyArn }, position: result.position };
     },
   }),
   deletePolicyVersion: t.field({
     type: PolicyPayload,
-    errors,
+    errors: commandErrors,
     description: "DeletePolicyVersion. The default version cannot be deleted (DeleteConflict).",
-    args: { policyArn: t.arg.string({ required: true }), versionId: t.arg.string({ required: true }) },
+    args: { ...dryRunArgs, policyArn: t.arg.string({ required: true }), versionId: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "DeletePolicyVersion", policyArn: args.policyArn, versionId: args.versionId });
+      const result = await send(ctx, { type: "DeletePolicyVersion", policyArn: args.policyArn, versionId: args.versionId }, args);
       return { where: { arn: args.policyArn }, position: result.position };
     },
   }),
   deletePolicy: t.field({
     type: PositionPayload,
-    errors,
+    errors: commandErrors,
     description: "DeletePolicy. DeleteConflict while attached, used as a boundary, or holding versions besides the default.",
-    args: { policyArn: t.arg.string({ required: true }) },
-    resolve: async (_root, args, ctx) => ({ position: (await send(ctx, { type: "DeletePolicy", policyArn: args.policyArn })).position }),
+    args: { ...dryRunArgs, policyArn: t.arg.string({ required: true }) },
+    resolve: async (_root, args, ctx) => ({ position: (await send(ctx, { type: "DeletePolicy", policyArn: args.policyArn }, args)).position }),
   }),
   tagPolicy: t.field({
     type: PolicyPayload,
-    errors,
-    args: { policyArn: t.arg.string({ required: true }), tags: t.arg({ type: [TagInput], required: true }) },
+    errors: commandErrors,
+    args: { ...dryRunArgs, policyArn: t.arg.string({ required: true }), tags: t.arg({ type: [TagInput], required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "TagPolicy", policyArn: args.policyArn, tags: args.tags });
+      const result = await send(ctx, { type: "TagPolicy", policyArn: args.policyArn, tags: args.tags }, args);
       return { where: { arn: args.policyArn }, position: result.position };
     },
   }),
   untagPolicy: t.field({
     type: PolicyPayload,
-    errors,
-    args: { policyArn: t.arg.string({ required: true }), tagKeys: t.arg.stringList({ required: true }) },
+    errors: commandErrors,
+    args: { ...dryRunArgs, policyArn: t.arg.string({ required: true }), tagKeys: t.arg.stringList({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "UntagPolicy", policyArn: args.policyArn, tagKeys: args.tagKeys });
+      const result = await send(ctx, { type: "UntagPolicy", policyArn: args.policyArn, tagKeys: args.tagKeys }, args);
       return { where: { arn: args.policyArn }, position: result.position };
     },
   }),

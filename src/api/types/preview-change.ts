@@ -2,6 +2,7 @@ import type { Command } from "../../app/command.js";
 import { previewChange, type ChangePreview, type DecisionFlip } from "../../app/preview-change.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
 import { builder } from "../builder.js";
+import { DryRunPreview } from "../command-field.js";
 import { HistoricDecision } from "./time-travel.js";
 
 // Dry run / blast radius: what a change would do to every affected principal's decisions, computed
@@ -99,12 +100,15 @@ const PlannedEvent = builder.objectRef<ChangePreview["events"][number]>("Planned
   fields: (t) => ({ streamId: t.exposeString("streamId"), type: t.exposeString("type"), payload: t.field({ type: "JSON", resolve: (e) => e.data }) }),
 });
 
-const ChangePreviewRef = builder.objectRef<ChangePreview>("ChangePreview").implement({
+// One GraphQL type for previewChange and for every mutation's dry run (`DryRunPreview`, command-field.ts).
+export const ChangePreviewRef = builder.objectType(DryRunPreview, {
+  name: "ChangePreview",
+  description: "What a change would do, computed without applying it: nothing was appended.",
   fields: (t) => ({
-    position: t.expose("position", { type: "Position", description: "The head of the log the preview was computed against." }),
-    events: t.field({ type: [PlannedEvent], resolve: (p) => [...p.events] }),
-    principalsConsidered: t.exposeInt("principalsConsidered"),
-    flips: t.field({ type: [FlipRef], resolve: (p) => [...p.flips] }),
+    position: t.field({ type: "Position", description: "The head of the log the preview was computed against.", resolve: (d) => d.preview.position }),
+    events: t.field({ type: [PlannedEvent], resolve: (d) => [...d.preview.events] }),
+    principalsConsidered: t.int({ resolve: (d) => d.preview.principalsConsidered }),
+    flips: t.field({ type: [FlipRef], resolve: (d) => [...d.preview.flips] }),
   }),
 });
 
@@ -114,7 +118,7 @@ builder.queryFields((t) => ({
     errors: { types: [DomainError] },
     description: "Dry run: every affected principal and listed action whose decision the change would flip. Appends nothing; a change the real mutation would refuse is refused with the same error.",
     args: { change: t.arg({ type: ChangeInput, required: true }), actions: t.arg.stringList({ required: true }), resource: t.arg.string({ defaultValue: "*" }) },
-    resolve: (_root, args, ctx) =>
-      previewChange(ctx.prisma, ctx.accountId, commandOf(args.change), { actor: ctx.actor, requestId: ctx.requestId }, args.actions, args.resource ?? "*"),
+    resolve: async (_root, args, ctx) =>
+      new DryRunPreview(await previewChange(ctx.prisma, ctx.accountId, commandOf(args.change), { actor: ctx.actor, requestId: ctx.requestId }, args.actions, args.resource ?? "*")),
   }),
 }));

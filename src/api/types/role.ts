@@ -1,7 +1,6 @@
 import { checkPath } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
-import { iamErrors } from "./iam-error.js";
-import { entityIdOf, send } from "../command-field.js";
+import { commandErrors, dryRunArgs, entityIdOf, send } from "../command-field.js";
 import { TagInput, TagRef } from "./tag.js";
 import { PositionPayload } from "./user.js";
 
@@ -37,8 +36,6 @@ const RolePayload = builder.objectRef<{ roleId: string; position: number }>("Rol
   }),
 });
 
-const errors = iamErrors;
-
 builder.queryFields((t) => ({
   role: t.prismaField({
     type: "Role",
@@ -66,9 +63,10 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   createRole: t.field({
     type: RolePayload,
-    errors,
+    errors: commandErrors,
     description: "CreateRole. The trust policy must name a Principal and allow sts actions only.",
     args: {
+      ...dryRunArgs,
       roleName: t.arg.string({ required: true }),
       path: t.arg.string({ defaultValue: "/" }),
       assumeRolePolicyDocument: t.arg.string({ required: true }),
@@ -85,25 +83,25 @@ builder.mutationFields((t) => ({
         description: args.description ?? "",
         maxSessionDuration: args.maxSessionDuration ?? 3600,
         tags: args.tags ?? [],
-      });
+      }, args);
       return { roleId: entityIdOf(result), position: result.position };
     },
   }),
   updateAssumeRolePolicy: t.field({
     type: RolePayload,
-    errors,
+    errors: commandErrors,
     description: "UpdateAssumeRolePolicy: replaces the role's trust policy.",
-    args: { roleName: t.arg.string({ required: true }), policyDocument: t.arg.string({ required: true }) },
+    args: { ...dryRunArgs, roleName: t.arg.string({ required: true }), policyDocument: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "UpdateAssumeRolePolicy", roleName: args.roleName, policyDocument: args.policyDocument });
+      const result = await send(ctx, { type: "UpdateAssumeRolePolicy", roleName: args.roleName, policyDocument: args.policyDocument }, args);
       return { roleId: entityIdOf(result), position: result.position };
     },
   }),
   deleteRole: t.field({
     type: PositionPayload,
-    errors,
+    errors: commandErrors,
     description: "DeleteRole. DeleteConflict while the role still holds managed or inline policies.",
-    args: { roleName: t.arg.string({ required: true }) },
-    resolve: async (_root, args, ctx) => ({ position: (await send(ctx, { type: "DeleteRole", roleName: args.roleName })).position }),
+    args: { ...dryRunArgs, roleName: t.arg.string({ required: true }) },
+    resolve: async (_root, args, ctx) => ({ position: (await send(ctx, { type: "DeleteRole", roleName: args.roleName }, args)).position }),
   }),
 }));

@@ -1,8 +1,7 @@
 import { DomainError } from "../../domain/shared/domain-error.js";
 import { checkPath } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
-import { iamErrors } from "./iam-error.js";
-import { entityIdOf, send } from "../command-field.js";
+import { commandErrors, dryRunArgs, entityIdOf, send } from "../command-field.js";
 import { TagInput } from "./tag.js";
 
 export const UserRef = builder.prismaObject("User", {
@@ -31,8 +30,6 @@ const UserPayload = builder.objectRef<{ userId: string; position: number }>("Use
     }),
   }),
 });
-
-const errors = iamErrors;
 
 builder.queryFields((t) => ({
   user: t.prismaField({
@@ -71,70 +68,71 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   createUser: t.field({
     type: UserPayload,
-    errors,
+    errors: commandErrors,
     args: {
+      ...dryRunArgs,
       userName: t.arg.string({ required: true }),
       path: t.arg.string({ defaultValue: "/" }),
       tags: t.arg({ type: [TagInput], defaultValue: [] }),
     },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "CreateUser", userName: args.userName, path: args.path ?? "/", tags: args.tags ?? [] });
+      const result = await send(ctx, { type: "CreateUser", userName: args.userName, path: args.path ?? "/", tags: args.tags ?? [] }, args);
       return { userId: entityIdOf(result), position: result.position };
     },
   }),
   updateUser: t.field({
     type: UserPayload,
-    errors,
-    args: { userName: t.arg.string({ required: true }), newUserName: t.arg.string(), newPath: t.arg.string() },
+    errors: commandErrors,
+    args: { ...dryRunArgs, userName: t.arg.string({ required: true }), newUserName: t.arg.string(), newPath: t.arg.string() },
     resolve: async (_root, args, ctx) => {
       const result = await send(ctx, {
         type: "UpdateUser",
         userName: args.userName,
         ...(args.newUserName != null ? { newUserName: args.newUserName } : {}),
         ...(args.newPath != null ? { newPath: args.newPath } : {}),
-      });
+      }, args);
       const userId = result.events[0] ? entityIdOf(result) : (await ctx.loaders.userByName.load(args.userName))!.id;
       return { userId, position: result.position };
     },
   }),
   deleteUser: t.field({
     type: PositionPayload,
-    errors,
-    args: { userName: t.arg.string({ required: true }) },
-    resolve: async (_root, args, ctx) => ({ position: (await send(ctx, { type: "DeleteUser", userName: args.userName })).position }),
+    errors: commandErrors,
+    args: { ...dryRunArgs, userName: t.arg.string({ required: true }) },
+    resolve: async (_root, args, ctx) => ({ position: (await send(ctx, { type: "DeleteUser", userName: args.userName }, args)).position }),
   }),
   tagUser: t.field({
     type: UserPayload,
-    errors,
-    args: { userName: t.arg.string({ required: true }), tags: t.arg({ type: [TagInput], required: true }) },
+    errors: commandErrors,
+    args: { ...dryRunArgs, userName: t.arg.string({ required: true }), tags: t.arg({ type: [TagInput], required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "TagUser", userName: args.userName, tags: args.tags });
+      const result = await send(ctx, { type: "TagUser", userName: args.userName, tags: args.tags }, args);
       return { userId: entityIdOf(result), position: result.position };
     },
   }),
   untagUser: t.field({
     type: UserPayload,
-    errors,
-    args: { userName: t.arg.string({ required: true }), tagKeys: t.arg.stringList({ required: true }) },
+    errors: commandErrors,
+    args: { ...dryRunArgs, userName: t.arg.string({ required: true }), tagKeys: t.arg.stringList({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "UntagUser", userName: args.userName, tagKeys: args.tagKeys });
+      const result = await send(ctx, { type: "UntagUser", userName: args.userName, tagKeys: args.tagKeys }, args);
       return { userId: entityIdOf(result), position: result.position };
     },
   }),
   addUserToGroup: t.field({
     type: PositionPayload,
-    errors,
-    args: { userName: t.arg.string({ required: true }), groupName: t.arg.string({ required: true }) },
+    errors: commandErrors,
+    args: { ...dryRunArgs, userName: t.arg.string({ required: true }), groupName: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => ({
-      position: (await send(ctx, { type: "AddUserToGroup", userName: args.userName, groupName: args.groupName })).position,
+      position: (await send(ctx, { type: "AddUserToGroup", userName: args.userName, groupName: args.groupName }, args)).position,
     }),
   }),
   removeUserFromGroup: t.field({
     type: PositionPayload,
-    errors,
-    args: { userName: t.arg.string({ required: true }), groupName: t.arg.string({ required: true }) },
+    errors: commandErrors,
+    args: { ...dryRunArgs, userName: t.arg.string({ required: true }), groupName: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => ({
-      position: (await send(ctx, { type: "RemoveUserFromGroup", userName: args.userName, groupName: args.groupName })).position,
+      position: (await send(ctx, { type: "RemoveUserFromGroup", userName: args.userName, groupName: args.groupName }, args)).position,
     }),
   }),
 }));
