@@ -1,4 +1,5 @@
 import path from "node:path";
+import { hardeningFrom, type HardeningConfig } from "../api/hardening/config.js";
 import { accountIdPattern } from "../domain/shared/account.js";
 
 /** Everything iamgraph reads from its environment, read once at start. */
@@ -13,6 +14,8 @@ export interface Config {
   readonly production: boolean;
   /** IAMGRAPH_ROOT_ACCESS_KEY_ID / IAMGRAPH_ROOT_SECRET_ACCESS_KEY: both or neither (src/auth/root-credentials.ts). */
   readonly rootKey: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
+  /** Query limits and rate limit (src/api/hardening/config.ts, IAMGRAPH_MAX_* and IAMGRAPH_RATE_LIMIT_*). */
+  readonly hardening: HardeningConfig;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -31,6 +34,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accountId,
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "silent" : "info"),
     production: env.NODE_ENV === "production",
+    hardening: hardeningFrom(env),
   };
 }
 
