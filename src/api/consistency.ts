@@ -1,4 +1,4 @@
-import { GraphQLError } from "graphql";
+import { GraphQLError, type DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { ConsistencyTimeout, type ProjectionWatermark } from "../projections/watermark.js";
 
@@ -40,7 +40,7 @@ export function consistencyPlugin(watermark: ProjectionWatermark, options: Consi
       }
       // A mutation's own writes are projected by the time it answers, so it reports the
       // watermark then; a query keeps the one from its start (a lower bound of what it read).
-      const isMutation = args.document.definitions.some((d) => d.kind === "OperationDefinition" && d.operation === "mutation");
+      const isMutation = (args.document as DocumentNode).definitions.some((d) => d.kind === "OperationDefinition" && d.operation === "mutation");
       return {
         onExecuteDone({ result, setResult }) {
           if (Symbol.asyncIterator in result) return;

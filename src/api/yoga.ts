@@ -15,6 +15,7 @@ import { guardSchema } from "./authorization/guard.js";
 import { createLoaders, type Context } from "./context.js";
 import { hardeningPlugins } from "./hardening/index.js";
 import { rejectNulCharacters } from "./reject-nul.js";
+import { sharedSubscriptionResults } from "./shared-subscription-results.js";
 import { schema } from "./schema.js";
 
 export interface YogaDeps {
@@ -94,6 +95,7 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
       ...hardeningPlugins({ production: deps.production }),
       authentication.plugin,
       rejectNulCharacters(),
+      sharedSubscriptionResults(),
       ...(deps.plugins ?? []),
     ],
   });
