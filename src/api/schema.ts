@@ -16,6 +16,7 @@ import "./types/history.js";
 import "./types/time-travel.js";
 import "./types/permission-history.js";
 import "./types/preview-change.js";
+import "./types/restore.js";
 import "./types/subscriptions.js";
 
 /** The executable schema; `npm run schema:print` writes it to schema/schema.graphql. */
