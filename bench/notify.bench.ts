@@ -2,21 +2,21 @@
  * Mutation → notification latency of `permissionsChanged`: 1,000 principals, a group holding 500
  * of them, 1,000 or 10,000 graphql-ws subscriptions spread evenly over the 1,000 principals; each
  * round attaches (then detaches) a managed policy to the group and times every notification from
- * the moment the mutation is sent until the client's `next` fires. Server and clients share this
- * process (and its cores), so latencies include the clients' own work.
+ * the moment the mutation is sent until the client's `next` fires. The clients run on a worker
+ * thread (bench/notify-clients.worker.mjs), as clients elsewhere would; the machine's two cores
+ * are still shared between server and clients.
  *
- * Memory per idle subscription: heap growth (after GC) while N subscriptions sit idle, per
- * subscription — for the whole stack (graphql-ws server + client + GraphQL execution + hub) and
- * for the hub alone (its LiveStream and index entries, without a transport).
+ * Memory per idle subscription: the server's heap growth (after GC) while N subscriptions sit
+ * idle, per subscription — for the server stack (graphql-ws + GraphQL execution + hub) and for
+ * the hub alone (its LiveStream and index entries, without a transport).
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { createClient, type Client } from "graphql-ws";
+import { Worker } from "node:worker_threads";
 import pino from "pino";
-import WebSocket from "ws";
 import { serveGraphqlWs } from "../src/api/ws-server.js";
 import { loadConfig, type Config } from "../src/config/config.js";
 import { startIamgraph } from "../src/runtime.js";
@@ -70,51 +70,42 @@ const bench: Bench = {
           process.stderr.write(`  ✓ hub alone: ${hubBytes.toFixed(0)} B per idle subscription\n`);
 
           for (const subscribers of [1000, 10_000]) {
-            const clients: Client[] = Array.from({ length: sockets }, () => createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: { authorization: benchRootAuthorization } }));
-            let t0 = 0;
-            let expected = 0;
-            let received = 0;
-            let latencies: number[] = [];
-            let roundDone: () => void = () => undefined;
+            const clients = new Worker(new URL("./notify-clients.worker.mjs", import.meta.url));
+            const reply = (type: string) =>
+              new Promise<any>((resolve, reject) => {
+                const onMessage = (m: { type: string; error?: string }) => {
+                  if (m.type === "error") return reject(new Error(`subscription error ${m.error}`));
+                  if (m.type !== type) return;
+                  clients.off("message", onMessage);
+                  resolve(m);
+                };
+                clients.on("message", onMessage);
+              });
             const before = heap();
-            const disposers: (() => void)[] = [];
             const subscribersBefore = app.live.stats().subscribers;
-            for (let i = 0; i < subscribers; i++) {
-              disposers.push(
-                clients[i % sockets]!.subscribe(
-                  { query: subscription, variables: { arn: arns[i % principals] } },
-                  {
-                    next: () => {
-                      latencies.push(performance.now() - t0);
-                      if (++received === expected) roundDone();
-                    },
-                    error: (err) => process.stderr.write(`!! subscription error ${JSON.stringify(err)}\n`),
-                    complete: () => undefined,
-                  },
-                ),
-              );
-            }
+            const opened = reply("opened");
+            clients.postMessage({ type: "open", url, sockets, subscribers, arns, query: subscription, authorization: benchRootAuthorization });
+            await opened;
             while (app.live.stats().subscribers < subscribersBefore + subscribers) await new Promise((r) => setTimeout(r, 20));
             const perSubscription = (heap() - before) / subscribers;
-            process.stderr.write(`  ✓ ${backend} ${subscribers} subscriptions open: ${perSubscription.toFixed(0)} B each (server + client stack)\n`);
+            process.stderr.write(`  ✓ ${backend} ${subscribers} subscriptions open: ${perSubscription.toFixed(0)} B each (server: graphql-ws + execution + hub)\n`);
 
             // Members are principals 0..499; each principal has subscribers/1000 subscriptions.
-            expected = members * (subscribers / principals);
+            const expected = members * (subscribers / principals);
             const all: number[] = [];
             let commandMs = 0;
             for (let round = 0; round < rounds; round++) {
-              latencies = [];
-              received = 0;
-              const done = new Promise<void>((resolve) => (roundDone = resolve));
-              t0 = performance.now();
+              const armed = reply("armed");
+              clients.postMessage({ type: "expect", count: expected });
+              await armed;
+              const done = reply("round");
+              const t0 = performance.timeOrigin + performance.now();
               const type = round % 2 === 0 ? "AttachPolicy" : "DetachPolicy";
               await app.commands.handle({ type, entityType: "group", entityName: "notify-group", policyArn }, request);
-              commandMs += performance.now() - t0;
-              const timeout = setTimeout(() => roundDone(), 30_000);
-              await done;
-              clearTimeout(timeout);
-              if (received !== expected) throw new Error(`round ${round}: ${received} notifications, expected ${expected}`);
-              all.push(...latencies);
+              commandMs += performance.timeOrigin + performance.now() - t0;
+              const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`round ${round}: not all ${expected} notifications within 30 s`)), 30_000).unref());
+              const { times } = (await Promise.race([done, timeout])) as { times: number[] };
+              all.push(...times.map((t) => t - t0));
             }
             const seconds = all.length ? Math.max(...all) / 1000 : 0;
             rows.push({
@@ -126,11 +117,13 @@ const bench: Bench = {
               rate: all.length / Math.max(seconds * rounds, 1e-9),
               p50Ms: percentile(all, 0.5),
               p99Ms: percentile(all, 0.99),
-              note: `mutation alone ${(commandMs / rounds).toFixed(1)} ms; ${perSubscription.toFixed(0)} B/idle subscription (server+client); hub alone ${hubBytes.toFixed(0)} B`,
+              note: `mutation alone ${(commandMs / rounds).toFixed(1)} ms; ${perSubscription.toFixed(0)} B/idle subscription (server); hub alone ${hubBytes.toFixed(0)} B`,
             });
             process.stderr.write(`  ✓ ${backend} ${subscribers}: p50 ${percentile(all, 0.5).toFixed(2)} ms, p99 ${percentile(all, 0.99).toFixed(2)} ms over ${all.length} notifications\n`);
-            disposers.forEach((d) => d());
-            await Promise.all(clients.map((c) => c.dispose()));
+            const closed = reply("closed");
+            clients.postMessage({ type: "close" });
+            await closed;
+            await clients.terminate();
             while (app.live.stats().subscribers > subscribersBefore) await new Promise((r) => setTimeout(r, 20));
           }
         } finally {
