@@ -1,0 +1,66 @@
+import type { Command } from "../../app/command.js";
+import { userNameOrCaller, type Caller } from "../../auth/caller.js";
+
+// Each mutation's arguments as the domain command its resolver sends, so the mutation is
+// authorized exactly as that command is (command-authorization.ts). The resolvers in
+// src/api/types/ build the same commands; the coverage test holds every mutation to one here.
+
+type Args = Record<string, any>;
+type ToCommand = (args: Args, caller: Caller) => Command;
+
+const holders = [
+  ["User", "user", "userName"],
+  ["Group", "group", "groupName"],
+  ["Role", "role", "roleName"],
+] as const;
+
+const permissions: Record<string, ToCommand> = {};
+for (const [Noun, entityType, nameArg] of holders) {
+  permissions[`attach${Noun}Policy`] = (a) => ({ type: "AttachPolicy", entityType, entityName: a[nameArg], policyArn: a.policyArn });
+  permissions[`detach${Noun}Policy`] = (a) => ({ type: "DetachPolicy", entityType, entityName: a[nameArg], policyArn: a.policyArn });
+  permissions[`put${Noun}Policy`] = (a) => ({ type: "PutInlinePolicy", entityType, entityName: a[nameArg], policyName: a.policyName, policyDocument: a.policyDocument });
+  permissions[`delete${Noun}Policy`] = (a) => ({ type: "DeleteInlinePolicy", entityType, entityName: a[nameArg], policyName: a.policyName });
+}
+for (const [Noun, entityType, nameArg] of [holders[0], holders[2]] as const) {
+  permissions[`put${Noun}PermissionsBoundary`] = (a) => ({ type: "PutPermissionsBoundary", entityType, entityName: a[nameArg], policyArn: a.permissionsBoundary });
+  permissions[`delete${Noun}PermissionsBoundary`] = (a) => ({ type: "DeletePermissionsBoundary", entityType, entityName: a[nameArg] });
+}
+
+const optional = <K extends string>(key: K, value: unknown): { [P in K]?: string } => (value != null ? ({ [key]: value } as { [P in K]: string }) : {});
+
+export const mutationCommands: Record<string, ToCommand> = {
+  createUser: (a) => ({ type: "CreateUser", userName: a.userName, path: a.path ?? "/", tags: a.tags ?? [] }),
+  updateUser: (a) => ({ type: "UpdateUser", userName: a.userName, ...optional("newUserName", a.newUserName), ...optional("newPath", a.newPath) }),
+  deleteUser: (a) => ({ type: "DeleteUser", userName: a.userName }),
+  tagUser: (a) => ({ type: "TagUser", userName: a.userName, tags: a.tags }),
+  untagUser: (a) => ({ type: "UntagUser", userName: a.userName, tagKeys: a.tagKeys }),
+  addUserToGroup: (a) => ({ type: "AddUserToGroup", userName: a.userName, groupName: a.groupName }),
+  removeUserFromGroup: (a) => ({ type: "RemoveUserFromGroup", userName: a.userName, groupName: a.groupName }),
+  createGroup: (a) => ({ type: "CreateGroup", groupName: a.groupName, path: a.path ?? "/" }),
+  updateGroup: (a) => ({ type: "UpdateGroup", groupName: a.groupName, ...optional("newGroupName", a.newGroupName), ...optional("newPath", a.newPath) }),
+  deleteGroup: (a) => ({ type: "DeleteGroup", groupName: a.groupName }),
+  createRole: (a) => ({
+    type: "CreateRole",
+    roleName: a.roleName,
+    path: a.path ?? "/",
+    assumeRolePolicyDocument: a.assumeRolePolicyDocument,
+    description: a.description ?? "",
+    maxSessionDuration: a.maxSessionDuration ?? 3600,
+    tags: a.tags ?? [],
+  }),
+  updateAssumeRolePolicy: (a) => ({ type: "UpdateAssumeRolePolicy", roleName: a.roleName, policyDocument: a.policyDocument }),
+  deleteRole: (a) => ({ type: "DeleteRole", roleName: a.roleName }),
+  createPolicy: (a) => ({ type: "CreatePolicy", policyName: a.policyName, path: a.path ?? "/", policyDocument: a.policyDocument, description: a.description ?? "", tags: a.tags ?? [] }),
+  createPolicyVersion: (a) => ({ type: "CreatePolicyVersion", policyArn: a.policyArn, policyDocument: a.policyDocument, setAsDefault: a.setAsDefault ?? false }),
+  setDefaultPolicyVersion: (a) => ({ type: "SetDefaultPolicyVersion", policyArn: a.policyArn, versionId: a.versionId }),
+  deletePolicyVersion: (a) => ({ type: "DeletePolicyVersion", policyArn: a.policyArn, versionId: a.versionId }),
+  deletePolicy: (a) => ({ type: "DeletePolicy", policyArn: a.policyArn }),
+  tagPolicy: (a) => ({ type: "TagPolicy", policyArn: a.policyArn, tags: a.tags }),
+  untagPolicy: (a) => ({ type: "UntagPolicy", policyArn: a.policyArn, tagKeys: a.tagKeys }),
+  ...permissions,
+  // The new key's id does not exist before the call; authorization needs only its owner.
+  // Without userName the caller's own user is meant (AWS semantics).
+  createAccessKey: (a, caller) => ({ type: "CreateAccessKey", userName: userNameOrCaller(a.userName, caller), accessKeyId: "" }),
+  updateAccessKey: (a, caller) => ({ type: "UpdateAccessKey", userName: userNameOrCaller(a.userName, caller), accessKeyId: a.accessKeyId, status: a.status }),
+  deleteAccessKey: (a, caller) => ({ type: "DeleteAccessKey", userName: userNameOrCaller(a.userName, caller), accessKeyId: a.accessKeyId }),
+};

@@ -1,0 +1,100 @@
+import { userNameOrCaller } from "../../auth/caller.js";
+import type { Context } from "../context.js";
+import { commandOf } from "../types/preview-change.js";
+import { pathPrefixArn, type AuthorizationCheck } from "./authorization-check.js";
+import { commandAuthorization } from "./command-authorization.js";
+import { entityCheckFor, policyCheckFor } from "./entity-checks.js";
+import { rule, single, type FieldRule } from "./field-rule.js";
+import { mutationCommands } from "./mutation-commands.js";
+import { resourceLookup } from "./resource-lookup.js";
+
+// One rule per root field: the IAM action AWS checks for the API call the field stands for, on
+// the resource AWS names. Operations AWS does not have are iamgraph's own actions (README,
+// "Authorization"). test/api/authorization-coverage.test.ts fails when a root field has none.
+
+/** Time travel reads the past of the whole account: one permission to do so at all, on `*`. */
+const readAsOf: AuthorizationCheck = { action: "iamgraph:ReadAsOf", resource: "*" };
+const whenAsOf = (args: Record<string, any>) => (args.asOf ? [readAsOf] : []);
+
+export const queryRules: Record<string, FieldRule> = {
+  user: rule(async ({ ctx, args }) => [await entityCheckFor(ctx, "user", args.userName, "iam:GetUser")]),
+  users: single("iam:ListUsers", ({ ctx, args }) => pathPrefixArn(ctx.accountId, "user", args.pathPrefix)),
+  groupsForUser: rule(async ({ ctx, args }) => [await entityCheckFor(ctx, "user", args.userName, "iam:ListGroupsForUser")]),
+  group: rule(async ({ ctx, args }) => [await entityCheckFor(ctx, "group", args.groupName, "iam:GetGroup")]),
+  groups: single("iam:ListGroups", ({ ctx, args }) => pathPrefixArn(ctx.accountId, "group", args.pathPrefix)),
+  role: rule(async ({ ctx, args }) => [await entityCheckFor(ctx, "role", args.roleName, "iam:GetRole")]),
+  roles: single("iam:ListRoles", ({ ctx, args }) => pathPrefixArn(ctx.accountId, "role", args.pathPrefix)),
+  policy: rule(async ({ ctx, args }) => [await policyCheckFor(ctx, args.arn, "iam:GetPolicy")]),
+  policies: single("iam:ListPolicies", ({ ctx, args }) => pathPrefixArn(ctx.accountId, "policy", args.pathPrefix)),
+  policyVersion: rule(async ({ ctx, args }) => [await policyCheckFor(ctx, args.policyArn, "iam:GetPolicyVersion")]),
+  entitiesForPolicy: rule(async ({ ctx, args }) => [await policyCheckFor(ctx, args.arn, "iam:ListEntitiesForPolicy")]),
+  accountSummary: single("iam:GetAccountSummary", () => "*"),
+  accountAuthorizationDetails: single("iam:GetAccountAuthorizationDetails", () => "*"),
+
+  // Access keys are authorized on their owner's user ARN; without userName the caller's own.
+  accessKeys: rule(async ({ ctx, args }) => [await entityCheckFor(ctx, "user", userNameOrCaller(args.userName, ctx.caller), "iam:ListAccessKeys")]),
+  // An unknown key has no owner to name: checked on `*`, so only a caller allowed on every user
+  // learns that a key id does not exist.
+  accessKeyLastUsed: single("iam:GetAccessKeyLastUsed", async ({ ctx, args }) => (await resourceLookup(ctx).accessKeyOwner(args.accessKeyId))?.arn ?? "*"),
+  callerIdentity: { open: "STS GetCallerIdentity needs no permission: every authenticated caller may ask who it is." },
+
+  // SimulatePrincipalPolicy names the principal simulated (SAR: user, group or role); the custom
+  // simulation has no principal, so `*`.
+  simulatePrincipalPolicy: rule(({ args }) => [{ action: "iam:SimulatePrincipalPolicy", resource: args.policySourceArn }, ...whenAsOf(args)]),
+  simulateCustomPolicy: single("iam:SimulateCustomPolicy", () => "*"),
+  // Access Analyzer's action: validation reads nothing of the account.
+  validatePolicy: single("access-analyzer:ValidatePolicy", () => "*"),
+
+  // iamgraph's own questions about a principal are authorized on that principal's ARN, like
+  // SimulatePrincipalPolicy: what someone may do is as sensitive as the policies saying it.
+  authorize: rule(({ args }) => [{ action: "iamgraph:Authorize", resource: args.principalArn }, ...whenAsOf(args)]),
+  // Who-can is a question about a resource: authorized on the resource asked about, so access
+  // to it can be delegated per resource.
+  principalsAllowed: rule(({ args }) => [{ action: "iamgraph:ListPrincipalsAllowed", resource: args.resource }, ...whenAsOf(args)]),
+  permissionDiff: single("iamgraph:GetPermissionDiff", ({ args }) => args.principalArn),
+  accessTimeline: single("iamgraph:GetAccessTimeline", ({ args }) => args.principalArn),
+  // The log spans every entity: reading it is one permission on `*`; one entity's history is on
+  // that entity's ARN.
+  events: single("iamgraph:ListEvents", () => "*"),
+  history: single("iamgraph:GetHistory", ({ args }) => args.arn),
+  asOf: rule(() => [readAsOf]),
+  // A dry run reveals what the change would do to others' permissions, and refuses what the real
+  // mutation would refuse — so it needs its own permission and the command's.
+  previewChange: rule(async ({ ctx, args }) => [{ action: "iamgraph:PreviewChange", resource: "*" }, ...(await previewedCommandChecks(ctx, args.change))]),
+};
+
+async function previewedCommandChecks(ctx: Context, change: unknown): Promise<AuthorizationCheck[]> {
+  let command;
+  try {
+    command = commandOf(change as Parameters<typeof commandOf>[0]);
+  } catch {
+    return []; // an invalid change is refused by the resolver, with its own message
+  }
+  return commandAuthorization(command, ctx.accountId, resourceLookup(ctx));
+}
+
+export const mutationRules: Record<string, FieldRule> = {
+  // A mutation is authorized as the command it sends — with or without dryRun, which must answer
+  // exactly as the real call would.
+  ...Object.fromEntries(
+    Object.entries(mutationCommands).map(([field, toCommand]) => [
+      field,
+      rule(({ ctx, args }) => commandAuthorization(toCommand(args, ctx.caller), ctx.accountId, resourceLookup(ctx))),
+    ]),
+  ),
+  // Restoring a principal is iamgraph's own operation on it; the resolver then authorizes each
+  // compensating command it would send (authorizeCommands), so a restore never does what the
+  // caller could not do one mutation at a time.
+  restorePrincipal: single("iamgraph:RestorePrincipal", ({ args }) => args.arn),
+};
+
+// A subscription asks the same question as the query it streams, so it takes the same action;
+// it is checked when it starts and again whenever the subscriber's permissions may have changed.
+export const subscriptionRules: Record<string, FieldRule> = {
+  events: queryRules.events!,
+  entityChanged: single("iamgraph:GetHistory", ({ args }) => args.arn),
+  permissionsChanged: single("iamgraph:GetPermissionDiff", ({ args }) => args.principalArn),
+  decisionChanged: single("iamgraph:Authorize", ({ args }) => args.principalArn),
+};
+
+export const rootFieldRules = { Query: queryRules, Mutation: mutationRules, Subscription: subscriptionRules } as const;
