@@ -23,17 +23,22 @@ export function authenticationPlugin(authenticator: Authenticator): { plugin: Pl
   const byRequest = new WeakMap<Request, Authenticated>();
   const plugin: Plugin = {
     async onRequest({ request, serverContext, endResponse, fetchAPI }) {
-      const result = await authenticator.authenticate(request.headers.get("authorization"));
+      const origin = originOf(request, (serverContext as { req?: IncomingMessage }).req);
+      const result = await authenticator.authenticate(request.headers.get("authorization"), origin.sourceIp);
       if (result instanceof AuthenticationFailure) {
+        const headers: Record<string, string> =
+          result.code === "Throttling"
+            ? { "content-type": "application/json", "retry-after": String(Math.max(1, Math.ceil((result.retryAfterMs ?? 1000) / 1000))) }
+            : { "content-type": "application/json", "www-authenticate": 'Basic realm="iamgraph", charset="UTF-8"' };
         endResponse(
           new fetchAPI.Response(JSON.stringify({ errors: [{ message: result.message, extensions: { code: result.code } }] }), {
-            status: 401,
-            headers: { "content-type": "application/json", "www-authenticate": 'Basic realm="iamgraph", charset="UTF-8"' },
+            status: result.code === "Throttling" ? 429 : 401,
+            headers,
           }),
         );
         return;
       }
-      byRequest.set(request, { caller: result, origin: originOf(request, (serverContext as { req?: IncomingMessage }).req) });
+      byRequest.set(request, { caller: result, origin });
     },
   };
   return {

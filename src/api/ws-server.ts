@@ -38,13 +38,14 @@ export function serveGraphqlWs(
         const { socket, request: req } = ctx.extra;
         const fromParams = ctx.connectionParams?.["authorization"] ?? ctx.connectionParams?.["Authorization"];
         const header = typeof fromParams === "string" ? fromParams : req.headers.authorization;
-        const result = await authenticator.authenticate(header);
+        const request = requestOf(req);
+        const origin = originOf(request, req);
+        const result = await authenticator.authenticate(header, origin.sourceIp);
         if (result instanceof AuthenticationFailure) {
-          socket.close(4401, `${result.code}: ${result.message}`.slice(0, 123));
+          socket.close(result.code === "Throttling" ? 4429 : 4401, `${result.code}: ${result.message}`.slice(0, 123));
           return false;
         }
-        const request = requestOf(req);
-        authenticatedSockets.set(socket, { caller: result, origin: originOf(request, req) });
+        authenticatedSockets.set(socket, { caller: result, origin });
         return true;
       },
       onSubscribe: async (ctx, _id, params) => {

@@ -3,12 +3,14 @@
  * (a deactivated or deleted key is InvalidClientTokenId, as in AWS: the answer does not say
  * which). Answered with HTTP 401 before the request reaches GraphQL.
  */
-export type AuthenticationFailureCode = "MissingAuthenticationToken" | "IncompleteSignature" | "InvalidClientTokenId" | "SignatureDoesNotMatch";
+export type AuthenticationFailureCode = "MissingAuthenticationToken" | "IncompleteSignature" | "InvalidClientTokenId" | "SignatureDoesNotMatch" | "Throttling";
 
 export class AuthenticationFailure extends Error {
   constructor(
     readonly code: AuthenticationFailureCode,
     message: string,
+    /** Throttling only: when to try again. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "AuthenticationFailure";
@@ -24,3 +26,6 @@ export const malformedHeader = () =>
     "IncompleteSignature",
     "The Authorization header must be `Basic <base64 of AccessKeyId:SecretAccessKey>`.",
   );
+
+/** Too many failed attempts from one address: answered (HTTP 429) without verifying anything. */
+export const throttled = (retryAfterMs: number) => new AuthenticationFailure("Throttling", "Rate exceeded", retryAfterMs);

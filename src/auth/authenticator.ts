@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { StoredEvent } from "../eventstore/stored-event.js";
-import { AuthenticationFailure, invalidKeyId, secretMismatch } from "./authentication-failure.js";
+import { RateLimiter } from "../api/hardening/rate-limiter.js";
+import { AuthenticationFailure, invalidKeyId, secretMismatch, throttled } from "./authentication-failure.js";
 import { parseAuthorizationHeader } from "./authorization-header.js";
 import { rootArn, type Caller } from "./caller.js";
 import type { CredentialStore } from "./credential-store.js";
@@ -30,6 +31,12 @@ export interface AuthenticatorOptions {
   /** Last-used time is written at most this often per key (default 60 s). */
   readonly lastUsedResolutionMs?: number;
   readonly onError?: (err: unknown) => void;
+  /**
+   * Failed attempts one source address may make (burst, then per second) before its unproven
+   * secrets are refused unverified with Throttling (default 20, then 1/s). Each wrong secret
+   * costs a scrypt verification; without this, anyone could keep the cores busy hashing.
+   */
+  readonly failures?: { readonly burst: number; readonly perSecond: number };
 }
 
 /**
@@ -42,31 +49,46 @@ export interface AuthenticatorOptions {
  * bounds staleness for changes made by other processes.
  */
 export class Authenticator {
-  readonly #opts: Required<Omit<AuthenticatorOptions, "onError">> & Pick<AuthenticatorOptions, "onError">;
+  readonly #opts: Required<Omit<AuthenticatorOptions, "onError" | "failures">> & Pick<AuthenticatorOptions, "onError">;
   readonly #hmacKey = randomBytes(32);
   readonly #proven = new Map<string, Proven>();
   readonly #inflight = new Map<string, Promise<Caller | AuthenticationFailure>>();
   readonly #lastRecorded = new Map<string, number>();
   readonly #rootDigest: Buffer | undefined;
+  readonly #failures: RateLimiter;
+  /** Addresses that spent their failure budget, until when (bounded like the limiter's buckets). */
+  readonly #blockedUntil = new Map<string, number>();
   readonly stats = { verifications: 0, cacheHits: 0, failures: 0 };
 
   constructor(options: AuthenticatorOptions) {
     this.#opts = { now: Date.now, cacheTtlMs: 5 * 60_000, maxCachedKeys: 10_000, lastUsedResolutionMs: 60_000, ...options };
     if (options.root.kind === "configured") this.#rootDigest = this.#digest(options.root.secretAccessKey);
+    const { burst, perSecond } = options.failures ?? { burst: 20, perSecond: 1 };
+    this.#failures = new RateLimiter({ burst, ratePerSecond: perSecond, now: this.#opts.now });
   }
 
-  async authenticate(authorization: string | null | undefined): Promise<Caller | AuthenticationFailure> {
+  /**
+   * `sourceAddress` keys the failed-attempt budget. A key whose secret was already proven in
+   * this process passes even from a throttled address: only unproven secrets cost a scrypt.
+   */
+  async authenticate(authorization: string | null | undefined, sourceAddress = "unknown"): Promise<Caller | AuthenticationFailure> {
     const presented = parseAuthorizationHeader(authorization);
-    if (presented instanceof AuthenticationFailure) return this.#fail(presented);
+    // A missing or malformed header costs nothing to refuse, so it does not spend the budget.
+    if (presented instanceof AuthenticationFailure) return this.#fail(presented, undefined);
     const { accessKeyId, secretAccessKey } = presented;
     const digest = this.#digest(secretAccessKey);
     const now = this.#opts.now();
     const proven = this.#proven.get(accessKeyId);
     if (proven && proven.expiresAt > now) {
-      if (!timingSafeEqual(proven.digest, digest)) return this.#fail(secretMismatch());
+      if (!timingSafeEqual(proven.digest, digest)) return this.#fail(secretMismatch(), sourceAddress);
       this.stats.cacheHits++;
       this.#recordUse(proven.caller, now);
       return proven.caller;
+    }
+    const blockedUntil = this.#blockedUntil.get(sourceAddress);
+    if (blockedUntil !== undefined) {
+      if (blockedUntil > now) return this.#fail(throttled(blockedUntil - now), undefined);
+      this.#blockedUntil.delete(sourceAddress);
     }
     // Concurrent first requests with the same key and secret share one verification.
     const flightKey = `${accessKeyId}:${digest.toString("base64")}`;
@@ -76,7 +98,7 @@ export class Authenticator {
       this.#inflight.set(flightKey, flight);
     }
     const result = await flight;
-    if (result instanceof AuthenticationFailure) return this.#fail(result);
+    if (result instanceof AuthenticationFailure) return this.#fail(result, sourceAddress);
     this.#recordUse(result, this.#opts.now());
     return result;
   }
@@ -148,8 +170,15 @@ export class Authenticator {
     this.#opts.store.recordUse(caller.accessKeyId, new Date(now), caller.kind === "root").catch((err) => this.#opts.onError?.(err));
   }
 
-  #fail(failure: AuthenticationFailure): AuthenticationFailure {
+  #fail(failure: AuthenticationFailure, sourceAddress: string | undefined): AuthenticationFailure {
     this.stats.failures++;
+    if (sourceAddress !== undefined) {
+      const budget = this.#failures.take(sourceAddress);
+      if (!budget.allowed) {
+        if (this.#blockedUntil.size >= this.#opts.maxCachedKeys) this.#blockedUntil.clear();
+        this.#blockedUntil.set(sourceAddress, this.#opts.now() + budget.retryAfterMs);
+      }
+    }
     return failure;
   }
 
