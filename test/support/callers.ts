@@ -1,4 +1,8 @@
+import { basicAuthorization } from "../../src/auth/authorization-header.js";
 import { ok, type GraphQLClient, type TestApp } from "./graphql.js";
+
+/** Where callers are made: a TestApp, or anything with a root-signed `request` (a LiveServer). */
+export type CallerHost = { readonly client: Pick<GraphQLClient, "request"> } | Pick<TestApp, "client" | "clientWith">;
 
 /** A policy document as an object; a string is the ARN of a managed policy to attach. */
 export type PolicySpec = object | string;
@@ -19,7 +23,9 @@ export interface TestCaller {
   readonly userName: string;
   readonly arn: string;
   readonly accessKeyId: string;
-  /** Signed with the user's own access key. */
+  /** The `Authorization` header of the user's key (for WebSocket and SSE clients). */
+  readonly authorization: string;
+  /** Signed with the user's own access key (hosts that can make clients). */
   readonly client: GraphQLClient;
 }
 
@@ -29,7 +35,7 @@ const result = `__typename ... on IamError { code message }`;
  * An IAM user made by root, with the given policies, boundary and groups, and a client signed
  * with the user's own new access key: the caller whose permissions a test is about.
  */
-export async function createCaller(t: TestApp, spec: CallerSpec): Promise<TestCaller> {
+export async function createCaller(t: CallerHost, spec: CallerSpec): Promise<TestCaller> {
   const root = t.client;
   const created = ok(
     await root.request(`mutation ($n: String!, $p: String, $tags: [TagInput!]) { r: createUser(userName: $n, path: $p, tags: $tags) { ${result} ... on UserPayload { user { arn } } } }`, {
@@ -64,16 +70,22 @@ export async function createCaller(t: TestApp, spec: CallerSpec): Promise<TestCa
     await root.request(`mutation ($n: String) { r: createAccessKey(userName: $n) { ${result} ... on AccessKeyPayload { accessKey { accessKeyId secretAccessKey } } } }`, { n: spec.userName }),
     "r",
   );
+  const { accessKeyId, secretAccessKey } = key.accessKey as { accessKeyId: string; secretAccessKey: string };
+  const clientWith = "clientWith" in t ? t.clientWith : undefined;
   return {
     userName: spec.userName,
     arn: created.user.arn,
-    accessKeyId: key.accessKey.accessKeyId,
-    client: t.clientWith(key.accessKey.accessKeyId, key.accessKey.secretAccessKey),
+    accessKeyId,
+    authorization: basicAuthorization(accessKeyId, secretAccessKey),
+    get client(): GraphQLClient {
+      if (!clientWith) throw new Error("this host makes no HTTP clients: use `authorization`");
+      return clientWith(accessKeyId, secretAccessKey);
+    },
   };
 }
 
 /** A customer-managed policy made by root; returns its ARN. */
-export async function createManagedPolicy(t: TestApp, policyName: string, document: object, path = "/"): Promise<string> {
+export async function createManagedPolicy(t: CallerHost, policyName: string, document: object, path = "/"): Promise<string> {
   const created = ok(
     await t.client.request(`mutation ($n: String!, $d: String!, $p: String) { r: createPolicy(policyName: $n, policyDocument: $d, path: $p) { ${result} ... on PolicyPayload { policy { arn } } } }`, {
       n: policyName,
