@@ -26,7 +26,14 @@ export async function revocable<T>(ctx: Context, checks: AuthorizationChecks, so
   let revokedByHub!: Promise<"revoked">;
   const arm = () => (revokedByHub = new Promise<"revoked">((resolve) => (signalRevoked = () => resolve("revoked"))));
   arm();
-  const watches = ctx.live ? await Promise.all(checks.map((c) => ctx.live!.decisionChanged(callerRequest(ctx, c.action, c.resource, c.context)))) : [];
+  const opened = ctx.live ? await Promise.allSettled(checks.map((c) => ctx.live!.decisionChanged(callerRequest(ctx, c.action, c.resource, c.context)))) : [];
+  const watches = opened.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+  const failed = opened.find((o): o is PromiseRejectedResult => o.status === "rejected");
+  if (failed) {
+    // Without its watches the subscription could outlive its permission: let nothing leak, refuse.
+    await Promise.all([...watches.map((w) => w.return()), source.return?.()]);
+    throw failed.reason;
+  }
   for (const watch of watches) {
     void (async () => {
       for await (const change of watch) if (change.after !== "allowed") signalRevoked();
