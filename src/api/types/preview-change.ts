@@ -1,6 +1,7 @@
 import type { Command } from "../../app/command.js";
 import { previewChange, type ChangePreview, type DecisionFlip } from "../../app/preview-change.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
+import { wrapOrThrow } from "@pothos/plugin-errors";
 import { builder } from "../builder.js";
 import { DryRunPreview } from "../command-field.js";
 import { HistoricDecision } from "./time-travel.js";
@@ -118,7 +119,12 @@ builder.queryFields((t) => ({
     errors: { types: [DomainError] },
     description: "Dry run: every affected principal and listed action whose decision the change would flip. Appends nothing; a change the real mutation would refuse is refused with the same error.",
     args: { change: t.arg({ type: ChangeInput, required: true }), actions: t.arg.stringList({ required: true }), resource: t.arg.string({ defaultValue: "*" }) },
+    // ChangePreview's class is an Error (so mutations can list it in `errors`); returned bare,
+    // graphql-js would take it for a failure. Wrapped as the errors plugin wraps its own results.
     resolve: async (_root, args, ctx) =>
-      new DryRunPreview(await previewChange(ctx.prisma, ctx.accountId, commandOf(args.change), { actor: ctx.actor, requestId: ctx.requestId }, args.actions, args.resource ?? "*")),
+      wrapOrThrow(
+        new DryRunPreview(await previewChange(ctx.prisma, ctx.accountId, commandOf(args.change), { actor: ctx.actor, requestId: ctx.requestId }, args.actions, args.resource ?? "*")),
+        [DryRunPreview],
+      ) as DryRunPreview,
   }),
 }));
