@@ -2,38 +2,95 @@ import type { Config } from "../config/config.js";
 import { openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { seedAwsManagedPolicies } from "../app/seed-aws-managed.js";
-import { projectionStatus, rebuildProjections } from "../projections/rebuild.js";
+import { projectionStatus, rebuildProjections, type RebuildProgress } from "../projections/rebuild.js";
+import { RebuildInProgress } from "../projections/rebuild-lock.js";
 
-export const projectionsUsage = `iamgraph projections status    each projection's checkpoint and lag behind the log
-iamgraph projections rebuild   replay the whole log into the read models (one transaction; readers see the old rows until it commits)
+export const projectionsUsage = `iamgraph projections status            each projection's version, checkpoint and lag; a rebuild in progress
+iamgraph projections rebuild [name…]  replay the log into fresh tables and switch reads over to them (blue/green):
+                                      the API keeps serving; progress on stderr; safe to rerun after a crash
 `;
 
 export async function projectionsCommand(config: Config, argv: readonly string[]): Promise<void> {
-  const [sub] = argv;
+  const [sub, ...names] = argv;
   if (sub !== "status" && sub !== "rebuild") {
     process.stderr.write(projectionsUsage);
     process.exitCode = 2;
     return;
   }
-  const db = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+  const db = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl, ...schemaOf(config.databaseUrl) } : { dataDir: config.dataDir });
   try {
     await migrate(db.sql);
     if (sub === "status") {
-      const rows = await projectionStatus(db.prisma);
-      process.stdout.write(`${"projection".padEnd(20)} ${"checkpoint".padStart(10)} ${"head".padStart(10)} ${"lag".padStart(8)}\n`);
-      for (const r of rows) process.stdout.write(`${r.name.padEnd(20)} ${String(r.checkpoint).padStart(10)} ${String(r.head).padStart(10)} ${String(r.lag).padStart(8)}\n`);
+      process.stdout.write(formatStatus(await projectionStatus(db)));
       return;
     }
     await seedAwsManagedPolicies(db.prisma);
     const started = Date.now();
-    const result = await rebuildProjections(db.prisma, (done, total) => {
-      const seconds = Math.max((Date.now() - started) / 1000, 0.001);
-      const rate = done / seconds;
-      const eta = rate > 0 ? Math.round((total - done) / rate) : 0;
-      process.stderr.write(`\rrebuild ${done}/${total} events ${Math.round(rate)} events/s ETA ${eta}s   `);
+    const result = await rebuildProjections(db, { projections: names, onProgress: progressLine(process.stderr) }).catch((err: unknown) => {
+      if (!(err instanceof RebuildInProgress)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = 1;
+      return undefined;
     });
-    process.stderr.write(`\nrebuilt from ${result.events} events up to position ${result.head} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+    if (!result) return;
+    const seconds = (Date.now() - started) / 1000;
+    process.stderr.write(
+      `rebuilt ${result.projections.join(", ")} from ${result.events} events (through position ${result.position}) in ${seconds.toFixed(1)}s, ${Math.round(result.events / seconds)} events/s\n`,
+    );
+    if (result.skipped.length > 0) process.stderr.write(`not rebuilt (no rebuild fold): ${result.skipped.join(", ")}\n`);
   } finally {
     await db.close();
   }
+}
+
+/** Prisma's own convention: `?schema=` in the URL picks the PostgreSQL schema (default: the search_path's). */
+function schemaOf(url: string): { schema?: string } {
+  const schema = new URL(url).searchParams.get("schema");
+  return schema ? { schema } : {};
+}
+
+function formatStatus(rows: Awaited<ReturnType<typeof projectionStatus>>): string {
+  const cols = (...c: string[]) => `${c[0]!.padEnd(20)} ${c[1]!.padStart(7)} ${c[2]!.padStart(10)} ${c[3]!.padStart(10)} ${c[4]!.padStart(8)}  ${c[5]}\n`;
+  let out = cols("projection", "version", "checkpoint", "head", "lag", "rebuild");
+  for (const r of rows) {
+    const b = r.rebuild;
+    const rebuild = !b
+      ? r.rebuiltAt
+        ? `last ${r.rebuiltAt.toISOString()}`
+        : "-"
+      : b.running
+        ? `RUNNING (pid ${b.pid}): ${b.phase} ${b.done}/${b.total}`
+        : `ABANDONED at ${b.phase} ${b.done}/${b.total} (pid ${b.pid} gone; the next rebuild drops ${b.stagingSchema})`;
+    out += cols(r.name, String(r.version), String(r.checkpoint), String(r.head), String(r.lag), rebuild);
+  }
+  return out;
+}
+
+/**
+ * A progress line on stderr at most every half second (and at each phase change): events/s and
+ * ETA while replaying, rows while writing.
+ */
+export function progressLine(out: NodeJS.WritableStream, label = "rebuild"): (p: RebuildProgress) => void {
+  let phase = "";
+  let phaseStart = Date.now();
+  let last = 0;
+  const tty = (out as { isTTY?: boolean }).isTTY === true;
+  return (p) => {
+    const now = Date.now();
+    const changed = p.phase !== phase;
+    if (changed) {
+      if (phase && tty) out.write("\n");
+      phase = p.phase;
+      phaseStart = now;
+    }
+    if (!changed && now - last < 500 && p.done < p.total) return;
+    last = now;
+    const seconds = Math.max((now - phaseStart) / 1000, 0.001);
+    const rate = p.done / seconds;
+    const unit = p.phase === "write" || p.phase === "index" ? "rows" : "events";
+    const eta = p.phase === "replay" && rate > 0 ? ` ETA ${Math.max(0, Math.round((p.total - p.done) / rate))}s` : "";
+    const line = `${label} ${p.phase} ${p.done}/${p.total} ${unit}${p.phase === "replay" || p.phase === "write" ? ` ${Math.round(rate)} ${unit}/s${eta}` : ""}`;
+    out.write(tty ? `\r${line.padEnd(78)}` : `${line}\n`);
+    if (p.phase === "done" && tty) out.write("\n");
+  };
 }

@@ -1,76 +1,224 @@
-import { headPosition, readAll } from "../eventstore/read.js";
+import type { Database } from "../db/database.js";
+import { quoteIdent as q } from "../db/database.js";
+import type { SqlRunner } from "../db/sql-runner.js";
+import { headPosition, readAll, type RawQueryable } from "../eventstore/read.js";
+import type { StoredEvent } from "../eventstore/stored-event.js";
 import { takeWriteLock } from "../eventstore/write-lock.js";
-import type { PrismaClient } from "../generated/prisma/client.js";
-import { project, projections } from "./runner.js";
+import { folds, type Fold } from "./rebuild-fold.js";
+import { withRebuildLocks } from "./rebuild-lock.js";
+import { emptyModel, type ReadModel, type Row } from "./rebuild-model.js";
+import {
+  createStaging,
+  dropSchema,
+  finishStaging,
+  flushDirty,
+  insertRows,
+  listStaging,
+  oldSchema,
+  recordProgress,
+  stagingSchema,
+  switchTables,
+  type Exec,
+  type Query,
+} from "./rebuild-staging.js";
+import { projections } from "./runner.js";
 
-/** The rows each projection owns; a rebuild empties exactly these before replaying. */
-const tablesOf: Record<string, readonly string[]> = {
-  users: ["user_tags", "users"],
-  groups: ["group_memberships", "groups"],
-  roles: ["role_tags", "roles"],
-  // AWS-managed policies are seeded reference data, not folded from the log: they stay.
-  policies: [
-    "policy_tags WHERE policy_id IN (SELECT id FROM policies WHERE account_id <> 'aws')",
-    "policy_versions WHERE policy_id IN (SELECT id FROM policies WHERE account_id <> 'aws')",
-    "policies WHERE account_id <> 'aws'",
-  ],
-  permissions: ["policy_attachments", "inline_policies"],
-  "effective-policies": ["effective_policies"],
-};
+export { projectionStatus, type ProjectionStatus } from "./rebuild-status.js";
 
-export interface ProjectionStatus {
-  readonly name: string;
-  readonly checkpoint: number;
-  readonly head: number;
-  readonly lag: number;
-  readonly updatedAt: Date | null;
+/**
+ * Blue/green rebuild of read models. The whole log is read in pages and folded in memory
+ * (rebuild-fold.ts), the rows are bulk-loaded into fresh tables in a staging schema, keys and
+ * indexes are built, the events appended meanwhile are folded and written, and then, in one short
+ * transaction under the write lock, the last events are caught up and the staged tables are moved
+ * into the live schema in place of the old ones (rebuild-staging.ts). The API keeps reading and
+ * writing the live tables the whole time; writers wait only for that last transaction.
+ *
+ * One rebuild per projection at a time (rebuild-lock.ts). A run that dies (kill -9, crash)
+ * leaves only its staging schema behind; the next run of the same projections finds it — its
+ * lock is free — and drops it, then starts over. The live tables are never written before the
+ * switch, and the switch is one transaction, so a rerun ends with the tables a clean rebuild gives.
+ *
+ * Only the projections' own tables are touched: tables that are not a registered projection's
+ * (access-key credentials, the log, checkpoints) are never dropped or rewritten; a foreign key
+ * from one of them into a rebuilt table is re-pointed to the new table at the switch.
+ */
+
+export type RebuildPhase = "replay" | "write" | "index" | "catch-up" | "switch" | "done";
+
+export interface RebuildProgress {
+  readonly phase: RebuildPhase;
+  /** Events folded so far (replay, catch-up) or rows written (write). */
+  readonly done: number;
+  /** The log's head as last read (replay, catch-up) or the rows to write (write). */
+  readonly total: number;
 }
 
-export async function projectionStatus(prisma: PrismaClient): Promise<ProjectionStatus[]> {
-  const [head, rows] = await Promise.all([headPosition(prisma), prisma.projectionCheckpoint.findMany()]);
-  const byName = new Map(rows.map((r) => [r.name, r]));
-  return projections.map((p) => {
-    const row = byName.get(p.name);
-    const checkpoint = Number(row?.position ?? 0);
-    return { name: p.name, checkpoint, head, lag: head - checkpoint, updatedAt: row?.updatedAt ?? null };
+export interface RebuildOptions {
+  /** Projection names (runner.ts); default every projection that has a fold. */
+  readonly projections?: readonly string[];
+  /** Events read per page. */
+  readonly pageSize?: number;
+  /** Called after every page and phase; awaited (tests use it to act mid-rebuild). */
+  readonly onProgress?: (p: RebuildProgress) => void | Promise<void>;
+}
+
+export interface RebuildResult {
+  readonly projections: readonly string[];
+  /** Events folded, replay and catch-up. */
+  readonly events: number;
+  /** The log position the new tables were caught up to when they went live. */
+  readonly position: number;
+  /** Projections registered in runner.ts without a fold, not rebuilt. */
+  readonly skipped: readonly string[];
+}
+
+/** The folds to run for the requested projections (or all that have one). */
+export function selectFolds(names?: readonly string[]): { selected: Fold[]; skipped: string[] } {
+  const byName = new Map(folds.map((f) => [f.projection, f]));
+  const registered = projections.map((p) => p.name);
+  if (names && names.length > 0) {
+    const unknown = names.filter((n) => !registered.includes(n));
+    if (unknown.length > 0) throw new Error(`no such projection: ${unknown.join(", ")} (projections: ${registered.join(", ")})`);
+    const foldless = names.filter((n) => !byName.has(n));
+    if (foldless.length > 0) throw new Error(`projection ${foldless.join(", ")} has no rebuild fold (src/projections/rebuild-fold.ts); it cannot be rebuilt yet`);
+    return { selected: folds.filter((f) => names.includes(f.projection)), skipped: [] };
+  }
+  return { selected: folds.filter((f) => registered.includes(f.projection)), skipped: registered.filter((n) => !byName.has(n)) };
+}
+
+const asQueryable = (conn: SqlRunner): RawQueryable => ({ $queryRawUnsafe: (sql: string, ...values: unknown[]) => conn.query(sql, values) as never });
+
+export async function rebuildProjections(db: Database, options: RebuildOptions = {}): Promise<RebuildResult> {
+  const { selected, skipped } = selectFolds(options.projections);
+  const names = selected.map((f) => f.projection);
+  const pageSize = options.pageSize ?? 5000;
+  const report = async (phase: RebuildPhase, done: number, total: number) => options.onProgress?.({ phase, done, total });
+
+  return withRebuildLocks(db.prisma, db.sql, names, async (conn) => {
+    const exec: Exec = (sql, params) => conn.query(sql, params);
+    const query: Query = (sql, params) => conn.query(sql, params);
+    const [{ live } = { live: "public" }] = await query<{ live: string }>(`SELECT current_schema() AS live`);
+    const staging = stagingSchema(live, names);
+
+    // We hold the locks of these projections: a staging schema that covers any of them belongs to
+    // a run that died. Drop it (and a leftover __old from a run that died after its switch).
+    for (const s of await listStaging(query, live)) {
+      if (s.schema === staging || !s.state || s.state.projections.some((p) => names.includes(p))) {
+        await dropSchema(exec, s.schema);
+        await dropSchema(exec, oldSchema(s.schema));
+      }
+    }
+    await dropSchema(exec, oldSchema(staging));
+    const tables = selected.flatMap((f) => f.tables);
+    await createStaging(exec, live, staging, tables, names);
+
+    // Every fold runs, whatever is rebuilt: effective-policies needs the memberships, attachments
+    // and policy names, and the model is cheap next to the writes.
+    const model = emptyModel();
+    await seedReferenceRows(query, model);
+    let position = 0;
+    let events = 0;
+    const fold = (page: readonly StoredEvent[]) => {
+      for (const e of page) for (const f of folds) f.apply(model, e);
+      events += page.length;
+      position = page.at(-1)?.position ?? position;
+    };
+
+    // Replay: the next page is read while this one is folded.
+    const reader = asQueryable(conn);
+    let head = await headPosition(reader);
+    let next = readAll(reader, position, pageSize);
+    let lastRecorded = 0;
+    for (;;) {
+      const page = await next;
+      if (page.length === 0) break;
+      next = readAll(reader, page.at(-1)!.position, pageSize);
+      fold(page);
+      head = Math.max(head, position);
+      if (Date.now() - lastRecorded > 1000) {
+        // Awaited after the prefetch, on the same connection: the driver queues the two.
+        await recordProgress(exec, staging, "replay", position, head);
+        lastRecorded = Date.now();
+      }
+      await report("replay", position, head);
+    }
+
+    // Bulk load, then keys and indexes.
+    const mem = tables.map((t) => model[t]);
+    const totalRows = mem.reduce((n, t) => n + t.rows.size, 0);
+    let written = 0;
+    await recordProgress(exec, staging, "write", 0, totalRows);
+    for (const t of mem) {
+      const rows = [...t.rows.values()];
+      for (let i = 0; i < rows.length; i += 50_000) {
+        await insertRows(exec, staging, t.name, rows.slice(i, i + 50_000));
+        written += Math.min(50_000, rows.length - i);
+        await recordProgress(exec, staging, "write", written, totalRows);
+        await report("write", written, totalRows);
+      }
+    }
+    await recordProgress(exec, staging, "index", written, totalRows);
+    await report("index", written, totalRows);
+    await finishStaging(exec, query, live, staging, tables);
+    for (const t of mem) t.dirty = new Map<string, Row>();
+
+    // Catch up without the lock while the log keeps growing, so the switch has little left.
+    for (;;) {
+      const page = await readAll(reader, position, pageSize);
+      fold(page);
+      await flushDirty(exec, query, staging, mem);
+      head = Math.max(await headPosition(reader), position);
+      await recordProgress(exec, staging, "catch-up", position, head);
+      await report("catch-up", position, head);
+      if (page.length < pageSize) break;
+    }
+
+    // The switch: the write lock keeps appends (and inline projections) out until it commits.
+    await recordProgress(exec, staging, "switch", position, head);
+    await report("switch", position, head);
+    await db.prisma.$transaction(
+      async (tx) => {
+        const txExec: Exec = (sql, params = []) => tx.$executeRawUnsafe(sql, ...params);
+        const txQuery: Query = (sql, params = []) => tx.$queryRawUnsafe(sql, ...params);
+        await takeWriteLock(tx);
+        for (;;) {
+          const page = await readAll(tx, position, pageSize);
+          if (page.length === 0) break;
+          fold(page);
+        }
+        await flushDirty(txExec, txQuery, staging, mem);
+        await switchTables(txExec, txQuery, live, staging, tables);
+        await txExec(
+          `INSERT INTO ${q(live)}.projection_checkpoints (name, position, updated_at) SELECT name, $2::bigint, now() FROM unnest($1::text[]) AS name
+           ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+          [names, position],
+        );
+        await txExec(
+          `INSERT INTO ${q(live)}.projection_versions (name, version, rebuilt_at, rebuilt_through, replayed_events)
+           SELECT name, 2, now(), $2::bigint, $3::bigint FROM unnest($1::text[]) AS name
+           ON CONFLICT (name) DO UPDATE SET version = projection_versions.version + 1, rebuilt_at = now(),
+             rebuilt_through = EXCLUDED.rebuilt_through, replayed_events = EXCLUDED.replayed_events`,
+          [names, position, events],
+        );
+      },
+      { maxWait: 60_000, timeout: 10 * 60_000 },
+    );
+    await dropSchema(exec, oldSchema(staging));
+    await dropSchema(exec, staging);
+    await report("done", position, position);
+    return { projections: names, events, position, skipped };
   });
 }
 
-/**
- * Rebuilds every read model from the log: empties the projections' rows and replays the whole log
- * through `project`, in ONE transaction under the write lock. Readers keep seeing the old rows
- * until the commit switches them over at once (DELETE, not TRUNCATE, so PostgreSQL readers are
- * not blocked by an exclusive lock); a crash or kill mid-way rolls everything back, so running
- * it again starts from the same place and ends with the same tables. Writers wait for the lock.
- * Not yet the blue/green goal: the work is not resumable and holds the write lock throughout.
- */
-export async function rebuildProjections(
-  prisma: PrismaClient,
-  onProgress?: (done: number, total: number) => void,
-  pageSize = 1000,
-): Promise<{ events: number; head: number }> {
-  const unknown = projections.filter((p) => !tablesOf[p.name]).map((p) => p.name);
-  if (unknown.length > 0) throw new Error(`rebuild does not know the tables of projection(s) ${unknown.join(", ")}; add them to tablesOf`);
-  return prisma.$transaction(
-    async (tx) => {
-      await takeWriteLock(tx);
-      for (const p of [...projections].reverse()) {
-        for (const table of tablesOf[p.name]!) await tx.$executeRawUnsafe(`DELETE FROM ${table}`);
-      }
-      await tx.$executeRawUnsafe(`DELETE FROM projection_checkpoints WHERE name = ANY($1::text[])`, projections.map((p) => p.name));
-      const head = await headPosition(tx);
-      let after = 0;
-      let done = 0;
-      for (;;) {
-        const events = await readAll(tx, after, pageSize);
-        if (events.length === 0) break;
-        await project(tx, events);
-        done += events.length;
-        after = events.at(-1)!.position;
-        onProgress?.(done, head);
-      }
-      return { events: done, head };
-    },
-    { maxWait: 60_000, timeout: 24 * 60 * 60_000 },
-  );
+/** AWS-managed policies are seeded reference data, not in the log: the rebuilt policies tables keep them. */
+async function seedReferenceRows(query: Query, model: ReadModel): Promise<void> {
+  const aws = `(SELECT id FROM policies WHERE account_id = 'aws')`;
+  for (const [table, where] of [
+    ["policies", `account_id = 'aws'`],
+    ["policy_versions", `policy_id IN ${aws}`],
+    ["policy_tags", `policy_id IN ${aws}`],
+  ] as const) {
+    const rows = await query<{ r: Row | string }>(`SELECT row_to_json(t) AS r FROM ${table} t WHERE ${where}`);
+    for (const { r } of rows) model[table].put(typeof r === "string" ? (JSON.parse(r) as Row) : r);
+  }
 }
