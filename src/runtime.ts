@@ -100,6 +100,7 @@ export async function startIamgraph(
     accountId: config.accountId,
     logger,
     production: config.production,
+    hardening: config.hardening,
     live,
     plugins: [
       consistencyPlugin(watermark, {

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { GraphQLError } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
@@ -13,7 +12,10 @@ import type { LiveHub } from "../messaging/live-hub.js";
 import { authenticationPlugin, unauthenticatedForBenchmarks } from "./authentication.js";
 import { guardSchema } from "./authorization/guard.js";
 import { createLoaders, type Context } from "./context.js";
+import type { HardeningConfig } from "./hardening/config.js";
 import { hardeningPlugins } from "./hardening/index.js";
+import { internalFailure, internalFailureMessage, maskHookFailures } from "./hardening/masking.js";
+import { currentRequestId, requestIdOf } from "./hardening/request-id.js";
 import { rejectNulCharacters } from "./reject-nul.js";
 import { sharedSubscriptionResults } from "./shared-subscription-results.js";
 import { schema } from "./schema.js";
@@ -30,6 +32,8 @@ export interface YogaDeps {
   readonly production: boolean;
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes?: number;
+  /** Query limits and rate limit (Config.hardening); defaults when absent. */
+  readonly hardening?: HardeningConfig;
   /** Live subscriptions; without it subscription fields answer with an error. */
   readonly live?: LiveHub;
   /** More plugins (read-your-writes, src/api/consistency.ts). */
@@ -57,11 +61,11 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),
       warn: (...args) => logger.warn({ args }, "yoga"),
-      error: (...args) => logger.error({ args }, "yoga"),
+      error: (...args) => logger.error({ args, requestId: currentRequestId() }, "yoga"),
     },
     context: (initialContext) => {
       const { request } = initialContext;
-      const requestId = request.headers.get("x-request-id")?.slice(0, 100) || randomUUID();
+      const requestId = requestIdOf(request);
       const { caller, origin } = authentication.authenticatedOf(initialContext);
       return {
         caller,
@@ -79,25 +83,25 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
       } satisfies Context;
     },
     maskedErrors: {
+      errorMessage: internalFailureMessage,
       // Domain refusals reach the client with their AWS code; anything else is logged and masked.
-      maskError(error, message) {
+      maskError(error) {
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (original instanceof DomainError) {
           return new GraphQLError(original.message, { extensions: { code: original.code } });
         }
         if (isGraphQLOwnError(error)) return error;
-        logger.error({ err: original }, "unexpected error in a request");
-        return new GraphQLError(message, { extensions: { code: "InternalFailure" } });
+        return internalFailure(logger, original);
       },
     },
-    plugins: [
+    plugins: maskHookFailures([
       bodyLimit(deps.maxBodyBytes ?? 1_000_000),
-      ...hardeningPlugins({ production: deps.production }),
+      ...hardeningPlugins({ production: deps.production, ...(deps.hardening ? { limits: deps.hardening } : {}) }),
       authentication.plugin,
       rejectNulCharacters(),
       sharedSubscriptionResults(),
       ...(deps.plugins ?? []),
-    ],
+    ], logger),
   });
 }
 

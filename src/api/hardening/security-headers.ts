@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
+import type { TLSSocket } from "node:tls";
 import type { Plugin } from "graphql-yoga";
-import { originOf } from "../authentication.js";
 
 // GraphiQL (development only) loads its scripts, styles and Monaco workers from unpkg and runs
 // inline bootstrap code; everything else iamgraph serves is JSON or an event stream, for which
@@ -37,7 +37,13 @@ export function securityHeaders(): Plugin {
       headers.set("content-security-policy", html ? graphiqlPolicy : apiPolicy);
       // Answers depend on who asks and change with every write: no shared or private cache may keep them.
       headers.set("cache-control", "no-store");
-      if (originOf(request, (serverContext as { req?: IncomingMessage }).req).secureTransport) headers.set("strict-transport-security", "max-age=31536000; includeSubDomains");
+      if (overTls(request, serverContext)) headers.set("strict-transport-security", "max-age=31536000; includeSubDomains");
     },
   };
+}
+
+/** The socket may already be gone when a response is sent early (a refused chunked body). */
+function overTls(request: Request, serverContext: unknown): boolean {
+  const socket = (serverContext as { req?: IncomingMessage } | undefined)?.req?.socket as TLSSocket | null | undefined;
+  return socket?.encrypted === true || request.url.startsWith("https:");
 }
