@@ -60,6 +60,7 @@ const users: Fold = {
         m.users.delete({ id: e.data.userId });
         m.user_tags.deleteWhere("user", e.data.userId); // ON DELETE CASCADE
         m.group_memberships.deleteWhere("user", e.data.userId);
+        m.access_keys.deleteWhere("user", e.data.userId);
         return;
       case "UserTagged":
         upsertTags(m.user_tags, { user_id: e.data.userId }, e.data.tags);
@@ -345,5 +346,32 @@ const effectivePolicies: Fold = {
   },
 };
 
+const accessKeys: Fold = {
+  projection: "access_keys",
+  tables: ["access_keys"],
+  apply(m, e) {
+    // The events are in the user's stream; the user row's version follows them (access-keys-projection.ts).
+    const touch = (id: string) => m.users.update({ id }, { stream_version: e.streamVersion });
+    switch (e.type) {
+      case "AccessKeyCreated": {
+        const d = e.data;
+        m.access_keys.insertIfAbsent({ access_key_id: d.accessKeyId, account_id: e.metadata.accountId, user_id: d.userId, status: d.status, created_at: at(e) });
+        touch(d.userId);
+        return;
+      }
+      case "AccessKeyStatusChanged":
+        m.access_keys.update({ access_key_id: e.data.accessKeyId }, { status: e.data.status });
+        touch(e.data.userId);
+        return;
+      case "AccessKeyDeleted":
+        m.access_keys.delete({ access_key_id: e.data.accessKeyId });
+        touch(e.data.userId);
+        return;
+      default:
+        return;
+    }
+  },
+};
+
 /** One fold per built-in projection, in runner.ts order (effective-policies reads the others). */
-export const folds: readonly Fold[] = [users, groups, roles, policies, permissions, effectivePolicies];
+export const folds: readonly Fold[] = [users, groups, roles, policies, permissions, effectivePolicies, accessKeys];

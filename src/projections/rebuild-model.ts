@@ -112,6 +112,7 @@ export function emptyModel() {
       principal: (r) => String(r.principal_id),
       via: (r) => String(r.via_group_id),
     }),
+    access_keys: new MemTable("access_keys", ["access_key_id"], { user: (r) => String(r.user_id) }),
   };
 }
 

@@ -27,6 +27,7 @@ const groups = ["g0", "g1", "g2"];
 const roles = ["r0", "r1"];
 const policies = ["p0", "p1", "p2", "p3"];
 const policyArn = (name: string) => `arn:aws:iam::${account}:policy/${name}`;
+const accessKeys = ["AKIAREBUILDTEST00001", "AKIAREBUILDTEST00002", "AKIAREBUILDTEST00003", "AKIAREBUILDTEST00004"];
 const awsManaged = ["arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/IAMReadOnlyAccess"];
 
 /**
@@ -64,6 +65,9 @@ export function randomCommand(r: ReturnType<typeof prng>): Command {
     [3, () => ({ type: "CreatePolicyVersion", policyArn: policyArn(r.pick(policies)), policyDocument: allow(`sqs:A${r.int(9)}`), setAsDefault: r.next() < 0.5 })],
     [2, () => ({ type: "SetDefaultPolicyVersion", policyArn: policyArn(r.pick(policies)), versionId: `v${1 + r.int(3)}` })],
     [2, () => ({ type: "DeletePolicyVersion", policyArn: policyArn(r.pick(policies)), versionId: `v${1 + r.int(3)}` })],
+    [3, () => ({ type: "CreateAccessKey", userName: r.pick(users), accessKeyId: r.pick(accessKeys) })],
+    [2, () => ({ type: "UpdateAccessKey", userName: r.pick(users), accessKeyId: r.pick(accessKeys), status: r.pick(["Active", "Inactive"] as const) })],
+    [1, () => ({ type: "DeleteAccessKey", userName: r.pick(users), accessKeyId: r.pick(accessKeys) })],
     [2, () => ({ type: "DeleteUser", userName: r.pick(users) })],
     [1, () => ({ type: "DeleteGroup", groupName: r.pick(groups) })],
     [1, () => ({ type: "DeleteRole", roleName: r.pick(roles) })],
