@@ -12,15 +12,15 @@ import type { Context } from "./context.js";
  * Why a union member rather than an optional `preview` on each payload: a dry run has no entity
  * to return (a dry-run createUser created no user), and every payload's entity field is
  * non-null, so the payloads could not be filled honestly; a third member keeps them as they are,
- * and clients switch on `__typename` as they already do for `IamError`. The errors plugin builds
- * each union from the classes in `errors.types` and accepts only Error instances there — hence
- * `extends Error`; `send` throws it to end the resolver before it reads the entity back.
+ * and clients switch on `__typename` as they already do for `IamError`.
+ *
+ * The errors plugin builds each union from the classes in `errors.types` and turns a *thrown*
+ * instance of one into that member, so `send` throws this to end the resolver before it reads
+ * the entity back. It is deliberately not an Error: graphql-js treats any Error a resolver
+ * returns as a field error, and restorePrincipal returns the same type as a plain field.
  */
-export class DryRunPreview extends Error {
-  constructor(readonly preview: ChangePreview) {
-    super("dry run: nothing was applied");
-    this.name = "DryRunPreview";
-  }
+export class DryRunPreview {
+  constructor(readonly preview: ChangePreview) {}
 }
 
 /** For a mutation's `errors` option: `<Field>Result = <Payload> | IamError | ChangePreview`. */

@@ -14,6 +14,7 @@ import type { Command } from "./command.js";
 import { GroupCommitWriter } from "./group-commit.js";
 import { newUniqueId } from "./ids.js";
 import { planCommand } from "./plan.js";
+import { dryApplyInOrder } from "./dry-apply.js";
 
 /** Who asks, and the request it belongs to. */
 export interface RequestContext {
@@ -104,6 +105,21 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
     return stored;
   }
 
+  /**
+   * Applies the commands in order in a savepoint, then undoes it: a refusal of any of them
+   * surfaces here, before the first real write — so the writer can drop the job from a shared
+   * transaction, and no position of the sequence is consumed by a rolled-back insert.
+   */
+  async function validateInOrder(tx: Tx, commands: readonly Command[], request: RequestContext): Promise<void> {
+    await tx.$executeRawUnsafe("SAVEPOINT handle_all");
+    try {
+      await dryApplyInOrder(tx, commands, commands.map((c) => metadataOf(c, request)), await headPosition(tx));
+    } finally {
+      await tx.$executeRawUnsafe("ROLLBACK TO SAVEPOINT handle_all");
+      await tx.$executeRawUnsafe("RELEASE SAVEPOINT handle_all");
+    }
+  }
+
   return {
     observe(observer) {
       observers.push(observer);
@@ -126,16 +142,16 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
       const requestId = request.requestId ?? randomUUID();
       const shared: RequestContext = { ...request, requestId, correlationId: request.correlationId ?? requestId };
       const result = await writer.submit(async (tx) => {
+        if (commands.length > 1) await validateInOrder(tx, commands, shared);
         const stored: StoredEvent[] = [];
         for (const command of commands) {
           try {
             stored.push(...(await applyOne(tx, command, metadataOf(command, shared), {})));
           } catch (err) {
-            // The writer drops a job refused with a DomainError from a shared transaction and
-            // commits the rest, which is right only for a refusal before any write. A later
-            // command's refusal comes after its predecessors wrote, so it must roll back the
-            // whole transaction: rethrown as a plain Error, it makes the writer rerun this job
-            // alone, where it fails again and rolls back; the refusal is unwrapped below.
+            // Not expected after validateInOrder, but if a later command were refused after its
+            // predecessors wrote, the whole transaction must roll back (the writer drops a job
+            // refused with a DomainError and commits the rest): rethrown as a plain Error, it
+            // makes the writer rerun this job alone, where it fails again and rolls back.
             if (err instanceof DomainError && stored.length > 0) throw new RefusedAfterWriting(err);
             throw err;
           }

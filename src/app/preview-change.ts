@@ -4,7 +4,7 @@ import { loadPrincipals, type Principal } from "../authz/principal.js";
 import { principalContext } from "../authz/request-context.js";
 import type { CommandMetadata } from "../domain/shared/command-metadata.js";
 import { headPosition } from "../eventstore/read.js";
-import type { StoredEvent, StreamAppend } from "../eventstore/stored-event.js";
+import type { StoredEvent } from "../eventstore/stored-event.js";
 import { takeWriteLock } from "../eventstore/write-lock.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { compilePolicySet } from "../policy/compile.js";
@@ -14,6 +14,7 @@ import { project } from "../projections/runner.js";
 import type { Tx } from "../projections/projection.js";
 import type { Command } from "./command.js";
 import type { RequestContext } from "./command-pipeline.js";
+import { dryApplyInOrder, stage } from "./dry-apply.js";
 import { planCommand } from "./plan.js";
 
 export interface DecisionFlip {
@@ -100,11 +101,13 @@ export async function previewChanges(
         } else {
           // Who a later command touches depends on the state its predecessors leave, but their
           // decisions must be taken before any of it: a first pass finds them, then is undone.
+          const found: Principal[] = [];
           await tx.$executeRawUnsafe("SAVEPOINT preview_changes");
-          principals = dedupe((await applyInOrder(tx, commands, metas, head, true)).principals);
+          await dryApplyInOrder(tx, commands, metas, head, async (events) => void found.push(...(await affectedPrincipals(tx, events))));
           await tx.$executeRawUnsafe("ROLLBACK TO SAVEPOINT preview_changes");
+          principals = dedupe(found);
           before = await policySets(tx, principals);
-          staged = (await applyInOrder(tx, commands, metas, head, false)).staged;
+          staged = await dryApplyInOrder(tx, commands, metas, head);
         }
         const after = await policySets(tx, principals);
         const asked = actions ?? namedActions([...before, ...after]);
@@ -125,33 +128,8 @@ export async function previewChanges(
   throw new Error("unreachable: the preview transaction always rolls back");
 }
 
-/** Plans, stages and projects each command on the state its predecessors left. */
-async function applyInOrder(tx: Tx, commands: readonly Command[], metas: readonly CommandMetadata[], head: number, findPrincipals: boolean) {
-  const staged: StoredEvent[] = [];
-  const principals: Principal[] = [];
-  for (const [i, command] of commands.entries()) {
-    const events = stage(await planCommand(tx, command, metas[i]!), metas[i]!, head + staged.length);
-    if (findPrincipals) principals.push(...(await affectedPrincipals(tx, events)));
-    await project(tx, events);
-    staged.push(...events);
-  }
-  return { staged, principals };
-}
-
 function dedupe(principals: readonly Principal[]): Principal[] {
   return [...new Map(principals.map((p) => [p.arn, p])).values()].sort((a, b) => a.arn.localeCompare(b.arn));
-}
-
-/** The would-be events with the positions and versions the store would give them. */
-function stage(appends: readonly StreamAppend[], meta: CommandMetadata, head: number): StoredEvent[] {
-  const { newId: _newId, now: occurredAt, ...metadata } = meta;
-  let position = head;
-  return appends.flatMap((append) =>
-    append.events.map((event, i) => {
-      const base = typeof append.expectedVersion === "number" ? append.expectedVersion : 0;
-      return { ...event, streamId: append.streamId, streamVersion: base + i + 1, schemaVersion: 1, metadata, occurredAt, position: ++position } as StoredEvent;
-    }),
-  );
 }
 
 /**
