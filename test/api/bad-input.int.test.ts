@@ -2,6 +2,7 @@ import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { backends } from "../support/databases.js";
 import { httpClient, ok, startTestApp, type GraphQLClient, type TestApp } from "../support/graphql.js";
+import { rootAuthorization } from "../support/root-key.js";
 
 // Every refusal names the AWS error code and message, appends nothing to the event log, and
 // leaves the server answering. Fixtures (an existing user "Alice" in group "Developers", another
@@ -200,7 +201,7 @@ describe.each(backends)("bad input ($name)", (backend) => {
     const http = await httpClient(t.app.yoga);
     try {
       const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = httpRequest(http.url, { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => {
+        const req = httpRequest(http.url, { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked", authorization: rootAuthorization } }, (res) => {
           let body = "";
           res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk)).on("end", () => resolve({ status: res.statusCode ?? 0, body }));
         });
@@ -245,7 +246,7 @@ describe.each(backends)("bad input ($name)", (backend) => {
     test("sent chunked, without a Content-Length", async () => {
       await expectNothingAppended(async () => {
         const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-          const req = httpRequest(http.url, { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => {
+          const req = httpRequest(http.url, { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked", authorization: rootAuthorization } }, (res) => {
             let body = "";
             res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk)).on("end", () => resolve({ status: res.statusCode ?? 0, body }));
           });
