@@ -91,7 +91,7 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
           return new GraphQLError(original.message, { extensions: { code: original.code } });
         }
         if (isGraphQLOwnError(error)) return error;
-        return internalFailure(logger, original);
+        return internalFailure(logger, original, error);
       },
     },
     plugins: maskHookFailures([

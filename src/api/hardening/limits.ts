@@ -43,8 +43,8 @@ export function queryLimits(limits: Limits): Plugin {
         try {
           return parse(source, { ...options, maxTokens: limits.maxTokens });
         } catch (error) {
-          // graphql's message ("Document contains more than N tokens. Parsing aborted.") is untyped.
-          if (error instanceof GraphQLError && /Document contains more than \d+ tokens/.test(error.message)) {
+          // graphql's message ("Document contains more that N tokens. Parsing aborted.", sic) is untyped.
+          if (error instanceof GraphQLError && /Document contains more (?:than|that) \d+ tokens/.test(error.message)) {
             throw refusal(`Token limit of ${limits.maxTokens} exceeded.`);
           }
           throw error;

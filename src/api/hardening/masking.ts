@@ -11,10 +11,18 @@ export const internalFailureMessage = "The request processing has failed because
  * the message or stack (they name tables, files and library internals). The original goes to
  * the log under the same request id, so a client's report can be matched to it.
  */
-export function internalFailure(logger: Logger, original: unknown): GraphQLError {
+export function internalFailure(logger: Logger, original: unknown, where?: unknown): GraphQLError {
   const requestId = currentRequestId();
   logger.error({ err: original, requestId }, "unexpected error in a request");
-  return new GraphQLError(internalFailureMessage, { extensions: { code: "InternalFailure", ...(requestId ? { requestId } : {}) } });
+  // Which field failed (path, locations) is the client's own query, safe to give back.
+  const at = where instanceof GraphQLError ? where : undefined;
+  return new GraphQLError(internalFailureMessage, {
+    ...(at?.nodes ? { nodes: at.nodes } : {}),
+    ...(at?.source ? { source: at.source } : {}),
+    ...(at?.positions ? { positions: at.positions } : {}),
+    ...(at?.path ? { path: at.path } : {}),
+    extensions: { code: "InternalFailure", ...(requestId ? { requestId } : {}) },
+  });
 }
 
 /**
