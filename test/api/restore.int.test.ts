@@ -59,7 +59,7 @@ describe.each(backends)("restorePrincipal on $name", (backend) => {
   const restoreTo = async (principalArn: string, position: number, confirm = false, actions?: string[]) => (await run(restore, { arn: principalArn, position, confirm, actions })).restorePrincipal;
 
   beforeAll(async () => {
-    t = await startTestApp(backend, process.env.RESTORE_DEBUG ? { logger: (await import("pino")).default({ level: "error" }) } : {});
+    t = await startTestApp(backend);
     for (const p of ["P1", "P2", "P3", "P4", "Gone"]) await createPolicy(p, `s3:${p}`);
     await createPolicy("B1", "s3:*", "ec2:*");
     await createPolicy("B2", "s3:*");
