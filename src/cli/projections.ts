@@ -89,7 +89,8 @@ export function progressLine(out: NodeJS.WritableStream, label = "rebuild"): (p:
     const rate = p.done / seconds;
     const unit = p.phase === "write" || p.phase === "index" ? "rows" : "events";
     const eta = p.phase === "replay" && rate > 0 ? ` ETA ${Math.max(0, Math.round((p.total - p.done) / rate))}s` : "";
-    const line = `${label} ${p.phase} ${p.done}/${p.total} ${unit}${p.phase === "replay" || p.phase === "write" ? ` ${Math.round(rate)} ${unit}/s${eta}` : ""}`;
+    const timed = (p.phase === "replay" || p.phase === "write") && seconds >= 0.2; // a rate over less is noise
+    const line = `${label} ${p.phase} ${p.done}/${p.total} ${unit}${timed ? ` ${Math.round(rate)} ${unit}/s${eta}` : ""}`;
     out.write(tty ? `\r${line.padEnd(78)}` : `${line}\n`);
     if (p.phase === "done" && tty) out.write("\n");
   };
