@@ -37,8 +37,13 @@ describe.each(backends)("projections rebuild on $name", (backend) => {
     expect(Object.values(built).every((rows) => rows.length > 0)).toBe(true); // the history reached every table
     await t.db.sql.exec(`DELETE FROM effective_policies WHERE kind = 'inline'; DELETE FROM group_memberships; UPDATE users SET path = '/wrong/'`);
     await t.db.sql.exec(`INSERT INTO inline_policies (entity_type, entity_id, policy_name, document, updated_at) VALUES ('user', 'nobody', 'junk', '{}', now())`);
+    // Tables that are not projections: secret hashes never enter the log, so a rebuild must leave them be.
+    const credentials = ["access_key_credentials", "root_credentials"];
+    await t.db.sql.exec(`INSERT INTO access_key_credentials (access_key_id, secret_hash, created_at) VALUES ('AKIANOTINTHELOG00001', 'scrypt$x', now())`);
+    const secrets = await snapshot(t.db.sql, credentials);
     const progress: RebuildProgress[] = [];
     const result = await rebuildProjections(t.db, { pageSize: 50, onProgress: (p) => void progress.push(p) });
+    expect(await snapshot(t.db.sql, credentials)).toEqual(secrets);
     const head = await t.eventCount();
     expect(result).toMatchObject({ events: head, position: head, skipped: [] });
     expect(progress.filter((p) => p.phase === "replay").length).toBeGreaterThan(2);
