@@ -54,6 +54,18 @@ describe.each(backends)("self-authorization on $name", (backend) => {
     expect((await nobody.client.request(`{ callerIdentity { arn account } }`)).data).toEqual({ callerIdentity: { arn: nobody.arn, account: ACCOUNT } });
   });
 
+  test("a dry run needs the mutation's own action and iamgraph:PreviewChange (its answer is others' decisions)", async () => {
+    const dryRunGroup = `mutation ($n: String!) { createGroup(groupName: $n, dryRun: true) { ${result} ... on ChangePreview { principalsConsidered } } }`;
+    const creator = await createCaller(t, { userName: "dry-creator", policies: [policyOf(allow("iam:CreateGroup"))] });
+    await refused(creator.client, dryRunGroup, { n: "DryGroup" }, "createGroup", denied(creator.arn, "iamgraph:PreviewChange", "*", noIdentityAllow("iamgraph:PreviewChange")));
+    const previewer = await createCaller(t, { userName: "dry-previewer", policies: [policyOf(allow("iamgraph:PreviewChange"))] });
+    await refused(previewer.client, dryRunGroup, { n: "DryGroup" }, "createGroup", denied(previewer.arn, "iam:CreateGroup", arn("group/DryGroup"), noIdentityAllow("iam:CreateGroup")));
+    const both = await createCaller(t, { userName: "dry-both", policies: [policyOf(allow(["iam:CreateGroup", "iamgraph:PreviewChange"]))] });
+    const before = await t.eventCount();
+    expect((await both.client.request(dryRunGroup, { n: "DryGroup" })).data.createGroup).toEqual({ __typename: "ChangePreview", principalsConsidered: 0 });
+    expect(await t.eventCount()).toBe(before);
+  });
+
   test("an explicit deny in an identity-based policy wins over an allow", async () => {
     const c = await createCaller(t, { userName: "no-deleter", policies: [policyOf(allow("iam:*")), policyOf(deny("iam:DeleteUser"))] });
     await refused(c.client, `mutation { deleteUser(userName: "target") { ${result} } }`, {}, "deleteUser", denied(c.arn, "iam:DeleteUser", arn("user/target"), identityDeny));

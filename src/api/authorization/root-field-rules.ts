@@ -74,12 +74,17 @@ async function previewedCommandChecks(ctx: Context, change: unknown): Promise<Au
 }
 
 export const mutationRules: Record<string, FieldRule> = {
-  // A mutation is authorized as the command it sends — with or without dryRun, which must answer
-  // exactly as the real call would.
+  // A mutation is authorized as the command it sends. A dry run needs that too (it must refuse
+  // what the real call would) and, like previewChange, iamgraph:PreviewChange: its answer is the
+  // change's effect on other principals' decisions, which the mutation's own permission does not
+  // entitle anyone to read.
   ...Object.fromEntries(
     Object.entries(mutationCommands).map(([field, toCommand]) => [
       field,
-      rule(({ ctx, args }) => commandAuthorization(toCommand(args, ctx.caller), ctx.accountId, resourceLookup(ctx))),
+      rule(async ({ ctx, args }) => [
+        ...(args.dryRun === true ? [{ action: "iamgraph:PreviewChange", resource: "*" }] : []),
+        ...(await commandAuthorization(toCommand(args, ctx.caller), ctx.accountId, resourceLookup(ctx))),
+      ]),
     ]),
   ),
   // Restoring a principal is iamgraph's own operation on it; the resolver then authorizes each
