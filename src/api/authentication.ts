@@ -55,7 +55,7 @@ export function authenticationPlugin(authenticator: Authenticator): { plugin: Pl
 
 /** aws:SourceIp is the TCP peer; proxies' X-Forwarded-For is not trusted (anyone can send it). */
 export function originOf(request: Request, req: IncomingMessage | undefined): RequestOrigin {
-  const sourceIp = req?.socket.remoteAddress?.replace(/^::ffff:/, "");
+  const sourceIp = req?.socket?.remoteAddress?.replace(/^::ffff:/, "");
   const userAgent = request.headers.get("user-agent") ?? undefined;
   const secureTransport = Boolean((req?.socket as TLSSocket | undefined)?.encrypted) || new URL(request.url).protocol === "https:";
   return { secureTransport, ...(sourceIp ? { sourceIp } : {}), ...(userAgent ? { userAgent: userAgent.slice(0, 256) } : {}) };
