@@ -45,7 +45,14 @@ const bench: Bench = {
     const rounds = Math.max(2, Math.round(6 * scale));
     for (const backend of backends) {
       await withDatabase(backend, async (db) => {
-        const config: Config = loadConfig({ NODE_ENV: "production", LOG_LEVEL: "silent", IAMGRAPH_ACCOUNT_ID: "123456789012", ...benchEnv });
+        const config: Config = loadConfig({
+          NODE_ENV: "production",
+          LOG_LEVEL: "silent",
+          IAMGRAPH_ACCOUNT_ID: "123456789012",
+          // One key opens all 10,000 subscriptions at once: more than the default per-key burst.
+          IAMGRAPH_RATE_LIMIT_BURST: "100000",
+          ...benchEnv,
+        });
         const app = await startIamgraph(config, { db, migrate: false, logger: pino({ level: "silent" }), subscriptionBufferLimit: 10_000 });
         const server = createServer(app.yoga);
         const ws = serveGraphqlWs(server, app.yoga, app.authenticator);
@@ -86,7 +93,12 @@ const bench: Bench = {
             const opened = reply("opened");
             clients.postMessage({ type: "open", url, sockets, subscribers, arns, query: subscription, authorization: benchRootAuthorization });
             await opened;
-            while (app.live.stats().subscribers < subscribersBefore + subscribers) await new Promise((r) => setTimeout(r, 20));
+            let failure: string | undefined;
+            clients.on("message", (m: { type: string; error?: string }) => void (m.type === "error" && (failure ??= m.error)));
+            while (app.live.stats().subscribers < subscribersBefore + subscribers) {
+              if (failure) throw new Error(`a subscription failed to open: ${failure}`);
+              await new Promise((r) => setTimeout(r, 20));
+            }
             const perSubscription = (heap() - before) / subscribers;
             process.stderr.write(`  ✓ ${backend} ${subscribers} subscriptions open: ${perSubscription.toFixed(0)} B each (server: graphql-ws + execution + hub)\n`);
 

@@ -12,6 +12,7 @@ import { createInProcessBus, type EventBus } from "./messaging/event-bus.js";
 import { LiveHub } from "./messaging/live-hub.js";
 import { ProjectionWatermark } from "./projections/watermark.js";
 import { consistencyPlugin } from "./api/consistency.js";
+import { EntityFactsCache } from "./api/authorization/entity-facts-cache.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { CredentialStore } from "./auth/credential-store.js";
 import { resolveRootKey, type ConfiguredRootKey } from "./auth/root-credentials.js";
@@ -74,8 +75,10 @@ export async function startIamgraph(
     root: rootKey.source,
     onError: (err) => logger.error({ err }, "recording an access key's last use failed"),
   });
+  const entityFacts = new EntityFactsCache();
   // Committed events invalidate what the authorizer and authenticator keep in memory.
   bus.subscribe((events) => {
+    entityFacts.invalidate(events);
     authenticator.invalidate(events);
     policyCache.invalidate(events);
     whoCan.invalidate(events);
@@ -96,6 +99,7 @@ export async function startIamgraph(
     whoCan,
     authenticator,
     credentials,
+    entityFacts,
     authorization: options.authorization ?? "enforced",
     accountId: config.accountId,
     logger,

@@ -4,6 +4,7 @@ import type { Authorizer, AuthorizeRequest } from "../authz/authorizer.js";
 import type { WhoCan } from "../authz/who-can.js";
 import type { Caller, RequestOrigin } from "../auth/caller.js";
 import type { CredentialStore } from "../auth/credential-store.js";
+import type { EntityFactsCache } from "./authorization/entity-facts-cache.js";
 import type { EvaluationResult } from "../policy/evaluate.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { User, Group } from "../generated/prisma/client.js";
@@ -23,6 +24,8 @@ export interface Context {
   readonly origin: RequestOrigin;
   /** The caller's ARN: what events record as their actor. */
   readonly actor: string;
+  /** What self-authorization knows about entities across requests (src/api/authorization/entity-facts-cache.ts). */
+  readonly entityFacts?: EntityFactsCache;
   /** Secret hashes and last use of access keys (never exposed through the schema). */
   readonly credentials: CredentialStore;
   readonly requestId: string;

@@ -6,6 +6,7 @@ import type { Authorizer } from "../authz/authorizer.js";
 import type { WhoCan } from "../authz/who-can.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { CredentialStore } from "../auth/credential-store.js";
+import type { EntityFactsCache } from "./authorization/entity-facts-cache.js";
 import { DomainError } from "../domain/shared/domain-error.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { LiveHub } from "../messaging/live-hub.js";
@@ -27,6 +28,8 @@ export interface YogaDeps {
   readonly whoCan: WhoCan;
   readonly authenticator: Authenticator;
   readonly credentials: CredentialStore;
+  /** Shared across requests; the runtime invalidates it with every committed batch. */
+  readonly entityFacts?: EntityFactsCache;
   readonly accountId: string;
   readonly logger: Logger;
   readonly production: boolean;
@@ -71,6 +74,7 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
         caller,
         origin,
         credentials: deps.credentials,
+        ...(deps.entityFacts ? { entityFacts: deps.entityFacts } : {}),
         prisma: deps.prisma,
         commands: deps.commands,
         authorizer: deps.authorizer,

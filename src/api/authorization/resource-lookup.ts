@@ -4,6 +4,7 @@ import type { Tag } from "../../domain/shared/tags.js";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import type { Context } from "../context.js";
 import type { EntityFacts } from "./authorization-check.js";
+import type { EntityFactsCache } from "./entity-facts-cache.js";
 
 /**
  * What the guard reads about the entities a request names: their real ARN (with path), tags and
@@ -24,8 +25,28 @@ const lookups = new WeakMap<Context, ResourceLookup>();
 
 export function resourceLookup(ctx: Context): ResourceLookup {
   let lookup = lookups.get(ctx);
-  if (!lookup) lookups.set(ctx, (lookup = createResourceLookup(ctx.prisma, ctx.accountId)));
+  if (!lookup) lookups.set(ctx, (lookup = createResourceLookup(ctx.prisma, ctx.accountId, ctx.entityFacts)));
   return lookup;
+}
+
+/**
+ * A DataLoader batch that answers from the shared cache first and queries only the rest, keeping
+ * what it found (with the id whose events invalidate it).
+ */
+function cached<V>(
+  cache: EntityFactsCache | undefined,
+  prefix: string,
+  query: (keys: readonly string[]) => Promise<Map<string, { id: string; value: V }>>,
+): (keys: readonly string[]) => Promise<(V | undefined)[]> {
+  return async (keys) => {
+    const hits = keys.map((k) => cache?.get<V>(`${prefix}:${k}`));
+    const missing = keys.filter((_, i) => hits[i] === undefined);
+    if (missing.length === 0) return hits;
+    const generation = cache?.generation ?? 0;
+    const found = await query(missing);
+    for (const [key, { id, value }] of found) cache?.set(`${prefix}:${key}`, id, value, generation);
+    return keys.map((k, i) => hits[i] ?? found.get(k)?.value);
+  };
 }
 
 type Row = { arn: string; path: string; tags?: { key: string; value: string }[]; permissionsBoundaryArn?: string | null };
@@ -36,43 +57,46 @@ const facts = (row: Row): EntityFacts => ({
   boundaryArn: row.permissionsBoundaryArn ?? null,
 });
 
-function byKey<R>(rows: R[], key: (r: R) => string) {
-  return new Map(rows.map((r) => [key(r), r]));
-}
 
-export function createResourceLookup(prisma: PrismaClient, accountId: string): ResourceLookup {
-  const users = new DataLoader<string, EntityFacts | undefined>(async (names) => {
-    const keys = names.map(nameKey);
-    const rows = await prisma.user.findMany({ where: { accountId, userNameKey: { in: keys } }, include: { tags: true } });
-    const found = byKey(rows, (r) => r.userNameKey);
-    return keys.map((k) => (found.has(k) ? facts(found.get(k)!) : undefined));
-  });
-  const groups = new DataLoader<string, EntityFacts | undefined>(async (names) => {
-    const keys = names.map(nameKey);
-    const rows = await prisma.group.findMany({ where: { accountId, groupNameKey: { in: keys } } });
-    const found = byKey(rows, (r) => r.groupNameKey);
-    return keys.map((k) => (found.has(k) ? facts(found.get(k)!) : undefined));
-  });
-  const roles = new DataLoader<string, EntityFacts | undefined>(async (names) => {
-    const keys = names.map(nameKey);
-    const rows = await prisma.role.findMany({ where: { accountId, roleNameKey: { in: keys } }, include: { tags: true } });
-    const found = byKey(rows, (r) => r.roleNameKey);
-    return keys.map((k) => (found.has(k) ? facts(found.get(k)!) : undefined));
-  });
-  const policies = new DataLoader<string, readonly Tag[] | undefined>(async (arns) => {
-    const rows = await prisma.policy.findMany({ where: { arn: { in: [...arns] }, accountId: { in: [accountId, "aws"] } }, include: { tags: true } });
-    const found = byKey(rows, (r) => r.arn);
-    return arns.map((a) => found.get(a)?.tags.map((t) => ({ key: t.key, value: t.value })));
-  });
-  const keyOwners = new DataLoader<string, EntityFacts | undefined>(async (ids) => {
-    const rows = await prisma.accessKey.findMany({ where: { accountId, accessKeyId: { in: [...ids] } }, include: { user: { include: { tags: true } } } });
-    const found = byKey(rows, (r) => r.accessKeyId);
-    return ids.map((id) => (found.has(id) ? facts(found.get(id)!.user) : undefined));
-  });
+export function createResourceLookup(prisma: PrismaClient, accountId: string, cache?: EntityFactsCache): ResourceLookup {
+  const entities = <R extends Row & { id: string }>(keyOf: (r: R) => string) => (rows: R[]) =>
+    new Map(rows.map((r) => [keyOf(r), { id: r.id, value: facts(r) }]));
+  const users = new DataLoader<string, EntityFacts | undefined>(
+    cached(cache, "user", async (keys) =>
+      entities<Row & { id: string; userNameKey: string }>((r) => r.userNameKey)(
+        await prisma.user.findMany({ where: { accountId, userNameKey: { in: [...keys] } }, include: { tags: true } }),
+      ),
+    ),
+  );
+  const groups = new DataLoader<string, EntityFacts | undefined>(
+    cached(cache, "group", async (keys) =>
+      entities<Row & { id: string; groupNameKey: string }>((r) => r.groupNameKey)(await prisma.group.findMany({ where: { accountId, groupNameKey: { in: [...keys] } } })),
+    ),
+  );
+  const roles = new DataLoader<string, EntityFacts | undefined>(
+    cached(cache, "role", async (keys) =>
+      entities<Row & { id: string; roleNameKey: string }>((r) => r.roleNameKey)(
+        await prisma.role.findMany({ where: { accountId, roleNameKey: { in: [...keys] } }, include: { tags: true } }),
+      ),
+    ),
+  );
+  const policies = new DataLoader<string, readonly Tag[] | undefined>(
+    cached(cache, "policy", async (arns) => {
+      const rows = await prisma.policy.findMany({ where: { arn: { in: [...arns] }, accountId: { in: [accountId, "aws"] } }, include: { tags: true } });
+      return new Map(rows.map((r) => [r.arn, { id: r.id, value: r.tags.map((t) => ({ key: t.key, value: t.value })) as readonly Tag[] }]));
+    }),
+  );
+  const keyOwners = new DataLoader<string, EntityFacts | undefined>(
+    cached(cache, "access-key", async (ids) => {
+      const rows = await prisma.accessKey.findMany({ where: { accountId, accessKeyId: { in: [...ids] } }, include: { user: { include: { tags: true } } } });
+      return new Map(rows.map((r) => [r.accessKeyId, { id: r.user.id, value: facts(r.user) }]));
+    }),
+  );
+  const byName = <V>(loader: DataLoader<string, V>) => (name: string) => loader.load(nameKey(name));
   return {
-    user: (name) => users.load(name),
-    group: (name) => groups.load(name),
-    role: (name) => roles.load(name),
+    user: byName(users),
+    group: byName(groups),
+    role: byName(roles),
     policyTags: (arn) => policies.load(arn),
     accessKeyOwner: (id) => keyOwners.load(id),
   };
