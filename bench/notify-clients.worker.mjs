@@ -14,9 +14,12 @@ let expected = 0;
 
 parentPort.on("message", async (msg) => {
   if (msg.type === "open") {
+    // Connect every socket first: issuing thousands of subscribes keeps this thread busy, and a
+    // socket whose connection_init waits behind them past the server's 3 s is closed (4408).
     clients = Array.from({ length: msg.sockets }, () =>
-      createClient({ url: msg.url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: { authorization: msg.authorization } }),
+      createClient({ url: msg.url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams: { authorization: msg.authorization } }),
     );
+    await Promise.all(clients.map((c) => new Promise((resolve) => c.on("connected", resolve))));
     for (let i = 0; i < msg.subscribers; i++) {
       disposers.push(
         clients[i % msg.sockets].subscribe(
@@ -26,7 +29,7 @@ parentPort.on("message", async (msg) => {
               times.push(now());
               if (times.length === expected) parentPort.postMessage({ type: "round", times });
             },
-            error: (err) => parentPort.postMessage({ type: "error", error: JSON.stringify(err) }),
+            error: (err) => parentPort.postMessage({ type: "error", error: err?.code ? `closed ${err.code} ${err.reason}` : String(err?.message ?? JSON.stringify(err)) }),
             complete: () => undefined,
           },
         ),
