@@ -3,6 +3,7 @@ import type { CommandResult, RequestContext } from "../app/command-pipeline.js";
 import { previewChange, type ChangePreview } from "../app/preview-change.js";
 import { DomainError } from "../domain/shared/domain-error.js";
 import { builder } from "./builder.js";
+import { mutationCommands } from "./authorization/mutation-commands.js";
 import type { Context } from "./context.js";
 
 /**
@@ -53,6 +54,17 @@ export async function send(ctx: Context, command: Command, options: DryRunOption
     throw new DryRunPreview(await previewChange(ctx.prisma, ctx.accountId, command, requestOf(ctx), options.previewActions ?? undefined));
   }
   return ctx.commands.handle(command, requestOf(ctx));
+}
+
+/**
+ * Sends the command a mutation field stands for: its arguments become the command through
+ * `mutationCommands`, the same mapping self-authorization checks, so what is authorized and what
+ * is sent cannot drift apart.
+ */
+export function sendMutation(ctx: Context, field: string, args: Record<string, unknown> & DryRunOptions): Promise<CommandResult> {
+  const toCommand = mutationCommands[field];
+  if (!toCommand) throw new Error(`no command mapping for mutation ${field}`);
+  return send(ctx, toCommand(args, ctx.caller), args);
 }
 
 /** What the events of a request's commands record about it: the authenticated actor and key. */

@@ -1,9 +1,9 @@
 import type { Command } from "../../app/command.js";
 import { userNameOrCaller, type Caller } from "../../auth/caller.js";
 
-// Each mutation's arguments as the domain command its resolver sends, so the mutation is
-// authorized exactly as that command is (command-authorization.ts). The resolvers in
-// src/api/types/ build the same commands; the coverage test holds every mutation to one here.
+// Each mutation's arguments as the domain command it sends: the resolvers send exactly these
+// (sendMutation in command-field.ts) and the guard authorizes exactly these
+// (command-authorization.ts); the coverage test holds every mutation to one here.
 
 type Args = Record<string, any>;
 type ToCommand = (args: Args, caller: Caller) => Command;

@@ -1,6 +1,6 @@
 import { checkPath } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
-import { commandErrors, dryRunArgs, entityIdOf, send } from "../command-field.js";
+import { commandErrors, dryRunArgs, entityIdOf, sendMutation } from "../command-field.js";
 import { PositionPayload } from "./user.js";
 
 export const GroupRef = builder.prismaObject("Group", {
@@ -54,7 +54,7 @@ builder.mutationFields((t) => ({
     errors: commandErrors,
     args: { ...dryRunArgs, groupName: t.arg.string({ required: true }), path: t.arg.string({ defaultValue: "/" }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "CreateGroup", groupName: args.groupName, path: args.path ?? "/" }, args);
+      const result = await sendMutation(ctx, "createGroup", args);
       return { groupId: entityIdOf(result), position: result.position };
     },
   }),
@@ -63,12 +63,7 @@ builder.mutationFields((t) => ({
     errors: commandErrors,
     args: { ...dryRunArgs, groupName: t.arg.string({ required: true }), newGroupName: t.arg.string(), newPath: t.arg.string() },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, {
-        type: "UpdateGroup",
-        groupName: args.groupName,
-        ...(args.newGroupName != null ? { newGroupName: args.newGroupName } : {}),
-        ...(args.newPath != null ? { newPath: args.newPath } : {}),
-      }, args);
+      const result = await sendMutation(ctx, "updateGroup", args);
       const groupId = result.events[0] ? entityIdOf(result) : (await ctx.loaders.groupByName.load(args.groupName))!.id;
       return { groupId, position: result.position };
     },
@@ -77,6 +72,6 @@ builder.mutationFields((t) => ({
     type: PositionPayload,
     errors: commandErrors,
     args: { ...dryRunArgs, groupName: t.arg.string({ required: true }) },
-    resolve: async (_root, args, ctx) => ({ position: (await send(ctx, { type: "DeleteGroup", groupName: args.groupName }, args)).position }),
+    resolve: async (_root, args, ctx) => ({ position: (await sendMutation(ctx, "deleteGroup", args)).position }),
   }),
 }));

@@ -1,7 +1,6 @@
-import type { PermissionsCommand } from "../../domain/permissions/decide.js";
 import type { InlinePolicy } from "../../generated/prisma/client.js";
 import { builder } from "../builder.js";
-import { commandErrors, dryRunArgs, send } from "../command-field.js";
+import { commandErrors, dryRunArgs, sendMutation } from "../command-field.js";
 import type { Context } from "../context.js";
 import type { AttachedPolicy } from "../policy-loaders.js";
 import { GroupRef } from "./group.js";
@@ -87,54 +86,26 @@ const holders = [
 ] as const;
 
 /** One mutation per AWS operation; each sends one permissions command and returns its position. */
-function positionMutation(fieldName: string, description: string, argNames: readonly string[], command: (a: Record<string, string>) => PermissionsCommand) {
+function positionMutation(fieldName: string, description: string, argNames: readonly string[]) {
   builder.mutationField(fieldName, (t) =>
     t.field({
       type: PositionPayload,
       errors: commandErrors,
       description,
       args: { ...dryRunArgs, ...Object.fromEntries(argNames.map((name) => [name, t.arg.string({ required: true })])) },
-      resolve: async (_root, a, ctx) => ({ position: (await send(ctx, command(a as Record<string, string>), a)).position }),
+      resolve: async (_root, a, ctx) => ({ position: (await sendMutation(ctx, fieldName, a)).position }),
     }),
   );
 }
 
 for (const { entityType, Noun, nameArg } of holders) {
-  const entity = (a: Record<string, string>) => ({ entityType, entityName: a[nameArg]! });
-  positionMutation(`attach${Noun}Policy`, `Attach${Noun}Policy. At most 10 managed policies per ${entityType} (LimitExceeded); attaching again changes nothing.`, [nameArg, "policyArn"], (a) => ({
-    type: "AttachPolicy",
-    ...entity(a),
-    policyArn: a.policyArn!,
-  }));
-  positionMutation(`detach${Noun}Policy`, `Detach${Noun}Policy.`, [nameArg, "policyArn"], (a) => ({
-    type: "DetachPolicy",
-    ...entity(a),
-    policyArn: a.policyArn!,
-  }));
-  positionMutation(`put${Noun}Policy`, `Put${Noun}Policy: creates or replaces an inline policy.`, [nameArg, "policyName", "policyDocument"], (a) => ({
-    type: "PutInlinePolicy",
-    ...entity(a),
-    policyName: a.policyName!,
-    policyDocument: a.policyDocument!,
-  }));
-  positionMutation(`delete${Noun}Policy`, `Delete${Noun}Policy: deletes an inline policy.`, [nameArg, "policyName"], (a) => ({
-    type: "DeleteInlinePolicy",
-    ...entity(a),
-    policyName: a.policyName!,
-  }));
+  positionMutation(`attach${Noun}Policy`, `Attach${Noun}Policy. At most 10 managed policies per ${entityType} (LimitExceeded); attaching again changes nothing.`, [nameArg, "policyArn"]);
+  positionMutation(`detach${Noun}Policy`, `Detach${Noun}Policy.`, [nameArg, "policyArn"]);
+  positionMutation(`put${Noun}Policy`, `Put${Noun}Policy: creates or replaces an inline policy.`, [nameArg, "policyName", "policyDocument"]);
+  positionMutation(`delete${Noun}Policy`, `Delete${Noun}Policy: deletes an inline policy.`, [nameArg, "policyName"]);
 }
 
 for (const { entityType, Noun, nameArg } of holders.filter((h) => h.entityType !== "group")) {
-  const type = entityType as "user" | "role";
-  positionMutation(`put${Noun}PermissionsBoundary`, `Put${Noun}PermissionsBoundary: sets or replaces the ${entityType}'s boundary.`, [nameArg, "permissionsBoundary"], (a) => ({
-    type: "PutPermissionsBoundary",
-    entityType: type,
-    entityName: a[nameArg]!,
-    policyArn: a.permissionsBoundary!,
-  }));
-  positionMutation(`delete${Noun}PermissionsBoundary`, `Delete${Noun}PermissionsBoundary.`, [nameArg], (a) => ({
-    type: "DeletePermissionsBoundary",
-    entityType: type,
-    entityName: a[nameArg]!,
-  }));
+  positionMutation(`put${Noun}PermissionsBoundary`, `Put${Noun}PermissionsBoundary: sets or replaces the ${entityType}'s boundary.`, [nameArg, "permissionsBoundary"]);
+  positionMutation(`delete${Noun}PermissionsBoundary`, `Delete${Noun}PermissionsBoundary.`, [nameArg]);
 }

@@ -3,7 +3,7 @@ import { checkPath } from "../../domain/shared/names.js";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
 import { builder } from "../builder.js";
 import { iamErrors } from "./iam-error.js";
-import { commandErrors, dryRunArgs, entityIdOf, send } from "../command-field.js";
+import { commandErrors, dryRunArgs, entityIdOf, sendMutation } from "../command-field.js";
 import { TagInput, TagRef } from "./tag.js";
 import { PositionPayload } from "./user.js";
 
@@ -176,14 +176,7 @@ builder.mutationFields((t) => ({
       tags: t.arg({ type: [TagInput], defaultValue: [] }),
     },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, {
-        type: "CreatePolicy",
-        policyName: args.policyName,
-        path: args.path ?? "/",
-        policyDocument: args.policyDocument,
-        description: args.description ?? "",
-        tags: args.tags ?? [],
-      }, args);
+      const result = await sendMutation(ctx, "createPolicy", args);
       return { where: { id: entityIdOf(result) }, position: result.position };
     },
   }),
@@ -193,7 +186,7 @@ builder.mutationFields((t) => ({
     description: "CreatePolicyVersion. At most 5 versions are kept (LimitExceeded on the 6th); AWS-managed policies cannot be changed.",
     args: { ...dryRunArgs, policyArn: t.arg.string({ required: true }), policyDocument: t.arg.string({ required: true }), setAsDefault: t.arg.boolean({ defaultValue: false }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "CreatePolicyVersion", policyArn: args.policyArn, policyDocument: args.policyDocument, setAsDefault: args.setAsDefault ?? false }, args);
+      const result = await sendMutation(ctx, "createPolicyVersion", args);
       const created = result.events.find((e) => e.type === "PolicyVersionCreated");
       if (created?.type !== "PolicyVersionCreated") throw new Error("CreatePolicyVersion appended no PolicyVersionCreated event");
       return { policyArn: created.data.arn, versionId: created.data.versionId, position: result.position };
@@ -205,7 +198,7 @@ builder.mutationFields((t) => ({
     description: "SetDefaultPolicyVersion: the version takes effect for every holder at once.",
     args: { ...dryRunArgs, policyArn: t.arg.string({ required: true }), versionId: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "SetDefaultPolicyVersion", policyArn: args.policyArn, versionId: args.versionId }, args);
+      const result = await sendMutation(ctx, "setDefaultPolicyVersion", args);
       return { where: { arn: args.policyArn }, position: result.position };
     },
   }),
@@ -215,7 +208,7 @@ builder.mutationFields((t) => ({
     description: "DeletePolicyVersion. The default version cannot be deleted (DeleteConflict).",
     args: { ...dryRunArgs, policyArn: t.arg.string({ required: true }), versionId: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "DeletePolicyVersion", policyArn: args.policyArn, versionId: args.versionId }, args);
+      const result = await sendMutation(ctx, "deletePolicyVersion", args);
       return { where: { arn: args.policyArn }, position: result.position };
     },
   }),
@@ -224,14 +217,14 @@ builder.mutationFields((t) => ({
     errors: commandErrors,
     description: "DeletePolicy. DeleteConflict while attached, used as a boundary, or holding versions besides the default.",
     args: { ...dryRunArgs, policyArn: t.arg.string({ required: true }) },
-    resolve: async (_root, args, ctx) => ({ position: (await send(ctx, { type: "DeletePolicy", policyArn: args.policyArn }, args)).position }),
+    resolve: async (_root, args, ctx) => ({ position: (await sendMutation(ctx, "deletePolicy", args)).position }),
   }),
   tagPolicy: t.field({
     type: PolicyPayload,
     errors: commandErrors,
     args: { ...dryRunArgs, policyArn: t.arg.string({ required: true }), tags: t.arg({ type: [TagInput], required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "TagPolicy", policyArn: args.policyArn, tags: args.tags }, args);
+      const result = await sendMutation(ctx, "tagPolicy", args);
       return { where: { arn: args.policyArn }, position: result.position };
     },
   }),
@@ -240,7 +233,7 @@ builder.mutationFields((t) => ({
     errors: commandErrors,
     args: { ...dryRunArgs, policyArn: t.arg.string({ required: true }), tagKeys: t.arg.stringList({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "UntagPolicy", policyArn: args.policyArn, tagKeys: args.tagKeys }, args);
+      const result = await sendMutation(ctx, "untagPolicy", args);
       return { where: { arn: args.policyArn }, position: result.position };
     },
   }),

@@ -1,6 +1,6 @@
 import { checkPath } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
-import { commandErrors, dryRunArgs, entityIdOf, send } from "../command-field.js";
+import { commandErrors, dryRunArgs, entityIdOf, sendMutation } from "../command-field.js";
 import { TagInput, TagRef } from "./tag.js";
 import { PositionPayload } from "./user.js";
 
@@ -75,15 +75,7 @@ builder.mutationFields((t) => ({
       tags: t.arg({ type: [TagInput], defaultValue: [] }),
     },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, {
-        type: "CreateRole",
-        roleName: args.roleName,
-        path: args.path ?? "/",
-        assumeRolePolicyDocument: args.assumeRolePolicyDocument,
-        description: args.description ?? "",
-        maxSessionDuration: args.maxSessionDuration ?? 3600,
-        tags: args.tags ?? [],
-      }, args);
+      const result = await sendMutation(ctx, "createRole", args);
       return { roleId: entityIdOf(result), position: result.position };
     },
   }),
@@ -93,7 +85,7 @@ builder.mutationFields((t) => ({
     description: "UpdateAssumeRolePolicy: replaces the role's trust policy.",
     args: { ...dryRunArgs, roleName: t.arg.string({ required: true }), policyDocument: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "UpdateAssumeRolePolicy", roleName: args.roleName, policyDocument: args.policyDocument }, args);
+      const result = await sendMutation(ctx, "updateAssumeRolePolicy", args);
       return { roleId: entityIdOf(result), position: result.position };
     },
   }),
@@ -102,6 +94,6 @@ builder.mutationFields((t) => ({
     errors: commandErrors,
     description: "DeleteRole. DeleteConflict while the role still holds managed or inline policies.",
     args: { ...dryRunArgs, roleName: t.arg.string({ required: true }) },
-    resolve: async (_root, args, ctx) => ({ position: (await send(ctx, { type: "DeleteRole", roleName: args.roleName }, args)).position }),
+    resolve: async (_root, args, ctx) => ({ position: (await sendMutation(ctx, "deleteRole", args)).position }),
   }),
 }));

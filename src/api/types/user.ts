@@ -1,7 +1,7 @@
 import { DomainError } from "../../domain/shared/domain-error.js";
 import { checkPath } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
-import { commandErrors, dryRunArgs, entityIdOf, send } from "../command-field.js";
+import { commandErrors, dryRunArgs, entityIdOf, sendMutation } from "../command-field.js";
 import { TagInput } from "./tag.js";
 
 export const UserRef = builder.prismaObject("User", {
@@ -76,7 +76,7 @@ builder.mutationFields((t) => ({
       tags: t.arg({ type: [TagInput], defaultValue: [] }),
     },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "CreateUser", userName: args.userName, path: args.path ?? "/", tags: args.tags ?? [] }, args);
+      const result = await sendMutation(ctx, "createUser", args);
       return { userId: entityIdOf(result), position: result.position };
     },
   }),
@@ -85,12 +85,7 @@ builder.mutationFields((t) => ({
     errors: commandErrors,
     args: { ...dryRunArgs, userName: t.arg.string({ required: true }), newUserName: t.arg.string(), newPath: t.arg.string() },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, {
-        type: "UpdateUser",
-        userName: args.userName,
-        ...(args.newUserName != null ? { newUserName: args.newUserName } : {}),
-        ...(args.newPath != null ? { newPath: args.newPath } : {}),
-      }, args);
+      const result = await sendMutation(ctx, "updateUser", args);
       const userId = result.events[0] ? entityIdOf(result) : (await ctx.loaders.userByName.load(args.userName))!.id;
       return { userId, position: result.position };
     },
@@ -99,14 +94,14 @@ builder.mutationFields((t) => ({
     type: PositionPayload,
     errors: commandErrors,
     args: { ...dryRunArgs, userName: t.arg.string({ required: true }) },
-    resolve: async (_root, args, ctx) => ({ position: (await send(ctx, { type: "DeleteUser", userName: args.userName }, args)).position }),
+    resolve: async (_root, args, ctx) => ({ position: (await sendMutation(ctx, "deleteUser", args)).position }),
   }),
   tagUser: t.field({
     type: UserPayload,
     errors: commandErrors,
     args: { ...dryRunArgs, userName: t.arg.string({ required: true }), tags: t.arg({ type: [TagInput], required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "TagUser", userName: args.userName, tags: args.tags }, args);
+      const result = await sendMutation(ctx, "tagUser", args);
       return { userId: entityIdOf(result), position: result.position };
     },
   }),
@@ -115,7 +110,7 @@ builder.mutationFields((t) => ({
     errors: commandErrors,
     args: { ...dryRunArgs, userName: t.arg.string({ required: true }), tagKeys: t.arg.stringList({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await send(ctx, { type: "UntagUser", userName: args.userName, tagKeys: args.tagKeys }, args);
+      const result = await sendMutation(ctx, "untagUser", args);
       return { userId: entityIdOf(result), position: result.position };
     },
   }),
@@ -124,7 +119,7 @@ builder.mutationFields((t) => ({
     errors: commandErrors,
     args: { ...dryRunArgs, userName: t.arg.string({ required: true }), groupName: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => ({
-      position: (await send(ctx, { type: "AddUserToGroup", userName: args.userName, groupName: args.groupName }, args)).position,
+      position: (await sendMutation(ctx, "addUserToGroup", args)).position,
     }),
   }),
   removeUserFromGroup: t.field({
@@ -132,7 +127,7 @@ builder.mutationFields((t) => ({
     errors: commandErrors,
     args: { ...dryRunArgs, userName: t.arg.string({ required: true }), groupName: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => ({
-      position: (await send(ctx, { type: "RemoveUserFromGroup", userName: args.userName, groupName: args.groupName }, args)).position,
+      position: (await sendMutation(ctx, "removeUserFromGroup", args)).position,
     }),
   }),
 }));
