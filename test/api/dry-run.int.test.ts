@@ -1,18 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends } from "../support/databases.js";
 import { startTestApp, type TestApp } from "../support/graphql.js";
+import { actions, arn, bound, doc, principals, shared, trust } from "../support/preview-world.js";
 
 // `dryRun: true` on the real mutations: the same answer as previewChange, the same refusals as
 // the real call, nothing appended — and the flips it names are the ones applying it produces.
 
-const account = "123456789012";
-const arn = (kind: string, name: string) => `arn:aws:iam::${account}:${kind}/${name}`;
-const doc = (...actions: string[]) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] });
-const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] });
-const principals = [arn("user", "u1"), arn("user", "u2"), arn("user", "u3"), arn("role", "r1")];
-const actions = ["s3:GetObject", "s3:ListBucket", "iam:ListUsers", "ec2:RunInstances"];
-const shared = arn("policy", "Shared");
-const bound = arn("policy", "S3Only");
 
 const previewFields = `position principalsConsidered events { streamId type payload } flips { principalArn action before after }`;
 const previewQuery = `query ($change: ChangeInput!, $actions: [String!]!) {

@@ -1,18 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends } from "../support/databases.js";
 import { startTestApp, type TestApp } from "../support/graphql.js";
+import { actions, bound, doc, principals, shared, trust } from "../support/preview-world.js";
 
 // Dry runs: previewChange must name exactly the (principal, action) pairs whose decision flips
 // when the same change is then really applied — and append nothing itself.
 
-const account = "123456789012";
-const arn = (kind: string, name: string) => `arn:aws:iam::${account}:${kind}/${name}`;
-const doc = (...actions: string[]) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] });
-const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] });
-const principals = [arn("user", "u1"), arn("user", "u2"), arn("user", "u3"), arn("role", "r1")];
-const actions = ["s3:GetObject", "s3:ListBucket", "iam:ListUsers", "ec2:RunInstances"];
-const shared = arn("policy", "Shared");
-const bound = arn("policy", "S3Only");
 
 const preview = `query ($change: ChangeInput!, $actions: [String!]!) {
   previewChange(change: $change, actions: $actions) {
