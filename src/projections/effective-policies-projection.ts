@@ -88,7 +88,7 @@ export const effectivePoliciesProjection: Projection = {
   },
 };
 
-interface Source {
+export interface EffectiveSource {
   readonly kind: string;
   readonly key: string;
   readonly arn: string | null;
@@ -99,7 +99,7 @@ interface Source {
  * Grants a source to its holder: directly for a user or role, or to every member of a group
  * (through that group).
  */
-async function grant(tx: Tx, event: StoredEvent, source: Source, ownerType: string, ownerId: string): Promise<void> {
+async function grant(tx: Tx, event: StoredEvent, source: EffectiveSource, ownerType: string, ownerId: string): Promise<void> {
   const principals =
     ownerType === "group"
       ? `SELECT 'user'::text, user_id, $2::text FROM group_memberships WHERE group_id = $2`

@@ -2,6 +2,7 @@ import { nameKey } from "../domain/shared/names.js";
 import type { Tag } from "../domain/shared/tags.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
 import type { ReadModel, Row, TableName } from "./rebuild-model.js";
+import type { EffectiveSource } from "./effective-policies-projection.js";
 
 /**
  * In-memory folds of the built-in projections, for rebuilds: the same rows the projections'
@@ -256,15 +257,8 @@ const permissions: Fold = {
   },
 };
 
-interface Source {
-  readonly kind: string;
-  readonly key: string;
-  readonly arn: string | null;
-  readonly name: string;
-}
-
 /** effective-policies-projection.ts `grant`: directly to a user or role, or to every member of a group. */
-function grant(m: ReadModel, e: StoredEvent, source: Source, ownerType: string, ownerId: string): void {
+function grant(m: ReadModel, e: StoredEvent, source: EffectiveSource, ownerType: string, ownerId: string): void {
   const principals =
     ownerType === "group"
       ? m.group_memberships.find("group", ownerId).map((r) => ["user", String(r.user_id), ownerId] as const)
