@@ -4,7 +4,8 @@
  * stderr. Not part of `npm test`. A bench file default-exports a `Bench` (see support.ts).
  *
  * Env: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), BENCH_SCALE (default 1,
- * multiplies op counts and time caps), BENCH_JSON=<file> (also write the rows as JSON).
+ * multiplies op counts and time caps), BENCH_JSON=<file> (also write the rows as JSON),
+ * BENCH_BACKENDS=pglite,postgres (which backends to run; default both, PostgreSQL if reachable).
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -32,12 +33,13 @@ async function main(): Promise<number> {
     `machine: ${os.availableParallelism()} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${new Date().toISOString()}, load average ${loadavg()}\n`,
   );
 
-  const backends: BackendName[] = ["pglite"];
-  const pgStatus = await postgresReachable();
-  if (pgStatus.ok) {
+  const wanted = (process.env.BENCH_BACKENDS ?? "pglite,postgres").split(",").map((b) => b.trim());
+  const backends: BackendName[] = wanted.includes("pglite") ? ["pglite"] : [];
+  const pgStatus = wanted.includes("postgres") ? await postgresReachable() : null;
+  if (pgStatus?.ok) {
     backends.push("postgres");
     process.stderr.write(`postgres: ${redact(postgresUrl)} (server ${pgStatus.version})\n`);
-  } else {
+  } else if (pgStatus) {
     const bar = "!".repeat(78);
     process.stderr.write(
       `${bar}\n!!! PostgreSQL UNREACHABLE at ${redact(postgresUrl)}: ${pgStatus.error}\n!!! SKIPPING every PostgreSQL case — numbers below are PGlite only.\n${bar}\n`,
@@ -59,7 +61,7 @@ async function main(): Promise<number> {
     }
     process.stderr.write(`== ${bench.name} done in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
   }
-  if (!pgStatus.ok) {
+  if (pgStatus && !pgStatus.ok) {
     for (const bench of new Set(rows.map((r) => r.bench))) {
       rows.push({ bench, backend: "postgres", case: "(all)", ops: 0, seconds: 0, rate: 0, note: "SKIPPED: PostgreSQL unreachable" });
     }
