@@ -1,10 +1,11 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server } from "node:http";
-import { GraphQLError, type ExecutionArgs } from "graphql";
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 import { AuthenticationFailure } from "../auth/authentication-failure.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import { originOf, type Authenticated } from "./authentication.js";
+import { groupKey, SubscriptionGroups } from "./subscription-groups.js";
 import type { IamgraphYoga } from "./yoga.js";
 
 interface Envelope {
@@ -23,14 +24,22 @@ export function serveGraphqlWs(
   server: Server,
   yoga: IamgraphYoga,
   authenticator: Authenticator,
-  options: { path?: string; maxPayloadBytes?: number } = {},
-): { close(): Promise<void> } {
+  options: { path?: string; maxPayloadBytes?: number; maxBufferedBytes?: number; onError?: (err: unknown) => void } = {},
+): { close(): Promise<void>; groups: SubscriptionGroups } {
   const authenticatedSockets = new WeakMap<object, Authenticated>();
+  const groups = new SubscriptionGroups({ maxBufferedBytes: options.maxBufferedBytes ?? 8 * 2 ** 20, ...(options.onError ? { onError: options.onError } : {}) });
+  // Which group a subscription may join: set in onSubscribe, read in subscribe (same args object).
+  const grouping = new WeakMap<object, { key: string; socket: WebSocket; id: string }>();
   const wss = new WebSocketServer({ server, path: options.path ?? "/graphql", maxPayload: options.maxPayloadBytes ?? 1_000_000 });
   const disposable = useServer(
     {
       execute: (args) => (args.rootValue as Envelope).execute(args) as never,
-      subscribe: (args) => (args.rootValue as Envelope).subscribe(args) as never,
+      subscribe: async (args) => {
+        const started = await (args.rootValue as Envelope).subscribe(args);
+        const group = grouping.get(args);
+        if (!group || !isAsyncIterable(started)) return started as never;
+        return groups.join(group.key, group.socket, group.id, started[Symbol.asyncIterator]()) as never;
+      },
       // The connection authenticates once, with `{ authorization: "Basic …" }` in connection_init's
       // payload (browsers cannot set headers on a WebSocket) or the upgrade request's header.
       // Failure closes the socket with 4401 and the AWS code as the reason.
@@ -48,12 +57,14 @@ export function serveGraphqlWs(
         authenticatedSockets.set(socket, { caller: result, origin });
         return true;
       },
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, id, params) => {
         const { socket, request: req } = ctx.extra;
         const authenticated = authenticatedSockets.get(socket);
         if (!authenticated) return [new GraphQLError("Request is missing Authentication Token", { extensions: { code: "MissingAuthenticationToken" } })];
         const request = requestOf(req);
-        const closeTransport = (code: number, reason: string) => socket.close(code, reason.slice(0, 123));
+        let key: string | undefined;
+        // A grouped subscription's stream serves every member: its overflow closes all of them.
+        const closeTransport = (code: number, reason: string) => (key ? groups.closeAll(key, code, reason.slice(0, 123)) : socket.close(code, reason.slice(0, 123)));
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...ctx, request, params, closeTransport, authenticated });
         const args = {
           schema,
@@ -64,17 +75,25 @@ export function serveGraphqlWs(
           rootValue: { execute, subscribe },
         };
         const errors = validate(args.schema, args.document);
-        return errors.length > 0 ? errors : args;
+        if (errors.length > 0) return errors;
+        key = groupKey({ ...args, query: params.query, identity: [authenticated.caller, authenticated.origin] });
+        if (key) grouping.set(args, { key, socket, id });
+        return args;
       },
     },
     wss,
   );
   return {
+    groups,
     async close() {
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }
 
 function requestOf(req: IncomingMessage): Request {

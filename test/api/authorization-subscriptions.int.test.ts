@@ -32,13 +32,13 @@ describe.each(backends)("authorized subscriptions on $name", (backend) => {
     const sse = await subscribeSse(s.url, `subscription { events { type } }`, {}, c.authorization);
     await within(sse.done);
     expect(errorsOf(sse.errors)).toEqual(expected);
-    expect(s.app.live.stats().subscribers).toBe(0);
+    expect(s.subscriptions()).toBe(0);
   });
 
   test("closed with AccessDenied when the subscriber loses the permission; nothing after it is delivered", async () => {
     const c = await createCaller(s, { userName: "tail-reader", policies: [policyOf(allow("iamgraph:ListEvents"))] });
     const tail = await subscribeWs(s.wsClient(c.authorization), `subscription { events(filter: { types: ["GroupCreated"] }) { type payload } }`);
-    await untilSubscribers(s.app, 2); // the tail and the watch on its permission
+    await untilSubscribers(s, 2); // the tail and the watch on its permission
     await s.mutate("createGroup", { groupName: "SeenGroup" }, "GroupPayload");
     expect((await tail.waitFor(1))[0].payload.groupName).toBe("SeenGroup");
 
@@ -48,14 +48,14 @@ describe.each(backends)("authorized subscriptions on $name", (backend) => {
     await s.mutate("createGroup", { groupName: "UnseenGroup" }, "GroupPayload");
     await settle(100);
     expect(tail.messages.map((m) => m.payload.groupName)).toEqual(["SeenGroup"]);
-    await untilIdle(s.app);
+    await untilIdle(s);
   });
 
   test("an idle subscription is closed too, as soon as the change that revokes it commits", async () => {
     await s.mutate("createGroup", { groupName: "Watched" }, "GroupPayload");
     const c = await createCaller(s, { userName: "watcher", groups: [], policies: [policyOf(allow("iamgraph:GetHistory", arn("group/Watched")))] });
     const watch = await subscribeWs(s.wsClient(c.authorization), `subscription ($a: String!) { entityChanged(arn: $a) { type } }`, { a: arn("group/Watched") });
-    await untilSubscribers(s.app, 2);
+    await untilSubscribers(s, 2);
     // The revoking change is on the watcher, not on the watched group: no message would wake the stream.
     await s.mutate("putUserPolicy", {
       userName: "watcher",
@@ -67,19 +67,19 @@ describe.each(backends)("authorized subscriptions on $name", (backend) => {
     expect(errorsOf(watch.errors)).toEqual([
       { code: "AccessDenied", message: `User: ${c.arn} is not authorized to perform: iamgraph:GetHistory on resource: ${arn("group/Watched")} with an explicit deny in an identity-based policy` },
     ]);
-    await untilIdle(s.app);
+    await untilIdle(s);
   });
 
   test("a change that leaves the permission in place keeps the subscription open", async () => {
     const c = await createCaller(s, { userName: "steady", policies: [policyOf(allow("iamgraph:ListEvents"))] });
     const tail = await subscribeWs(s.wsClient(c.authorization), `subscription { events(filter: { types: ["GroupCreated"] }) { payload } }`);
-    await untilSubscribers(s.app, 2);
+    await untilSubscribers(s, 2);
     await s.mutate("tagUser", { userName: "steady" } as never).catch(() => undefined); // no tags: refused, changes nothing
     await s.mutate("putUserPolicy", { userName: "steady", policyName: "extra", policyDocument: JSON.stringify(policyOf(allow("iam:GetUser"))) });
     await s.mutate("createGroup", { groupName: "AfterChange" }, "GroupPayload");
     expect((await tail.waitFor(1))[0].payload.groupName).toBe("AfterChange");
     expect(tail.errors).toEqual([]);
     tail.stop();
-    await untilIdle(s.app);
+    await untilIdle(s);
   });
 });

@@ -27,9 +27,9 @@ for (const backend of backends) {
       const arns: string[] = [];
       for (const name of names) arns.push((await s.mutate("createPolicy", { policyName: name, policyDocument: allow("s3:GetObject") }, "PolicyPayload")).policy.arn);
       const client = s.wsClient();
-      const before = s.app.live.stats().subscribers;
+      const before = s.subscriptions();
       const sub = await subscribeWs(client, permissions, { arn: alice });
-      await untilSubscribers(s.app, before + 1);
+      await untilSubscribers(s, before + 1);
 
       const batchesBefore = s.app.commands.stats().batches;
       // Handed to the pipeline in one tick: they queue on the writer and share transactions.

@@ -43,7 +43,7 @@ for (const backend of backends) {
     });
     // Each test counts subscribers from zero.
     afterEach(async () => {
-      await untilIdle(s.app);
+      await untilIdle(s);
     });
 
     const user = async (userName: string) => (await s.mutate("createUser", { userName }, "UserPayload")).user.arn as string;
@@ -62,13 +62,13 @@ for (const backend of backends) {
       await s.mutate("attachGroupPolicy", { groupName: "t1-ops", policyArn: sqs });
 
       const client = s.wsClient();
-      const before = s.app.live.stats().subscribers;
+      const before = s.subscriptions();
       const a = await subscribeWs(client, permissions, { arn: alice });
       const b = await subscribeWs(client, permissions, { arn: bob });
       const d = await subscribeSse(s.url, decision, { arn: alice });
       const devsChanges = await subscribeWs(client, entity, { arn: devs });
       const created = await subscribeSse(s.url, tail, { filter: { types: ["UserCreated"], entityArn: null } });
-      await untilSubscribers(s.app, before + 5);
+      await untilSubscribers(s, before + 5);
 
       await s.mutate("attachGroupPolicy", { groupName: "t1-devs", policyArn: read });
       await user("t1-carol"); // unrelated: nothing for alice or bob
@@ -121,9 +121,9 @@ for (const backend of backends) {
     test("a deletion is a change; a principal subscribed before it exists is followed from its creation", async () => {
       const arn = `arn:aws:iam::123456789012:user/t2-erin`;
       const client = s.wsClient();
-      const before = s.app.live.stats().subscribers;
+      const before = s.subscriptions();
       const sub = await subscribeWs(client, permissions, { arn });
-      await untilSubscribers(s.app, before + 1);
+      await untilSubscribers(s, before + 1);
       const read = await policy("t2-read", "s3:GetObject");
       await user("t2-erin");
       await s.mutate("attachUserPolicy", { userName: "t2-erin", policyArn: read });
@@ -144,10 +144,10 @@ for (const backend of backends) {
       const p1 = await policy("t3-p1", "s3:GetObject");
       const p2 = await policy("t3-p2", "s3:PutObject");
       const client = s.wsClient();
-      let before = s.app.live.stats().subscribers;
+      let before = s.subscriptions();
       const first = await subscribeWs(client, permissions, { arn: dave });
       const ent = await subscribeWs(client, entity, { arn: dave });
-      await untilSubscribers(s.app, before + 2);
+      await untilSubscribers(s, before + 2);
       await s.mutate("attachUserPolicy", { userName: "t3-dave", policyArn: p1 });
       const [m1] = await first.waitFor(1);
       const [e1] = await ent.waitFor(1);
@@ -159,10 +159,10 @@ for (const backend of backends) {
       await s.mutate("putUserPolicy", { userName: "t3-dave", policyName: "t3-inline", policyDocument: allow("sqs:*") });
 
       const again = s.wsClient();
-      before = s.app.live.stats().subscribers;
+      before = s.subscriptions();
       const resumed = await subscribeWs(again, permissions, { arn: dave, after: m1.position });
       const entResumed = await subscribeSse(s.url, entity, { arn: dave, after: e1.position });
-      await untilSubscribers(s.app, before + 2);
+      await untilSubscribers(s, before + 2);
       await s.mutate("detachUserPolicy", { userName: "t3-dave", policyArn: p1 });
       const got = await resumed.waitFor(3);
       expect(got.map(summary)).toEqual([
@@ -225,9 +225,12 @@ for (const backend of backends) {
       }
       const read = await policy("t6-read", "s3:GetObject");
       const clients = Array.from({ length: 10 }, () => s.wsClient());
-      const before = s.app.live.stats().subscribers;
+      const before = s.subscriptions();
+      const hubBefore = s.app.live.stats().subscribers;
       const subs = await Promise.all(Array.from({ length: 1000 }, (_, i) => subscribeWs(clients[i % 10]!, permissions, { arn: arns[i % members] })));
-      await untilSubscribers(s.app, before + 1000, 30_000);
+      await untilSubscribers(s, before + 1000, 30_000);
+      // Identical subscriptions (same query, variables and caller) share one hub stream: ten per principal.
+      expect(s.app.live.stats().subscribers - hubBefore).toBe(members);
       const attached = await s.mutate("attachGroupPolicy", { groupName: "t6-all", policyArn: read });
       await Promise.all(subs.map((sub) => sub.waitFor(1, 20_000)));
       await settle(100);

@@ -19,6 +19,11 @@ export interface LiveServer {
   request<D = any>(query: string, variables?: Record<string, unknown>, init?: { extensions?: unknown; headers?: Record<string, string> }): Promise<{ data?: D; errors?: any[]; extensions?: any }>;
   /** Runs a mutation that must succeed; returns its payload. */
   mutate(field: string, args: Record<string, unknown>, payload?: string): Promise<{ position: number } & Record<string, any>>;
+  /**
+   * Subscriptions open on the server as clients see them: the hub's subscribers, counting each
+   * graphql-ws group (identical subscriptions sharing one hub stream) as its members.
+   */
+  subscriptions(): number;
   /** A graphql-ws client authenticated with `authorization` (default: the test root key; null: none). */
   wsClient(authorization?: string | null): Client;
   close(): Promise<void>;
@@ -47,6 +52,10 @@ export async function startLiveServer(backend: Backend, options: Parameters<type
     url,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
     request,
+    subscriptions() {
+      const groups = ws.groups.stats();
+      return app.live.stats().subscribers - groups.groups + groups.members;
+    },
     async mutate(field, args, payload = "PositionPayload") {
       const params = Object.keys(args).map((k) => `${k}: $${k}`).join(", ");
       const decls = Object.entries(args).map(([k, v]) => `$${k}: ${typeof v === "boolean" ? "Boolean" : "String"}!`).join(", ");
@@ -209,20 +218,20 @@ export async function settle(ms = 50): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
 }
 
-/** Waits until the hub holds at least `n` subscribers (a subscription is registered asynchronously). */
-export async function untilSubscribers(app: Iamgraph, n: number, timeoutMs = 10_000): Promise<void> {
+/** Waits until the server holds at least `n` subscriptions (a subscription is registered asynchronously). */
+export async function untilSubscribers(s: LiveServer, n: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (app.live.stats().subscribers < n) {
-    if (Date.now() > deadline) throw new Error(`expected ${n} subscribers, have ${app.live.stats().subscribers}`);
+  while (s.subscriptions() < n) {
+    if (Date.now() > deadline) throw new Error(`expected ${n} subscribers, have ${s.subscriptions()}`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
 
 /** Waits until every subscription has been released on the server (clients stop asynchronously). */
-export async function untilIdle(app: Iamgraph, timeoutMs = 10_000): Promise<void> {
+export async function untilIdle(s: LiveServer, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (app.live.stats().subscribers > 0) {
-    if (Date.now() > deadline) throw new Error(`${app.live.stats().subscribers} subscriptions still open`);
+  while (s.subscriptions() > 0 || s.app.live.stats().subscribers > 0) {
+    if (Date.now() > deadline) throw new Error(`${s.subscriptions()} subscriptions still open`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
