@@ -11,7 +11,10 @@ export async function serve(config: Config): Promise<void> {
   });
   const server = createServer(app.yoga);
   // Subscriptions over WebSocket on the same /graphql path (SSE is served by Yoga itself).
-  const ws = serveGraphqlWs(server, app.yoga, app.authenticator);
+  const ws = serveGraphqlWs(server, app.yoga, app.authenticator, {
+    ...(process.env.IAMGRAPH_WS_BUFFER_BYTES ? { maxBufferedBytes: Number(process.env.IAMGRAPH_WS_BUFFER_BYTES) } : {}),
+    onError: (err) => app.logger.error({ err }, "subscription group failed"),
+  });
   // Slow or idle clients must not pin sockets for ever.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
