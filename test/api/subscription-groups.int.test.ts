@@ -1,0 +1,113 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
+import { backends } from "../support/databases.js";
+import { settle, startLiveServer, subscribeWs, untilIdle, untilSubscribers, type LiveServer } from "../support/live-server.js";
+
+// Shared subscriptions over real graphql-ws clients: identical live subscriptions, even on
+// different sockets, ride one hub stream; each still receives every change once under its own id
+// and leaves on its own; a resume (`after:`) never shares, because its catch-up is its own.
+
+const allow = (action: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] });
+const permissions = `subscription ($arn: String!, $after: Position) {
+  permissionsChanged(principalArn: $arn, after: $after) { position cause { type } entered { kind policyName } }
+}`;
+
+for (const backend of backends) {
+  describe(`shared subscriptions over graphql-ws (${backend.name})`, () => {
+    let s: LiveServer;
+    beforeAll(async () => {
+      s = await startLiveServer(backend);
+    });
+    afterAll(async () => {
+      await s?.close();
+    });
+    afterEach(async () => {
+      await untilIdle(s);
+    });
+
+    const hub = () => s.app.live.stats().subscribers;
+    const user = async (userName: string) => (await s.mutate("createUser", { userName }, "UserPayload")).user.arn as string;
+    const policy = async (policyName: string, action: string) => (await s.mutate("createPolicy", { policyName, policyDocument: allow(action) }, "PolicyPayload")).policy.arn as string;
+    const attach = (userName: string, policyArn: string) => s.mutate("attachUserPolicy", { userName, policyArn });
+
+    test("identical subscriptions on two sockets share one hub stream; each gets every change once; a resume is not merged", async () => {
+      const arn = await user("sg-alice");
+      const [p1, p2, p3] = [await policy("sg-p1", "s3:GetObject"), await policy("sg-p2", "s3:PutObject"), await policy("sg-p3", "sqs:*")];
+      const one = s.wsClient();
+      const two = s.wsClient();
+      const before = s.subscriptions();
+      const hubBefore = hub();
+      // a1 is subscribed first: its stream becomes the group's upstream.
+      const a1 = await subscribeWs(one, permissions, { arn });
+      const a2 = await subscribeWs(one, permissions, { arn });
+      const b = await subscribeWs(two, permissions, { arn });
+      await untilSubscribers(s, before + 3);
+      // The joiners' own streams are let go asynchronously: wait for the hub to settle at one.
+      await vi.waitFor(() => expect(hub() - hubBefore).toBe(1), { timeout: 5000 });
+      expect(s.subscriptions() - before).toBe(3);
+
+      const first = await attach("sg-alice", p1);
+      for (const sub of [a1, a2, b]) await sub.waitFor(1);
+      await settle(100);
+      for (const sub of [a1, a2, b]) {
+        expect(sub.errors).toEqual([]);
+        expect(sub.messages.map((m) => [m.position, m.cause.type, m.entered.map((p: any) => p.policyName)])).toEqual([[first.position, "ManagedPolicyAttached", ["sg-p1"]]]);
+      }
+
+      // The upstream's own subscriber leaves: the group, and its stream, serve the others on.
+      a1.stop();
+      await vi.waitFor(() => expect(s.subscriptions() - before).toBe(2), { timeout: 5000 });
+      expect(hub() - hubBefore).toBe(1);
+      const second = await attach("sg-alice", p2);
+      for (const sub of [a2, b]) await sub.waitFor(2);
+      await settle(100);
+      expect(a1.messages.map((m) => m.position)).toEqual([first.position]);
+      for (const sub of [a2, b]) expect(sub.messages.map((m) => m.position)).toEqual([first.position, second.position]);
+
+      // Two identical resumes from the first change, one after the other: each replays the second
+      // change from the log. Had the later one joined the earlier, its catch-up would be lost.
+      const r1 = await subscribeWs(one, permissions, { arn, after: first.position });
+      expect((await r1.waitFor(1)).map((m) => m.position)).toEqual([second.position]);
+      const r2 = await subscribeWs(two, permissions, { arn, after: first.position });
+      expect((await r2.waitFor(1)).map((m) => m.position)).toEqual([second.position]);
+      await untilSubscribers(s, before + 4);
+      expect(hub() - hubBefore).toBe(3);
+
+      // Live again: the next change reaches all four once, the resumes past their catch-up.
+      const third = await attach("sg-alice", p3);
+      for (const sub of [a2, b, r1, r2]) await sub.waitFor(sub === a2 || sub === b ? 3 : 2);
+      await settle(100);
+      for (const sub of [a2, b]) expect(sub.messages.map((m) => m.position)).toEqual([first.position, second.position, third.position]);
+      for (const sub of [r1, r2]) expect(sub.messages.map((m) => m.position)).toEqual([second.position, third.position]);
+      for (const sub of [a1, a2, b, r1, r2]) expect(sub.errors).toEqual([]);
+
+      for (const sub of [a2, b, r1, r2]) sub.stop();
+      await untilIdle(s);
+      expect(s.subscriptions()).toBe(0);
+      expect(hub()).toBe(0);
+    });
+
+    test("a shared group with one member per socket: closing one socket leaves the other subscribed", async () => {
+      const arn = await user("sg-bob");
+      const read = await policy("sg-b1", "s3:GetObject");
+      const list = await policy("sg-b2", "s3:ListBucket");
+      const one = s.wsClient();
+      const two = s.wsClient();
+      const before = s.subscriptions();
+      const x = await subscribeWs(one, permissions, { arn });
+      const y = await subscribeWs(two, permissions, { arn });
+      await untilSubscribers(s, before + 2);
+      const first = await attach("sg-bob", read);
+      await x.waitFor(1);
+      await y.waitFor(1);
+      // The network drops for the upstream's socket: graphql-ws returns its member's iterator.
+      await one.dispose();
+      await vi.waitFor(() => expect(s.subscriptions() - before).toBe(1), { timeout: 5000 });
+      const second = await attach("sg-bob", list);
+      await y.waitFor(2);
+      await settle(100);
+      expect(x.messages.map((m) => m.position)).toEqual([first.position]);
+      expect(y.messages.map((m) => m.position)).toEqual([first.position, second.position]);
+      y.stop();
+    });
+  });
+}
