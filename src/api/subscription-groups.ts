@@ -21,6 +21,8 @@ interface Member {
   readonly socket: FrameSocket;
   /** `{"id":"…","type":"next","payload":` — the frame's head, built once. */
   readonly head: string;
+  /** The position of the last message written to this member: where it resumes if cut off. */
+  position: unknown;
   end(error?: unknown): void;
 }
 
@@ -28,8 +30,6 @@ interface Group {
   readonly key: string;
   readonly upstream: AsyncIterator<ExecutionResult>;
   readonly members: Set<Member>;
-  /** The position of the last message written, for the overflow close reason. */
-  position: unknown;
 }
 
 /**
@@ -75,7 +75,7 @@ export class SubscriptionGroups {
     let group = this.#groups.get(key);
     if (group) void started.return?.()?.catch?.(this.#options.onError ?? (() => undefined));
     else {
-      group = { key, upstream: started, members: new Set(), position: undefined };
+      group = { key, upstream: started, members: new Set() };
       this.#groups.set(key, group);
       void this.#pump(group);
     }
@@ -94,6 +94,7 @@ export class SubscriptionGroups {
     const member: Member = {
       socket,
       head: `{"id":${JSON.stringify(id)},"type":"next","payload":`,
+      position: undefined,
       end: (error) => {
         group.members.delete(member);
         outcome ??= error === undefined ? {} : { error };
@@ -139,9 +140,9 @@ export class SubscriptionGroups {
         const step = await group.upstream.next();
         if (step.done) break;
         if (group.members.size === 0) continue;
-        group.position = positionIn(step.value) ?? group.position;
+        const position = positionIn(step.value);
         const payload = JSON.stringify(step.value);
-        for (const member of group.members) this.#write(group, member, payload);
+        for (const member of group.members) this.#write(group, member, payload, position);
       }
       this.#end(group);
     } catch (err) {
@@ -149,16 +150,18 @@ export class SubscriptionGroups {
     }
   }
 
-  #write(group: Group, member: Member, payload: string): void {
+  #write(group: Group, member: Member, payload: string, position: unknown): void {
     if (member.socket.bufferedAmount > this.#options.maxBufferedBytes) {
-      // A slow reader never holds up the others: it is cut off here and resumes by position.
-      const after = group.position === undefined ? "the last position received" : String(group.position);
+      // A slow reader never holds up the others: it is cut off here, before this message, and
+      // resumes after the last one it was sent.
+      const after = member.position === undefined ? "the last position received" : String(member.position);
       member.socket.close(4429, `Subscription buffer overflow; resubscribe with after: ${after}`.slice(0, 123));
       member.end();
       if (group.members.size === 0) this.#close(group);
       return;
     }
     member.socket.send(member.head + payload + "}");
+    member.position = position ?? member.position;
   }
 
   #end(group: Group, error?: unknown): void {
