@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { AuthenticationFailure } from "../auth/authentication-failure.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import { originOf, type Authenticated } from "./authentication.js";
-import { groupKey, SubscriptionGroups } from "./subscription-groups.js";
+import { groupKey, SubscriptionGroups, type FrameSocket } from "./subscription-groups.js";
 import type { IamgraphYoga } from "./yoga.js";
 
 interface Envelope {
@@ -38,7 +38,7 @@ export function serveGraphqlWs(
         const started = await (args.rootValue as Envelope).subscribe(args);
         const group = grouping.get(args);
         if (!group || !isAsyncIterable(started)) return started as never;
-        return groups.join(group.key, group.socket, group.id, started[Symbol.asyncIterator]()) as never;
+        return groups.join(group.key, frameSocketOf(group.socket), group.id, started[Symbol.asyncIterator]()) as never;
       },
       // The connection authenticates once, with `{ authorization: "Basic …" }` in connection_init's
       // payload (browsers cannot set headers on a WebSocket) or the upgrade request's header.
@@ -90,6 +90,26 @@ export function serveGraphqlWs(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+const frameSockets = new WeakMap<WebSocket, FrameSocket>();
+
+/** The socket as a group writes to it: `ws`'s own, with the TCP socket's cork beneath it. */
+function frameSocketOf(socket: WebSocket): FrameSocket {
+  let frames = frameSockets.get(socket);
+  if (!frames) {
+    const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    frames = {
+      send: (data) => socket.send(data),
+      close: (code, reason) => socket.close(code, reason),
+      get bufferedAmount() {
+        return socket.bufferedAmount;
+      },
+      ...(raw ? { cork: () => raw.cork(), uncork: () => raw.uncork() } : {}),
+    };
+    frameSockets.set(socket, frames);
+  }
+  return frames;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {

@@ -179,6 +179,31 @@ describe("SubscriptionGroups", () => {
     await expect(mb.next()).rejects.toBe(err);
     expect(g.stats()).toEqual({ groups: 0, members: 0 });
   });
+
+  test("frames for one socket from several groups in one turn leave in one write: corked at the first, uncorked once after", async () => {
+    const g = groups();
+    const log: string[] = [];
+    const socket: FrameSocket = {
+      bufferedAmount: 0,
+      send: (data) => void log.push(`send ${JSON.parse(data).id}`),
+      close: () => undefined,
+      cork: () => void log.push("cork"),
+      uncork: () => void log.push("uncork"),
+    };
+    const [alice, bob] = [fakeUpstream(), fakeUpstream()];
+    g.join("alice", socket, "1", alice.iterator);
+    g.join("bob", socket, "2", bob.iterator);
+    alice.push(change(7));
+    bob.push(change(7));
+    await flush();
+    await flush();
+    expect(log).toEqual(["cork", "send 1", "send 2", "uncork"]);
+    // The next turn corks afresh.
+    alice.push(change(8));
+    await flush();
+    await flush();
+    expect(log.slice(4)).toEqual(["cork", "send 1", "uncork"]);
+  });
 });
 
 describe("groupKey", () => {
