@@ -16,7 +16,8 @@ export type BackendName = "pglite" | "postgres";
 /** One line of the results table. */
 export interface Row {
   readonly bench: string;
-  readonly backend: BackendName;
+  /** "none": a baseline that uses no database. */
+  readonly backend: BackendName | "none";
   readonly case: string;
   readonly ops: number;
   readonly seconds: number;

@@ -24,7 +24,14 @@ export function serveGraphqlWs(
   server: Server,
   yoga: IamgraphYoga,
   authenticator: Authenticator,
-  options: { path?: string; maxPayloadBytes?: number; maxBufferedBytes?: number; onError?: (err: unknown) => void } = {},
+  options: {
+    path?: string;
+    maxPayloadBytes?: number;
+    maxBufferedBytes?: number;
+    /** Identical subscriptions share one stream (default); false runs each on its own (the bench's comparison). */
+    shareIdentical?: boolean;
+    onError?: (err: unknown) => void;
+  } = {},
 ): { close(): Promise<void>; groups: SubscriptionGroups } {
   const authenticatedSockets = new WeakMap<object, Authenticated>();
   const groups = new SubscriptionGroups({ maxBufferedBytes: options.maxBufferedBytes ?? 8 * 2 ** 20, ...(options.onError ? { onError: options.onError } : {}) });
@@ -76,7 +83,7 @@ export function serveGraphqlWs(
         };
         const errors = validate(args.schema, args.document);
         if (errors.length > 0) return errors;
-        key = groupKey({ ...args, query: params.query, identity: [authenticated.caller, authenticated.origin] });
+        if (options.shareIdentical !== false) key = groupKey({ ...args, query: params.query, identity: [authenticated.caller, authenticated.origin] });
         if (key) grouping.set(args, { key, socket, id });
         return args;
       },
