@@ -5,7 +5,10 @@ import type { EvaluationResult } from "../../policy/evaluate.js";
 import type { ContextEntry } from "../../policy/request.js";
 import type { Context } from "../context.js";
 import { accessDenied } from "./access-denied.js";
-import type { AuthorizationChecks } from "./authorization-check.js";
+import type { Command } from "../../app/command.js";
+import { commandAuthorization } from "../../app/command-authorization.js";
+import type { AuthorizationChecks } from "../../authz/authorization-check.js";
+import { resourceLookup } from "./resource-lookup.js";
 
 /**
  * Decides an operation's checks for the request's caller. Root is allowed everything without
@@ -47,4 +50,16 @@ const missingPrincipal: EvaluationResult = { decision: "implicitDeny", reason: "
 function onMissingPrincipal(err: unknown): EvaluationResult {
   if (err instanceof DomainError && err.code === "NoSuchEntity") return missingPrincipal;
   throw err;
+}
+
+/**
+ * Authorizes commands sent on the caller's behalf by something other than their own mutation —
+ * previewChange, restorePrincipal — so neither can do (or reveal) what the caller may not do.
+ * Returns the AccessDenied of the first denied check; undefined when every command is allowed.
+ */
+export async function authorizeCommands(ctx: Context, commands: readonly Command[]): Promise<DomainError | undefined> {
+  if (ctx.caller.kind === "root") return undefined;
+  const lookup = resourceLookup(ctx);
+  const checks = (await Promise.all(commands.map((c) => commandAuthorization(c, ctx.accountId, lookup)))).flat();
+  return authorizeChecks(ctx, checks);
 }

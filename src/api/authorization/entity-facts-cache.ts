@@ -1,5 +1,5 @@
 import type { StoredEvent } from "../../eventstore/stored-event.js";
-import type { EntityFacts } from "./authorization-check.js";
+import type { EntityFacts } from "../../authz/authorization-check.js";
 
 interface Entry<T> {
   readonly id: string;

@@ -1,8 +1,8 @@
 import { userNameOrCaller } from "../../auth/caller.js";
 import type { Context } from "../context.js";
 import { commandOf } from "../types/preview-change.js";
-import { pathPrefixArn, type AuthorizationCheck } from "./authorization-check.js";
-import { commandAuthorization } from "./command-authorization.js";
+import { pathPrefixArn, type AuthorizationCheck } from "../../authz/authorization-check.js";
+import { commandAuthorization } from "../../app/command-authorization.js";
 import { entityCheckFor, policyCheckFor } from "./entity-checks.js";
 import { rule, single, type FieldRule } from "./field-rule.js";
 import { mutationCommands } from "./mutation-commands.js";

@@ -1,7 +1,7 @@
 import { applyRestore, planRestore, previewRestore, type RestorePlan } from "../../app/restore-principal.js";
 import type { RestoreCommand, SkippedRestore } from "../../history/restore-diff.js";
 import type { Point } from "../../history/load.js";
-import { authorizeCommands } from "../authorization/command-authorization.js";
+import { authorizeCommands } from "../authorization/authorize-checks.js";
 import { builder } from "../builder.js";
 import { DryRunPreview, requestOf } from "../command-field.js";
 import { iamErrors } from "./iam-error.js";

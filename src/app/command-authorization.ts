@@ -1,13 +1,10 @@
-import type { Command } from "../../app/command.js";
-import { entityArn } from "../../domain/shared/arn.js";
-import { assertNever } from "../../domain/shared/assert-never.js";
-import type { DomainError } from "../../domain/shared/domain-error.js";
-import type { ContextEntry } from "../../policy/request.js";
-import type { Context } from "../context.js";
-import { boundaryContext, policyArnContext, requestTagContext, tagKeysContext, type AuthorizationCheck } from "./authorization-check.js";
-import { authorizeChecks } from "./authorize-checks.js";
-import { entityCheck, entityFacts, policyCheck, type EntityKind } from "./entity-checks.js";
-import { resourceLookup, type ResourceLookup } from "./resource-lookup.js";
+import { boundaryContext, policyArnContext, requestTagContext, tagKeysContext, type AuthorizationCheck } from "../authz/authorization-check.js";
+import { entityCheck, entityFacts, policyCheck, type EntityKind } from "../authz/entity-checks.js";
+import type { ResourceLookup } from "../authz/resource-lookup.js";
+import { entityArn } from "../domain/shared/arn.js";
+import { assertNever } from "../domain/shared/assert-never.js";
+import type { ContextEntry } from "../policy/request.js";
+import type { Command } from "./command.js";
 
 // Every domain command mapped to the IAM action AWS checks for the API call that sends it, on
 // the resource AWS names (the target's real ARN, with its path), with the condition keys the
@@ -107,16 +104,4 @@ async function renameChecks(
   const current = await entityFacts(lookup, kind, name);
   const target = entityArn(accountId, kind, newPath ?? current?.path ?? "/", newName ?? name);
   return target === source.resource ? [source] : [source, { action: source.action, resource: target }];
-}
-
-/**
- * Authorizes commands sent on the caller's behalf by something other than their own mutation —
- * previewChange, restorePrincipal — so neither can do (or reveal) what the caller may not do.
- * Returns the AccessDenied of the first denied check; undefined when every command is allowed.
- */
-export async function authorizeCommands(ctx: Context, commands: readonly Command[]): Promise<DomainError | undefined> {
-  if (ctx.caller.kind === "root") return undefined;
-  const lookup = resourceLookup(ctx);
-  const checks = (await Promise.all(commands.map((c) => commandAuthorization(c, ctx.accountId, lookup)))).flat();
-  return authorizeChecks(ctx, checks);
 }
