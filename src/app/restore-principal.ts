@@ -64,13 +64,13 @@ export async function planRestore(db: RawQueryable, principalArn: string, asOf: 
   return { principalArn: nowState.arn, principalType: kind, point, commands, skipped: [...skipped, ...drift] };
 }
 
-/** What the commands would do, with the blast radius, computed in a rolled-back transaction. */
-export async function previewRestore(prisma: PrismaClient, accountId: string, plan: RestorePlan, request: RequestContext, actions?: readonly string[]): Promise<ChangePreview> {
+/** What the commands would do, with the blast radius: the pipeline rehearses them (authorized as for real) and rolls back. */
+export async function previewRestore(pipeline: CommandPipeline, prisma: PrismaClient, plan: RestorePlan, request: RequestContext, actions?: readonly string[]): Promise<ChangePreview> {
   if (plan.commands.length === 0) return { position: await headPosition(prisma), events: [], principalsConsidered: 0, flips: [] };
-  return previewChanges(prisma, accountId, plan.commands, request, actions);
+  return previewChanges(pipeline, plan.commands, request, actions);
 }
 
-/** Applies the commands all or nothing; every event records the caller and one correlation id. */
+/** Applies the commands all or nothing, each authorized under the write lock; every event records the caller and one correlation id. */
 export async function applyRestore(pipeline: CommandPipeline, prisma: PrismaClient, plan: RestorePlan, request: RequestContext): Promise<CommandResult & { correlationId: string }> {
   const correlationId = randomUUID();
   if (plan.commands.length === 0) return { position: await headPosition(prisma), events: [], correlationId };

@@ -5,10 +5,9 @@ import type { EvaluationResult } from "../../policy/evaluate.js";
 import type { ContextEntry } from "../../policy/request.js";
 import type { Context } from "../context.js";
 import { accessDenied } from "./access-denied.js";
-import type { Command } from "../../app/command.js";
-import { commandAuthorization } from "../../app/command-authorization.js";
+import type { Authorize } from "../../app/command-authorization.js";
 import type { AuthorizationChecks } from "../../authz/authorization-check.js";
-import { resourceLookup } from "./resource-lookup.js";
+import type { PrismaClient } from "../../generated/prisma/client.js";
 
 /**
  * Decides an operation's checks for the request's caller. Root is allowed everything without
@@ -53,13 +52,22 @@ function onMissingPrincipal(err: unknown): EvaluationResult {
 }
 
 /**
- * Authorizes commands sent on the caller's behalf by something other than their own mutation —
- * previewChange, restorePrincipal — so neither can do (or reveal) what the caller may not do.
- * Returns the AccessDenied of the first denied check; undefined when every command is allowed.
+ * The caller's side of the pipeline's authorization port (src/app/command-authorization.ts):
+ * every command a request sends is decided by the caller's own policies, inside the pipeline,
+ * under the write lock — the caller's tags and policies read from the writing transaction, the
+ * targets' facts too — so a change that commits while the request waits for the lock decides.
+ * Root is allowed everything, as in AWS.
  */
-export async function authorizeCommands(ctx: Context, commands: readonly Command[]): Promise<DomainError | undefined> {
-  if (ctx.caller.kind === "root") return undefined;
-  const lookup = resourceLookup(ctx);
-  const checks = (await Promise.all(commands.map((c) => commandAuthorization(c, ctx.accountId, lookup)))).flat();
-  return authorizeChecks(ctx, checks);
+export function commandAuthority(ctx: Context): Authorize {
+  const { caller } = ctx;
+  return async (checks, tx) => {
+    if (caller.kind === "root" || checks.length === 0) return undefined;
+    const requests = checks.map((c) => callerRequest(ctx, c.action, c.resource, c.context));
+    const results = await ctx.authorizer.authorizeManyIn(tx as unknown as PrismaClient, requests);
+    for (const [i, outcome] of results.entries()) {
+      const result = outcome instanceof DomainError ? onMissingPrincipal(outcome) : outcome;
+      if (result.decision !== "allowed") return accessDenied(caller.arn, checks[i]!.action, checks[i]!.resource, result.reason as never);
+    }
+    return undefined;
+  };
 }

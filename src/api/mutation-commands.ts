@@ -1,9 +1,11 @@
-import type { Command } from "../../app/command.js";
-import { userNameOrCaller, type Caller } from "../../auth/caller.js";
+import type { Command } from "../app/command.js";
+import { userNameOrCaller, type Caller } from "../auth/caller.js";
 
-// Each mutation's arguments as the domain command it sends: the resolvers send exactly these
-// (sendMutation in command-field.ts) and the guard authorizes exactly these
-// (command-authorization.ts); the coverage test holds every mutation to one here.
+// Each mutation's arguments as the domain command it sends, defaults included — the one mapping:
+// mutations send these (sendMutation in command-field.ts, the access-key resolvers), dry runs and
+// previewChange rehearse these (types/preview-change.ts maps its ChangeInput onto these fields),
+// and the pipeline authorizes exactly what it is sent (src/app/command-authorization.ts). The
+// coverage test holds every mutation to one here.
 
 type Args = Record<string, any>;
 type ToCommand = (args: Args, caller: Caller) => Command;
@@ -58,9 +60,17 @@ export const mutationCommands: Record<string, ToCommand> = {
   tagPolicy: (a) => ({ type: "TagPolicy", policyArn: a.policyArn, tags: a.tags }),
   untagPolicy: (a) => ({ type: "UntagPolicy", policyArn: a.policyArn, tagKeys: a.tagKeys }),
   ...permissions,
-  // The new key's id does not exist before the call; authorization needs only its owner.
+  // The new key's id is made with its secret, just before the command is sent (src/auth/access-key-commands.ts).
   // Without userName the caller's own user is meant (AWS semantics).
   createAccessKey: (a, caller) => ({ type: "CreateAccessKey", userName: userNameOrCaller(a.userName, caller), accessKeyId: "" }),
   updateAccessKey: (a, caller) => ({ type: "UpdateAccessKey", userName: userNameOrCaller(a.userName, caller), accessKeyId: a.accessKeyId, status: a.status }),
   deleteAccessKey: (a, caller) => ({ type: "DeleteAccessKey", userName: userNameOrCaller(a.userName, caller), accessKeyId: a.accessKeyId }),
 };
+
+type AccessKeyField = "createAccessKey" | "updateAccessKey" | "deleteAccessKey";
+type AccessKeyCommandOf = { createAccessKey: "CreateAccessKey"; updateAccessKey: "UpdateAccessKey"; deleteAccessKey: "DeleteAccessKey" };
+
+/** A mapping whose command type the resolver needs to know (the access-key resolvers). */
+export function commandFor<F extends AccessKeyField>(field: F, args: Args, caller: Caller): Extract<Command, { type: AccessKeyCommandOf[F] }> {
+  return mutationCommands[field]!(args, caller) as Extract<Command, { type: AccessKeyCommandOf[F] }>;
+}
