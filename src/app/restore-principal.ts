@@ -33,9 +33,8 @@ export interface RestorePlan {
 export async function planRestore(db: RawQueryable, principalArn: string, asOf: AsOf): Promise<RestorePlan> {
   const kind = kindOfArn(principalArn);
   if (kind !== "user" && kind !== "role") throw new DomainError("InvalidInput", `Only a user or role can be restored; ${principalArn} is neither.`);
-  const point = await resolvePoint(db, asOf);
+  const point = await resolvePoint(db, asOf); // refuses a point past the head
   const head = await headPosition(db);
-  if (point.position > head) throw new DomainError("InvalidInput", `Position ${point.position} is beyond the head of the log (${head}).`);
   const then = await entityAt(db, kind, "arn", principalArn, point.position);
   if (!then) throw new DomainError("NoSuchEntity", `No ${kind} ${principalArn} existed at position ${point.position}.`);
   const stream = await readStreams(db, [then.streamId]);
