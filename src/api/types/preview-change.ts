@@ -5,7 +5,7 @@ import { wrapOrThrow } from "@pothos/plugin-errors";
 import { builder } from "../builder.js";
 import type { Caller } from "../../auth/caller.js";
 import { DryRunPreview, requestOf } from "../command-field.js";
-import { mutationCommands } from "../mutation-commands.js";
+import { argumentDefaults, mutationCommands } from "../mutation-commands.js";
 import { HistoricDecision } from "./time-travel.js";
 
 // Dry run / blast radius: what a change would do to every affected principal's decisions, computed
@@ -32,7 +32,7 @@ const MembershipInput = builder.inputType("PreviewMembershipInput", {
   fields: (t) => ({ userName: t.string({ required: true }), groupName: t.string({ required: true }) }),
 });
 const NewVersionInput = builder.inputType("PreviewPolicyVersionInput", {
-  fields: (t) => ({ policyArn: t.string({ required: true }), policyDocument: t.string({ required: true }), setAsDefault: t.boolean({ defaultValue: false }) }),
+  fields: (t) => ({ policyArn: t.string({ required: true }), policyDocument: t.string({ required: true }), setAsDefault: t.boolean({ defaultValue: argumentDefaults.setAsDefault }) }),
 });
 const DefaultVersionInput = builder.inputType("PreviewDefaultVersionInput", {
   fields: (t) => ({ policyArn: t.string({ required: true }), versionId: t.string({ required: true }) }),
