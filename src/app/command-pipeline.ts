@@ -91,8 +91,6 @@ export interface CommitObserver {
 
 interface RunOptions extends HandleOptions {
   readonly beforeProject?: Rehearsal<unknown>["beforeProject"];
-  /** False in rollback mode: observers see only what will commit. */
-  readonly observed: boolean;
 }
 
 export function createCommandPipeline(deps: { db: Database; accountId: string; bus: EventBus; logger: Logger; now?: () => Date }): CommandPipeline {
@@ -142,13 +140,25 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
         if (options.beforeProject) await options.beforeProject(tx, events);
         await project(tx, events);
         if (options.alongside && events.length > 0) await options.alongside(tx, events);
-        if (options.observed) for (const observer of observers) await observer.capture(tx, events);
       } catch (err) {
-        throw err instanceof DomainError ? new Error(`failed after writing: ${err.message}`, { cause: err }) : err;
+        throw afterWriting(err);
       }
       stored.push(...events);
     }
     return stored;
+  }
+
+  /**
+   * Observers see what will commit, once per job, as it is published: after every command of a
+   * group (a group is published as one batch, and the hub reads the capture keyed by the batch's
+   * last position), never for a group that was undone or a rehearsal.
+   */
+  async function observe(tx: Tx, stored: readonly StoredEvent[]): Promise<void> {
+    try {
+      for (const observer of observers) await observer.capture(tx, stored);
+    } catch (err) {
+      throw afterWriting(err);
+    }
   }
 
   /**
@@ -187,7 +197,8 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
       // The writer holds the write lock from before authorizing until commit, so the state the
       // caller is authorized on and the decider decides on is still current when its events are appended.
       const result = await writer.submit(async (tx) => {
-        const stored = await run(tx, [command], request, { ...options, observed: true });
+        const stored = await run(tx, [command], request, options);
+        await observe(tx, stored);
         const position = stored.at(-1)?.position ?? (await headPosition(tx));
         return { position, events: stored };
       });
@@ -199,7 +210,8 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
       const group = shared(request);
       const result = await writer.submit(async (tx) => {
         // A single command refuses before it writes; a group may refuse after, so it runs in a savepoint.
-        const stored = commands.length > 1 ? await inSavepoint(tx, true, () => run(tx, commands, group, { observed: true })) : await run(tx, commands, group, { observed: true });
+        const stored = commands.length > 1 ? await inSavepoint(tx, true, () => run(tx, commands, group, {})) : await run(tx, commands, group, {});
+        await observe(tx, stored);
         const position = stored.at(-1)?.position ?? (await headPosition(tx));
         return { position, events: stored };
       });
@@ -210,8 +222,13 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
     rehearse(commands, request, inspect) {
       const group = shared(request);
       return writer.submit((tx) =>
-        inSavepoint(tx, false, async (head) => inspect.conclude(tx, await run(tx, commands, group, { beforeProject: inspect.beforeProject, observed: false }), head)),
+        inSavepoint(tx, false, async (head) => inspect.conclude(tx, await run(tx, commands, group, inspect.beforeProject ? { beforeProject: inspect.beforeProject } : {}), head)),
       );
     },
   };
+}
+
+/** Past the append a failure must roll the transaction back: a DomainError there is not a refusal. */
+function afterWriting(err: unknown): unknown {
+  return err instanceof DomainError ? new Error(`failed after writing: ${err.message}`, { cause: err }) : err;
 }
