@@ -15,8 +15,8 @@ import { guardSchema } from "./authorization/guard.js";
 import { createLoaders, type Context } from "./context.js";
 import type { HardeningConfig } from "./hardening/config.js";
 import { hardeningPlugins } from "./hardening/index.js";
-import { internalFailure, internalFailureMessage, maskHookFailures } from "./hardening/masking.js";
-import { currentRequestId, requestIdOf } from "./hardening/request-id.js";
+import { internalFailure, internalFailureMessage, isGraphQLOwnError, maskHookFailures, withoutInternals, yogaErrorLog } from "./hardening/masking.js";
+import { requestIdOf } from "./hardening/request-id.js";
 import { rejectNulCharacters } from "./reject-nul.js";
 import { sharedSubscriptionResults } from "./shared-subscription-results.js";
 import { schema } from "./schema.js";
@@ -64,7 +64,7 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),
       warn: (...args) => logger.warn({ args }, "yoga"),
-      error: (...args) => logger.error({ args, requestId: currentRequestId() }, "yoga"),
+      error: yogaErrorLog(logger),
     },
     context: (initialContext) => {
       const { request } = initialContext;
@@ -94,7 +94,7 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
         if (original instanceof DomainError) {
           return new GraphQLError(original.message, { extensions: { code: original.code } });
         }
-        if (isGraphQLOwnError(error)) return error;
+        if (isGraphQLOwnError(error)) return withoutInternals(error);
         return internalFailure(logger, original, error);
       },
     },
@@ -145,15 +145,6 @@ function bodyLimit(maxBytes: number): Plugin {
       setRequest(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks) }));
     },
   };
-}
-
-/**
- * An error GraphQL itself raised (syntax, validation, variable coercion — possibly wrapping
- * another such error), safe to show as is; anything wrapping a thrown exception is not.
- */
-function isGraphQLOwnError(error: unknown): error is GraphQLError {
-  if (!(error instanceof GraphQLError)) return false;
-  return error.originalError == null || isGraphQLOwnError(error.originalError);
 }
 
 const defaultQuery = `# iamgraph: AWS-IAM-compatible IAM on an event log.

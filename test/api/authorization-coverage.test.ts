@@ -1,7 +1,7 @@
 import { GraphQLObjectType, printSchema } from "graphql";
 import { describe, expect, test } from "vitest";
 import { guardSchema } from "../../src/api/authorization/guard.js";
-import { mutationCommands } from "../../src/api/authorization/mutation-commands.js";
+import { mutationCommands } from "../../src/api/mutation-commands.js";
 import { nestedFieldRules } from "../../src/api/authorization/nested-field-rules.js";
 import { rootFieldRules } from "../../src/api/authorization/root-field-rules.js";
 import { schema } from "../../src/api/schema.js";
