@@ -7,7 +7,6 @@ import type { Database } from "../db/database.js";
 import { appendToStreams } from "../eventstore/append.js";
 import { headPosition } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
-import type { EventBus } from "../messaging/event-bus.js";
 import type { Tx } from "../projections/projection.js";
 import { project } from "../projections/runner.js";
 import type { Command } from "./command.js";
@@ -37,7 +36,8 @@ const newIdKind: Partial<Record<Command["type"], IdKind>> = { CreateUser: "user"
 
 /**
  * The only place where domain, store and projections meet:
- * lock → load → decide → append → project, in one transaction; publish after commit.
+ * lock → load → decide → append → project, in one transaction; after commit, wait until this
+ * process's event feed has delivered the result's position (see `settle`).
  */
 export interface CommandPipeline {
   handle(command: Command, request: RequestContext, options?: HandleOptions): Promise<CommandResult>;
@@ -47,8 +47,6 @@ export interface CommandPipeline {
    * share the request's metadata (actor, request and correlation ids). Used by restorePrincipal.
    */
   handleAll(commands: readonly Command[], request: RequestContext): Promise<CommandResult>;
-  /** Registers a reader that must see the state exactly as of each command's events (see LiveHub.capture). */
-  observe(observer: CommitObserver): void;
   /** Transactions run and commands they carried. */
   stats(): { readonly batches: number; readonly jobs: number };
 }
@@ -61,16 +59,26 @@ export interface HandleOptions {
   readonly alongside?: (tx: Tx, events: readonly StoredEvent[]) => Promise<void>;
 }
 
-/** Runs inside the writing transaction, after the projections, before commit. */
-export interface CommitObserver {
-  capture(tx: Tx, events: readonly StoredEvent[]): Promise<void>;
+export interface PipelineDeps {
+  readonly db: Database;
+  readonly accountId: string;
+  readonly logger: Logger;
+  /**
+   * Called after each commit with the result's position; resolves once this process has applied
+   * it. The pipeline publishes nothing itself: every event, its own included, reaches caches and
+   * subscribers through the process's event feed (messaging/event-feed.ts), the same way
+   * wherever it was committed — and waiting here keeps read-your-writes on this instance (a
+   * revoke answered here is enforced by the next request here). Absent: returns at commit.
+   */
+  readonly settle?: (position: number) => Promise<void>;
+  readonly now?: () => Date;
 }
 
-export function createCommandPipeline(deps: { db: Database; accountId: string; bus: EventBus; logger: Logger; now?: () => Date }): CommandPipeline {
-  const { db, accountId, bus, logger } = deps;
+export function createCommandPipeline(deps: PipelineDeps): CommandPipeline {
+  const { db, accountId, logger } = deps;
+  const settle = deps.settle ?? (async () => undefined);
   const now = deps.now ?? (() => new Date());
   const writer = new GroupCommitWriter(db);
-  const observers: CommitObserver[] = [];
 
   function metadataOf(command: Command, request: RequestContext): CommandMetadata {
     const kind = newIdKind[command.type];
@@ -98,7 +106,6 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
     try {
       await project(tx, stored);
       if (options.alongside && stored.length > 0) await options.alongside(tx, stored);
-      for (const observer of observers) await observer.capture(tx, stored);
     } catch (err) {
       throw err instanceof DomainError ? new Error(`failed after writing: ${err.message}`, { cause: err }) : err;
     }
@@ -121,9 +128,6 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
   }
 
   return {
-    observe(observer) {
-      observers.push(observer);
-    },
     stats: () => ({ ...writer.stats }),
     async handle(command, request, options = {}) {
       const meta = metadataOf(command, request);
@@ -135,7 +139,7 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
         return { position, events: stored };
       });
       logger.debug({ command: command.type, requestId: meta.requestId, position: result.position, events: result.events.length }, "command handled");
-      bus.publish(result.events);
+      await settle(result.position);
       return result;
     },
     async handleAll(commands, request) {
@@ -162,7 +166,7 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
         throw err instanceof RefusedAfterWriting ? err.refusal : err;
       });
       logger.debug({ commands: commands.length, requestId, position: result.position, events: result.events.length }, "commands handled");
-      bus.publish(result.events);
+      await settle(result.position);
       return result;
     },
   };
