@@ -87,7 +87,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     prisma,
     sql: runnerOver(pool),
     async listen(channel, onNotify, onLost) {
-      const client = new pg.Client({ connectionString: url, ...searchPath });
+      const client = new pg.Client({ connectionString: url, application_name: "iamgraph log tailer", ...searchPath });
       let lost = false;
       const lose = (err: unknown) => {
         if (lost) return;
