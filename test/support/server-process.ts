@@ -104,22 +104,22 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
  * A fresh, migrated PostgreSQL schema for a cluster of processes, and the DATABASE_URL naming
  * it (`?schema=`, as an operator would write it).
  */
-export async function createClusterSchema(): Promise<{ databaseUrl: string; schema: string; drop(): Promise<void> }> {
-  if (!postgresUrl) throw new Error("DATABASE_URL is not set");
+export async function createClusterSchema(base = postgresUrl): Promise<{ databaseUrl: string; schema: string; drop(): Promise<void> }> {
+  if (!base) throw new Error("DATABASE_URL is not set");
   const schema = `iamgraph_cluster_${randomBytes(6).toString("hex")}`;
-  const admin = await openDatabase({ databaseUrl: postgresUrl, poolSize: 1 });
+  const admin = await openDatabase({ databaseUrl: base, poolSize: 1 });
   await admin.sql.exec(`CREATE SCHEMA ${quoteIdent(schema)}`);
   await admin.close();
-  const db = await openDatabase({ databaseUrl: postgresUrl, schema, poolSize: 1 });
+  const db = await openDatabase({ databaseUrl: base, schema, poolSize: 1 });
   await migrate(db.sql);
   await db.close();
-  const url = new URL(postgresUrl);
+  const url = new URL(base);
   url.searchParams.set("schema", schema);
   return {
     databaseUrl: url.toString(),
     schema,
     async drop() {
-      const d = await openDatabase({ databaseUrl: postgresUrl!, poolSize: 1 });
+      const d = await openDatabase({ databaseUrl: base, poolSize: 1 });
       await d.sql.exec(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
       await d.close();
     },
