@@ -1,7 +1,7 @@
 import type { StoredEvent } from "../eventstore/stored-event.js";
 import type { PolicySource } from "../policy/document.js";
 import type { EvaluationResult, MatchedStatement } from "../policy/evaluate.js";
-import type { PolicyPath } from "./messages.js";
+import { causeOf, type PermissionsChange, type PolicyPath } from "./messages.js";
 
 // Which event of a command caused a change it made (issue 11, defect 6). A command — a restore
 // especially, which is several commands sharing one request — can write many events, and the
@@ -92,4 +92,18 @@ function touchesSource(e: StoredEvent, s: PolicySource): boolean {
     default:
       return false;
   }
+}
+
+/** The last position of the command (request) an event belongs to, within the batch. */
+export function commandEnd(events: readonly StoredEvent[], event: StoredEvent): number {
+  let end = event.position;
+  for (const e of events) if (e.metadata.requestId === event.metadata.requestId && e.position > end) end = e.position;
+  return end;
+}
+
+/** A folded change, its cause narrowed from the command's first event to the one that made it. */
+export function withExactCause(change: PermissionsChange, events: readonly StoredEvent[]): PermissionsChange {
+  const command = events.filter((e) => e.metadata.requestId === change.cause.requestId && e.position <= change.position);
+  const cause = eventChangingPaths(command, [...change.entered, ...change.left, ...change.updated]);
+  return cause ? { ...change, cause: causeOf(cause) } : change;
 }

@@ -8,7 +8,7 @@ import { absentSet, diffSets, isEmptyDiff, knownSetKeys, loadKnownSets, type Kno
 import { LiveStream, type SubscriptionOverflow } from "./live-stream.js";
 import { causeOf, eventKeys, KeyIndex, type Cause, type DecisionChange, type PermissionsChange } from "./messages.js";
 import { replayPermissionChanges } from "./permission-replay.js";
-import { eventChangingPaths, eventFlippingDecision } from "./change-cause.js";
+import { commandEnd, eventChangingPaths, eventFlippingDecision, withExactCause } from "./change-cause.js";
 
 export interface LiveHubOptions {
   /** Undelivered messages a subscriber may have before it is cut off (default 1000). */
@@ -421,20 +421,6 @@ function decisionMessage(position: number, request: AuthorizeRequest, before: Ev
 
 /** Events that can widen what a principal's set depends on (a group joined, a policy attached). */
 const widening = new Set(["UserAddedToGroup", "ManagedPolicyAttached", "PermissionsBoundaryPut"]);
-
-/** The last position of the command (request) an event belongs to, within the batch. */
-function commandEnd(events: readonly StoredEvent[], event: StoredEvent): number {
-  let end = event.position;
-  for (const e of events) if (e.metadata.requestId === event.metadata.requestId && e.position > end) end = e.position;
-  return end;
-}
-
-/** A folded change, its cause narrowed from the command's first event to the one that made it. */
-function withExactCause(change: PermissionsChange, events: readonly StoredEvent[]): PermissionsChange {
-  const command = events.filter((e) => e.metadata.requestId === change.cause.requestId && e.position <= change.position);
-  const cause = eventChangingPaths(command, [...change.entered, ...change.left, ...change.updated]);
-  return cause ? { ...change, cause: causeOf(cause) } : change;
-}
 
 /** The events of these requests in (after, upTo]: the commands whose causes a catch-up narrows. */
 async function readCommands(db: RawQueryable, requestIds: readonly string[], after: number, upTo: number): Promise<StoredEvent[]> {
