@@ -120,9 +120,16 @@ describe.skipIf(!postgresUrl)("two instances on one PostgreSQL follow the log", 
   });
 
   test("consistency.atLeast from a write on A, read on B", async () => {
-    const { position } = await mutate(a, "createUser", { userName: "ryw1" }, "... on UserPayload { position }");
-    const read = await b.request(`{ user(userName: "ryw1") { userName } }`, {}, { extensions: { consistency: { atLeast: position, timeoutMs: 5_000 } } });
-    expect(read.data).toEqual({ user: { userName: "ryw1" } });
+    await mutate(a, "createUser", { userName: "ryw1" }, "... on UserPayload { position }");
+    const granted = await mutate(a, "putUserPolicy", { userName: "ryw1", policyName: "p", policyDocument: doc("Allow", "s3:GetObject") });
+    const authorize = `{ authorize(principalArn: "${userArn("ryw1")}", action: "s3:GetObject", resource: "*") { ... on AuthorizationDecision { decision } } }`;
+    // B decides (and caches its compiled policies) at the grant's position.
+    const before = await b.request(authorize, {}, { extensions: { consistency: { atLeast: granted.position, timeoutMs: 5_000 } } });
+    expect(before.data.authorize.decision).toBe("allowed");
+    const { position } = await mutate(a, "deleteUserPolicy", { userName: "ryw1", policyName: "p" });
+    // The first read on B that asks for the revoke's position sees it — caches included.
+    const read = await b.request(authorize, {}, { extensions: { consistency: { atLeast: position, timeoutMs: 5_000 } } });
+    expect(read.data.authorize.decision).toBe("implicitDeny");
     expect(read.extensions.position).toBeGreaterThanOrEqual(position);
     // A position no instance has reached: a typed timeout, reporting where B is.
     const far = await b.request(`{ user(userName: "ryw1") { userName } }`, {}, { extensions: { consistency: { atLeast: position + 1_000_000, timeoutMs: 200 } } });
@@ -138,7 +145,10 @@ describe.skipIf(!postgresUrl)("two instances on one PostgreSQL follow the log", 
     const denied = await mutate(a, "putUserPolicy", { userName: "rest1", policyName: "deny", policyDocument: doc("Deny", "s3:GetObject") });
     const arn = userArn("rest1");
     const client = b.wsClient();
-    const decision = await subscribeWs(client, `subscription ($arn: String!, $after: Position) { decisionChanged(principalArn: $arn, action: "s3:GetObject", resource: "*", after: $after) { position before after cause { type position } } }`, { arn, after: denied.position });
+    const flips = `subscription ($arn: String!, $after: Position) { decisionChanged(principalArn: $arn, action: "s3:GetObject", resource: "*", after: $after) { position before after cause { type position } } }`;
+    const decision = await subscribeWs(client, flips, { arn, after: denied.position });
+    // The same-instance path too: on A, where the restore is committed.
+    const onA = await subscribeWs(a.wsClient(), flips, { arn, after: denied.position });
     const permissions = await subscribeWs(client, `subscription ($arn: String!, $after: Position) { permissionsChanged(principalArn: $arn, after: $after) { position cause { type position } left { policyName } } }`, { arn, after: denied.position });
     await eventually("B denies", async () => ((await decisionOn(b, arn, "s3:GetObject")) === "explicitDeny" ? true : undefined));
 
@@ -149,12 +159,12 @@ describe.skipIf(!postgresUrl)("two instances on one PostgreSQL follow the log", 
     );
     const restored = r.data.restorePrincipal;
     expect(restored.commands.map((c: { type: string }) => c.type)).toEqual(["DetachPolicy", "DeleteInlinePolicy"]);
-    const [flip] = await decision.waitFor(1);
-    expect(flip).toEqual({ position: restored.position, before: "explicitDeny", after: "allowed", cause: { type: "InlinePolicyDeleted", position: restored.position } });
+    const expected = { position: restored.position, before: "explicitDeny", after: "allowed", cause: { type: "InlinePolicyDeleted", position: restored.position } };
+    expect((await onA.waitFor(1))[0]).toEqual(expected);
+    expect((await decision.waitFor(1))[0]).toEqual(expected);
     const [change] = await permissions.waitFor(1);
     expect(change.left.map((p: { policyName: string }) => p.policyName).sort()).toEqual(["deny", "rest1-list"]);
     expect(change.cause).toEqual({ type: "InlinePolicyDeleted", position: restored.position });
-    decision.stop();
-    permissions.stop();
+    for (const sub of [decision, onA, permissions]) sub.stop();
   });
 });
