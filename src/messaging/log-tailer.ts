@@ -35,7 +35,6 @@ export class LogTailer implements EventFeed {
   #wake: (() => void) | undefined;
   #loop: Promise<void> = Promise.resolve();
   #listener: Listener | undefined;
-  #listening: Promise<void> = Promise.resolve();
   readonly #waiters = new Set<{ atLeast: number; resolve(p: number): void }>();
 
   constructor(db: Pick<Database, "prisma" | "listen">, options: LogTailerOptions = {}) {
@@ -54,7 +53,7 @@ export class LogTailer implements EventFeed {
     this.#started = true;
     this.#position = after;
     const channel = await logChannel(this.#db.prisma);
-    this.#listening = this.#listen(channel, 0);
+    void this.#listen(channel, 0);
     this.#loop = this.#run(deliver);
   }
 
@@ -86,7 +85,8 @@ export class LogTailer implements EventFeed {
     this.#closed = true;
     this.#wake?.();
     await this.#loop;
-    await this.#listening;
+    // Not waiting for a LISTEN being (re)opened: it may be in a backoff of seconds while the
+    // database is down; it closes itself when it sees #closed.
     await this.#listener?.close();
   }
 
@@ -151,7 +151,7 @@ export class LogTailer implements EventFeed {
           if (this.#closed) return;
           this.#logger?.warn({ err }, "log tailer: LISTEN session lost; polling until it is back");
           this.#listener = undefined;
-          this.#listening = new Promise((r) => setTimeout(r, backoff(0))).then(() => this.#listen(channel, 1));
+          void pause(backoff(0)).then(() => this.#listen(channel, 1));
         },
       );
       // Notifications sent while no session listened are lost: look once now.
@@ -159,10 +159,15 @@ export class LogTailer implements EventFeed {
       if (this.#closed) await this.#listener.close();
     } catch (err) {
       this.#logger?.warn({ err, attempt }, "log tailer: LISTEN failed; retrying");
-      await new Promise((r) => setTimeout(r, backoff(attempt)));
+      await pause(backoff(attempt));
       return this.#listen(channel, attempt + 1);
     }
   }
+}
+
+/** A retry's wait; it does not keep a closing process alive. */
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function backoff(attempt: number): number {

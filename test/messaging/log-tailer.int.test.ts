@@ -42,6 +42,19 @@ describe.each(backends)("log tailer on $name", (backend) => {
     expect((err as FeedWaitTimeout).reached).toBe(tailer.position);
   });
 
+  test("without notifications (LISTEN refused), the poll still delivers every commit", async () => {
+    const deaf = new LogTailer({ prisma: db.prisma, listen: () => Promise.reject(new Error("no LISTEN here")) }, { pollMs: 50 });
+    const got: number[] = [];
+    await deaf.start(tailer.position, (events) => void got.push(...events.map((e) => e.position)));
+    try {
+      const { position } = await createUser("polled");
+      expect(await deaf.waitFor(position, 10_000)).toBe(position);
+      expect(got).toEqual([position]);
+    } finally {
+      await deaf.close();
+    }
+  });
+
   test.skipIf(backend.name !== "postgres")("a LISTEN session killed by the server is re-opened, and what was appended meanwhile is read", async () => {
     const killed = await db.sql.query<{ n: number }>(
       `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'iamgraph log tailer' AND query ILIKE 'LISTEN%' AND datname = current_database() AND pid <> pg_backend_pid()
