@@ -8,7 +8,6 @@ import { appendToStreams } from "../eventstore/append.js";
 import { rewindPositions } from "../eventstore/positions.js";
 import { headPosition } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
-import type { EventBus } from "../messaging/event-bus.js";
 import type { Tx } from "../projections/projection.js";
 import { project } from "../projections/runner.js";
 import type { Command } from "./command.js";
@@ -44,7 +43,8 @@ const newIdKind: Partial<Record<Command["type"], IdKind>> = { CreateUser: "user"
 
 /**
  * The only place where domain, store and projections meet:
- * lock → authorize → load → decide → append → project, in one transaction; publish after commit.
+ * lock → authorize → load → decide → append → project, in one transaction; after commit, wait
+ * until this process's event feed has delivered the result's position (see `settle`).
  */
 export interface CommandPipeline {
   handle(command: Command, request: RequestContext, options?: HandleOptions): Promise<CommandResult>;
@@ -59,11 +59,9 @@ export interface CommandPipeline {
    * Rollback mode, for previews and dry runs: the commands go through exactly the path
    * `handleAll` takes — same lock, same authorization, same planner and refusals, the real
    * append and projections — and then everything is rolled back: nothing is kept, published or
-   * observed, and no position is consumed. `inspect` reads the transaction on the way.
+   * delivered, and no position is consumed. `inspect` reads the transaction on the way.
    */
   rehearse<T>(commands: readonly Command[], request: RequestContext, inspect: Rehearsal<T>): Promise<T>;
-  /** Registers a reader that must see the state exactly as of each command's events (see LiveHub.capture). */
-  observe(observer: CommitObserver): void;
   /** Transactions run and commands they carried. */
   stats(): { readonly batches: number; readonly jobs: number };
 }
@@ -84,20 +82,30 @@ export interface Rehearsal<T> {
   readonly conclude: (tx: Tx, events: readonly StoredEvent[], head: number) => Promise<T>;
 }
 
-/** Runs inside the writing transaction, after the projections, before commit. */
-export interface CommitObserver {
-  capture(tx: Tx, events: readonly StoredEvent[]): Promise<void>;
-}
-
 interface RunOptions extends HandleOptions {
   readonly beforeProject?: Rehearsal<unknown>["beforeProject"];
 }
 
-export function createCommandPipeline(deps: { db: Database; accountId: string; bus: EventBus; logger: Logger; now?: () => Date }): CommandPipeline {
-  const { db, accountId, bus, logger } = deps;
+export interface PipelineDeps {
+  readonly db: Database;
+  readonly accountId: string;
+  readonly logger: Logger;
+  /**
+   * Called after each commit with the result's position; resolves once this process has applied
+   * it. The pipeline publishes nothing itself: every event, its own included, reaches caches and
+   * subscribers through the process's event feed (messaging/event-feed.ts), the same way
+   * wherever it was committed — and waiting here keeps read-your-writes on this instance (a
+   * revoke answered here is enforced by the next request here). Absent: returns at commit.
+   */
+  readonly settle?: (position: number) => Promise<void>;
+  readonly now?: () => Date;
+}
+
+export function createCommandPipeline(deps: PipelineDeps): CommandPipeline {
+  const { db, accountId, logger } = deps;
+  const settle = deps.settle ?? (async () => undefined);
   const now = deps.now ?? (() => new Date());
   const writer = new GroupCommitWriter(db);
-  const observers: CommitObserver[] = [];
 
   /** The one place a command's metadata is made, for real writes and rehearsals alike. */
   function metadataOf(command: Command, request: RequestContext): CommandMetadata {
@@ -149,19 +157,6 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
   }
 
   /**
-   * Observers see what will commit, once per job, as it is published: after every command of a
-   * group (a group is published as one batch, and the hub reads the capture keyed by the batch's
-   * last position), never for a group that was undone or a rehearsal.
-   */
-  async function observe(tx: Tx, stored: readonly StoredEvent[]): Promise<void> {
-    try {
-      for (const observer of observers) await observer.capture(tx, stored);
-    } catch (err) {
-      throw afterWriting(err);
-    }
-  }
-
-  /**
    * Runs `body` in a savepoint of the writer's transaction and undoes it when it throws — or
    * always, with `keep: false` — handing back the positions it took. A group's later command
    * may be refused after its predecessors wrote; undone here, the refusal leaves the shared
@@ -189,21 +184,17 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
   }
 
   return {
-    observe(observer) {
-      observers.push(observer);
-    },
     stats: () => ({ ...writer.stats }),
     async handle(command, request, options = {}) {
       // The writer holds the write lock from before authorizing until commit, so the state the
       // caller is authorized on and the decider decides on is still current when its events are appended.
       const result = await writer.submit(async (tx) => {
         const stored = await run(tx, [command], request, options);
-        await observe(tx, stored);
         const position = stored.at(-1)?.position ?? (await headPosition(tx));
         return { position, events: stored };
       });
       logger.debug({ command: command.type, requestId: request.requestId, position: result.position, events: result.events.length }, "command handled");
-      bus.publish(result.events);
+      await settle(result.position);
       return result;
     },
     async handleAll(commands, request) {
@@ -211,12 +202,11 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
       const result = await writer.submit(async (tx) => {
         // A single command refuses before it writes; a group may refuse after, so it runs in a savepoint.
         const stored = commands.length > 1 ? await inSavepoint(tx, true, () => run(tx, commands, group, {})) : await run(tx, commands, group, {});
-        await observe(tx, stored);
         const position = stored.at(-1)?.position ?? (await headPosition(tx));
         return { position, events: stored };
       });
       logger.debug({ commands: commands.length, requestId: group.requestId, position: result.position, events: result.events.length }, "commands handled");
-      bus.publish(result.events);
+      await settle(result.position);
       return result;
     },
     rehearse(commands, request, inspect) {

@@ -1,5 +1,6 @@
 import type { Database } from "../db/database.js";
 import { DomainError } from "../domain/shared/domain-error.js";
+import { notifyLogGrew } from "../eventstore/log-notify.js";
 import { takeWriteLock } from "../eventstore/write-lock.js";
 import type { Tx } from "../projections/projection.js";
 
@@ -111,6 +112,7 @@ export class GroupCommitWriter {
       async (tx) => {
         await takeWriteLock(tx);
         await body(tx);
+        await tx.$executeRawUnsafe(notifyLogGrew); // delivered at commit: wakes every instance's log tailer
       },
       // Batches queue behind other instances' batches on the lock: waiting is expected.
       { maxWait: 60_000, timeout: 60_000 },

@@ -13,6 +13,17 @@ export interface Database {
   readonly kind: "embedded" | "postgres";
   readonly prisma: PrismaClient;
   readonly sql: SqlRunner;
+  /** LISTEN on a session of its own (see Listener). */
+  listen(channel: string, onNotify: () => void, onLost: (err: unknown) => void): Promise<Listener>;
+  close(): Promise<void>;
+}
+
+/**
+ * A LISTEN held on a dedicated session — never a pooled connection, which changes hands and
+ * would drop the LISTEN with it. `onLost` is called once if the session dies; the caller
+ * listens again (log-tailer.ts does, with backoff).
+ */
+export interface Listener {
   close(): Promise<void>;
 }
 
@@ -29,7 +40,12 @@ export interface DatabaseOptions {
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openEmbedded(options.dataDir ?? "memory://", options);
+  if (!options.databaseUrl) return openEmbedded(options.dataDir ?? "memory://", options);
+  // Prisma's convention: `?schema=` in the URL picks the schema (pg itself would ignore it).
+  const url = new URL(options.databaseUrl);
+  const schema = options.schema ?? url.searchParams.get("schema") ?? undefined;
+  url.searchParams.delete("schema");
+  return openPostgres(url.toString(), { ...options, ...(schema ? { schema } : {}) });
 }
 
 async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<Database> {
@@ -47,6 +63,11 @@ async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<
     kind: "embedded",
     prisma,
     sql,
+    // PGlite delivers NOTIFYs of its own (single) session to its listeners; it cannot drop.
+    async listen(channel, onNotify) {
+      const unlisten = await pglite.listen(channel, () => onNotify());
+      return { close: () => unlisten() };
+    },
     async close() {
       await prisma.$disconnect();
       await pglite.close();
@@ -65,6 +86,35 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     kind: "postgres",
     prisma,
     sql: runnerOver(pool),
+    async listen(channel, onNotify, onLost) {
+      const client = new pg.Client({ connectionString: url, application_name: "iamgraph log tailer", ...searchPath });
+      let lost = false;
+      const lose = (err: unknown) => {
+        if (lost) return;
+        lost = true;
+        void client.end().catch(() => undefined);
+        onLost(err);
+      };
+      client.on("error", lose);
+      client.on("end", () => lose(new Error("LISTEN session ended")));
+      client.on("notification", (n) => {
+        if (n.channel === channel) onNotify();
+      });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${quoteIdent(channel)}`);
+      } catch (err) {
+        lost = true;
+        await client.end().catch(() => undefined);
+        throw err;
+      }
+      return {
+        async close() {
+          lost = true;
+          await client.end().catch(() => undefined);
+        },
+      };
+    },
     async close() {
       await prisma.$disconnect();
       await pool.end();

@@ -6,21 +6,19 @@ import { createCommandPipeline, type CommandPipeline } from "../../src/app/comma
 import type { Command } from "../../src/app/command.js";
 import { DomainError } from "../../src/domain/shared/domain-error.js";
 import { headPosition } from "../../src/eventstore/read.js";
-import { createInProcessBus } from "../../src/messaging/event-bus.js";
 import { backends, type TestDatabase } from "../support/databases.js";
 import { resetDatabase } from "../support/reset-database.js";
 
 // Rollback mode (issue 11, item 9): a preview is the pipeline itself — authorize, plan, the one
-// append, the projections — rolled back, leaving no row, no position taken, nothing published.
+// append, the projections — rolled back, leaving no row, no position taken, nothing delivered.
 describe.each(backends)("the pipeline in rollback mode on $name", (backend) => {
   let db: TestDatabase;
   let app: CommandPipeline;
   const published: number[] = [];
   beforeAll(async () => {
     db = await backend.open();
-    const bus = createInProcessBus();
-    bus.subscribe((events) => void published.push(...events.map((e) => e.position)));
-    app = createCommandPipeline({ db, accountId: "123456789012", bus, logger: pino({ level: "silent" }) });
+    // What the pipeline hands to the process's feed after each commit (a rehearsal commits nothing).
+    app = createCommandPipeline({ db, accountId: "123456789012", logger: pino({ level: "silent" }), settle: async (position) => void published.push(position) });
   });
   afterAll(() => db.dispose());
   beforeEach(async () => {
