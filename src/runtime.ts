@@ -4,6 +4,7 @@ import { CompiledPolicyCache } from "./authz/compiled-policy-cache.js";
 import { WhoCan } from "./authz/who-can.js";
 import { createIamgraphYoga, type IamgraphYoga } from "./api/yoga.js";
 import { createCommandPipeline, type CommandPipeline } from "./app/command-pipeline.js";
+import { ProjectionOperations } from "./app/projection-operations.js";
 import type { Config } from "./config/config.js";
 import { openDatabase, type Database } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
@@ -106,6 +107,7 @@ export async function startIamgraph(
     production: config.production,
     hardening: config.hardening,
     live,
+    operations: new ProjectionOperations(db, logger),
     plugins: [
       consistencyPlugin(watermark, {
         defaultTimeoutMs: options.consistencyTimeoutMs ?? 5_000,

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Command } from "../../src/app/command.js";
 import { seedAwsManagedPolicies } from "../../src/app/seed-aws-managed.js";
-import { checkLogFile, exportLog, importLog, LogFileError } from "../../src/eventstore/log-file.js";
+import { checkLogFile, exportLog, ImportRefused, importLog, LogFileError } from "../../src/eventstore/log-file.js";
 import { backends, type TestDatabase } from "../support/databases.js";
 import { startTestApp, type TestApp } from "../support/graphql.js";
 
@@ -112,7 +112,10 @@ describe.each(backends)("events export/import on $name", (backend) => {
 
   it("refuses to import into a log that already holds events, writing nothing", async () => {
     const before = await source.eventCount();
-    await expect(importLog(source.db.prisma, exported)).rejects.toThrow(/not empty/);
+    // The store's reason, not the file's: the file is valid.
+    const refusal = importLog(source.db.prisma, exported);
+    await expect(refusal).rejects.toBeInstanceOf(ImportRefused);
+    await expect(refusal).rejects.toThrow(`The store already holds ${before} events: a log is imported only into an empty store`);
     expect(await source.eventCount()).toBe(before);
   });
 });
@@ -127,6 +130,10 @@ describe("iamgraph events export|import (CLI)", () => {
 
   it("exports a store to a file and refuses a corrupt one on import, exit code 1", { timeout: 120_000 }, async () => {
     const file = path.join(dir, "log.ndjson");
+    // No store there yet: export refuses instead of creating one and exporting nothing.
+    await expect(cli(["events", "export", file], path.join(dir, "a"))).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("no iamgraph store at") });
+    expect(fs.existsSync(path.join(dir, "a"))).toBe(false);
+    await cli(["migrate"], path.join(dir, "a"));
     const empty = await cli(["events", "export", file], path.join(dir, "a"));
     expect(fs.readFileSync(file, "utf8").trimEnd().split("\n")).toHaveLength(2); // header + trailer
     expect(empty.stdout).toBe("");

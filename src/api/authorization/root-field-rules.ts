@@ -60,6 +60,8 @@ export const queryRules: Record<string, FieldRule> = {
   asOf: rule(() => [readAsOf]),
   // A dry run reveals what the change would do to others' permissions, and refuses what the real
   // mutation would refuse — so it needs its own permission and the command's.
+  // Operator operations (src/app/projection-operations.ts): the store as a whole, so `*`.
+  projectionStatus: single("iamgraph:GetProjectionStatus", () => "*"),
   previewChange: rule(async ({ ctx, args }) => [{ action: "iamgraph:PreviewChange", resource: "*" }, ...(await previewedCommandChecks(ctx, args.change))]),
 };
 
@@ -91,6 +93,7 @@ export const mutationRules: Record<string, FieldRule> = {
   // compensating command it would send (authorizeCommands), so a restore never does what the
   // caller could not do one mutation at a time.
   restorePrincipal: single("iamgraph:RestorePrincipal", ({ args }) => args.arn),
+  rebuildProjections: single("iamgraph:RebuildProjections", () => "*"),
 };
 
 // A subscription asks the same question as the query it streams, so it takes the same action;
