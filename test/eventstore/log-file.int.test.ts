@@ -141,3 +141,28 @@ describe("iamgraph events export|import (CLI)", () => {
     await expect(cli(["events", "import", file], path.join(dir, "a"))).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("nothing was imported") });
   });
 });
+
+describe.each(backends)("imported access keys on $name", (backend) => {
+  it("are listed as AWS lists them, but say they cannot authenticate — secrets never travel with a log", async () => {
+    const source = await startTestApp(backend);
+    const target = await startTestApp(backend);
+    try {
+      await source.client.request(`mutation { createUser(userName: "kim") { __typename } }`);
+      const created = await source.client.request<{ createAccessKey: { accessKey: { accessKeyId: string; secretAccessKey: string } } }>(
+        `mutation { createAccessKey(userName: "kim") { ... on AccessKeyPayload { accessKey { accessKeyId secretAccessKey } } } }`,
+      );
+      const { accessKeyId, secretAccessKey } = created.data!.createAccessKey.accessKey;
+      const list = `{ accessKeys(userName: "kim") { accessKeyId status canAuthenticate } }`;
+      expect((await source.client.request(list)).data).toEqual({ accessKeys: [{ accessKeyId, status: "Active", canAuthenticate: true }] });
+
+      await importLog(target.db.prisma, await collect(exportLog(source.db.prisma)));
+      expect((await target.client.request(list)).data).toEqual({ accessKeys: [{ accessKeyId, status: "Active", canAuthenticate: false }] });
+      const signed = await target.clientWith(accessKeyId, secretAccessKey).request(`{ callerIdentity { arn } }`);
+      expect(signed.status).toBe(401);
+      expect(signed.errors?.[0]?.extensions?.code).toBe("InvalidClientTokenId");
+    } finally {
+      await source.close();
+      await target.close();
+    }
+  });
+});
