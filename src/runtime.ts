@@ -4,8 +4,9 @@ import { CompiledPolicyCache } from "./authz/compiled-policy-cache.js";
 import { WhoCan } from "./authz/who-can.js";
 import { createIamgraphYoga, type IamgraphYoga } from "./api/yoga.js";
 import { createCommandPipeline, type CommandPipeline } from "./app/command-pipeline.js";
+import { ProjectionOperations } from "./app/projection-operations.js";
 import type { Config } from "./config/config.js";
-import { openDatabase, type Database } from "./db/database.js";
+import { openDatabase, storeOptions, type Database } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
 import { seedAwsManagedPolicies } from "./app/seed-aws-managed.js";
 import { createInProcessBus, type EventBus } from "./messaging/event-bus.js";
@@ -66,7 +67,7 @@ export async function startIamgraph(
   } = {},
 ): Promise<Iamgraph> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: "iamgraph" } });
-  const db = options.db ?? (await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }));
+  const db = options.db ?? (await openDatabase(storeOptions(config, "serve")));
   if (options.migrate !== false) {
     const report = await migrate(db.sql, (msg) => logger.info(msg));
     if (report.applied.length > 0) logger.info({ applied: report.applied }, "migrations applied");
@@ -128,6 +129,7 @@ export async function startIamgraph(
     production: config.production,
     hardening: config.hardening,
     live,
+    operations: new ProjectionOperations(db, logger),
     plugins: [
       consistencyPlugin(watermark, {
         defaultTimeoutMs: options.consistencyTimeoutMs ?? 5_000,

@@ -2,6 +2,7 @@ import { GraphQLError } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
 import type { CommandPipeline } from "../app/command-pipeline.js";
+import type { ProjectionOperations } from "../app/projection-operations.js";
 import type { Authorizer } from "../authz/authorizer.js";
 import type { WhoCan } from "../authz/who-can.js";
 import type { Authenticator } from "../auth/authenticator.js";
@@ -39,6 +40,8 @@ export interface YogaDeps {
   readonly hardening?: HardeningConfig;
   /** Live subscriptions; without it subscription fields answer with an error. */
   readonly live?: LiveHub;
+  /** Operator operations (projection status, rebuilds) on this server's store. */
+  readonly operations?: ProjectionOperations;
   /** More plugins (read-your-writes, src/api/consistency.ts). */
   readonly plugins?: readonly Plugin[];
   /**
@@ -82,8 +85,9 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
         accountId: deps.accountId,
         actor: caller.arn,
         requestId,
-        loaders: createLoaders(deps.prisma, deps.accountId, deps.authorizer),
+        loaders: createLoaders(deps.prisma, deps.accountId, deps.authorizer, deps.credentials),
         ...(deps.live ? { live: deps.live } : {}),
+        ...(deps.operations ? { operations: deps.operations } : {}),
       } satisfies Context;
     },
     maskedErrors: {

@@ -59,6 +59,8 @@ export const queryRules: Record<string, FieldRule> = {
   // A dry run reveals what the change would do to others' permissions, so it needs its own
   // permission; the command's own checks run in the pipeline (below).
   previewChange: rule(() => [previewChangeCheck]),
+  // Operator operations (src/app/projection-operations.ts): the store as a whole, so `*`.
+  projectionStatus: single("iamgraph:GetProjectionStatus", () => "*"),
 };
 
 export const mutationRules: Record<string, FieldRule> = {
@@ -72,6 +74,7 @@ export const mutationRules: Record<string, FieldRule> = {
   // compensating command it sends (or rehearses, for the preview), so a restore never does what
   // the caller could not do one mutation at a time.
   restorePrincipal: single("iamgraph:RestorePrincipal", ({ args }) => args.arn),
+  rebuildProjections: single("iamgraph:RebuildProjections", () => "*"),
 };
 
 // A subscription asks the same question as the query it streams, so it takes the same action;

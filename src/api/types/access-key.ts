@@ -24,6 +24,11 @@ builder.prismaObject("AccessKey", {
     status: t.field({ type: AccessKeyStatus, resolve: (k) => k.status as "Active" | "Inactive" }),
     createDate: t.expose("createdAt", { type: "DateTime" }),
     userName: t.string({ select: { user: { select: { userName: true } } }, resolve: (k) => k.user.userName }),
+    canAuthenticate: t.boolean({
+      description:
+        "False for a key whose secret this store does not hold — one imported with a log (`events import`: secrets never travel, by design): it is listed as AWS would, but every request signed with it is refused (InvalidClientTokenId). Rotate it: create a new key, delete this one. True for an Active key whose secret is stored; false for an Inactive one.",
+      resolve: async (k, _args, ctx) => k.status === "Active" && (await ctx.loaders.keyHasSecret.load(k.accessKeyId)),
+    }),
   }),
 });
 
