@@ -94,7 +94,7 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
     // Refusals (DomainError) come from the decider and the append's version guard, before
     // anything is written; the group-commit writer relies on that to drop a refused command
     // from a shared transaction. Past this point a failure must roll the transaction back.
-    const stored = await appendToStreams(tx, appends, metadata, occurredAt, { lockHeld: true });
+    const stored = await appendToStreams(tx, appends, metadata, occurredAt);
     try {
       await project(tx, stored);
       if (options.alongside && stored.length > 0) await options.alongside(tx, stored);
