@@ -10,6 +10,9 @@
 -- go on. Each statement of a volatile plpgsql function takes a fresh snapshot, so the version
 -- checks, made after the lock, see every committed append.
 --
+-- When no stream is in more than one job (the usual batch: each command its own streams), no
+-- job can depend on another, and the whole call is one guard query and one INSERT.
+--
 -- p_position: explicit positions (the log import keeps the file's), or empty for the sequence.
 -- p_schema_version: each event's schema version, always explicit (new events: the current
 -- version of their type; imported events: the version they were stored at).
@@ -26,6 +29,32 @@ DECLARE
     explicit BOOLEAN := cardinality(p_position) > 0;
 BEGIN
     PERFORM pg_advisory_xact_lock(440889953, hashtext(current_schema())); -- write-lock.ts: writeLockKey
+    IF NOT explicit AND NOT EXISTS (
+        SELECT 1 FROM (SELECT DISTINCT xj, s FROM unnest(p_job, p_stream) AS u(xj, s)) AS d GROUP BY s HAVING count(*) > 1
+    ) THEN
+        RETURN QUERY
+        WITH checked AS (
+            SELECT gj, gs, gx, coalesce((SELECT max(e.stream_version) FROM events e WHERE e.stream_id = gs), 0) AS actual
+              FROM unnest(p_guard_job, p_guard_stream, p_guard_expected) AS u(gj, gs, gx)
+        ), refused AS (
+            SELECT DISTINCT ON (gj) gj, gs, actual FROM checked WHERE actual <> gx ORDER BY gj, gs
+        ), input AS (
+            SELECT x.*, coalesce((SELECT max(e.stream_version) FROM events e WHERE e.stream_id = x.s), 0)
+                          + row_number() OVER (PARTITION BY x.s ORDER BY x.n) AS v
+              FROM unnest(p_job, p_stream, p_type, p_schema_version, p_data, p_metadata, p_occurred_at)
+                   WITH ORDINALITY AS x(xj, s, t, sv, d, m, o, n)
+             WHERE x.xj NOT IN (SELECT gj FROM refused)
+        ), w AS (
+            INSERT INTO events (stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
+            SELECT s, v, t, sv, d::jsonb, m::jsonb, o::timestamptz FROM input ORDER BY n
+            RETURNING position, stream_id, stream_version
+        )
+        SELECT i.xj, i.n, w.position, w.stream_version, NULL::TEXT, NULL::INT
+          FROM w JOIN input i ON i.s = w.stream_id AND i.v = w.stream_version
+        UNION ALL
+        SELECT gj, NULL, NULL, NULL, gs, actual FROM refused;
+        RETURN;
+    END IF;
     FOR j IN 0 .. coalesce(p_job[cardinality(p_job)], -1) LOOP
         SELECT g.s, g.actual INTO bad
           FROM (SELECT gs AS s, gx AS expected,
