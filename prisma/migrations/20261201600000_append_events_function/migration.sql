@@ -25,10 +25,30 @@ LANGUAGE plpgsql VOLATILE AS $$
 #variable_conflict use_column
 DECLARE
     j INT;
+    v INT;
     bad RECORD;
     explicit BOOLEAN := cardinality(p_position) > 0;
 BEGIN
     PERFORM pg_advisory_xact_lock(440889953, hashtext(current_schema())); -- write-lock.ts: writeLockKey
+    -- The usual single append: one job, one stream, at most one guard — no window, no join.
+    IF NOT explicit AND cardinality(p_guard_job) <= 1 AND p_job[1] = p_job[cardinality(p_job)]
+       AND p_stream[1] = ALL (p_stream) THEN
+        SELECT coalesce(max(e.stream_version), 0) INTO v FROM events e WHERE e.stream_id = p_stream[1];
+        IF cardinality(p_guard_job) = 1 AND v <> p_guard_expected[1] THEN
+            RETURN QUERY SELECT p_job[1], NULL::BIGINT, NULL::BIGINT, NULL::INT, p_stream[1], v;
+            RETURN;
+        END IF;
+        RETURN QUERY
+        WITH w AS (
+            INSERT INTO events (stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
+            SELECT p_stream[1], v + x.n, x.t, x.sv, x.d::jsonb, x.m::jsonb, x.o::timestamptz
+              FROM unnest(p_type, p_schema_version, p_data, p_metadata, p_occurred_at) WITH ORDINALITY AS x(t, sv, d, m, o, n)
+             ORDER BY x.n
+            RETURNING position, stream_version
+        )
+        SELECT p_job[1], (w.stream_version - v)::BIGINT, w.position, w.stream_version, NULL::TEXT, NULL::INT FROM w ORDER BY w.position;
+        RETURN;
+    END IF;
     IF NOT explicit AND NOT EXISTS (
         SELECT 1 FROM (SELECT DISTINCT xj, s FROM unnest(p_job, p_stream) AS u(xj, s)) AS d GROUP BY s HAVING count(*) > 1
     ) THEN
