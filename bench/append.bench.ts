@@ -1,8 +1,11 @@
 /**
- * Event append throughput: `appendToStreams` through the group-commit writer (as the command
- * pipeline appends: write lock, version check, INSERT … RETURNING; concurrent appends share one
- * transaction and one commit) against raw autocommit INSERTs of the
- * same rows into the same `events` table — sequential, and 8 concurrent writers on 8 streams.
+ * Event append throughput against raw autocommit INSERTs of the same rows into the same `events`
+ * table — sequential, and 8 concurrent writers on 8 streams. Ours twice: the append path
+ * (`GroupCommitWriter.append`: queued appends coalesced into one `append_events` call — lock,
+ * version checks, INSERT — in one round trip and one commit) and a command's shape (one
+ * `appendToStreams` inside a writer transaction: BEGIN, lock, append, COMMIT through Prisma).
+ * Every implementation runs in each of BENCH_ROUNDS (default 5) rounds, in a rotated order;
+ * the table gives the median rate and the median, min and max of the per-round ratio to raw.
  */
 import { performance } from "node:perf_hooks";
 import { PGlite } from "@electric-sql/pglite";
@@ -19,7 +22,7 @@ import {
   measure,
   profilePg,
   rawPgClient,
-  ratio,
+  fmtRate,
   reports,
   row,
   withDatabase,
@@ -66,22 +69,25 @@ function streams(prefix: string) {
   };
 }
 
-/** As the command pipeline appends: through the group-commit writer, which holds the write lock. */
-async function appendOurs(writer: GroupCommitWriter, stream: string, version: number): Promise<void> {
-  await writer.submit((tx) =>
-    appendToStreams(tx, [{ streamId: stream, expectedVersion: version - 1, events: [eventFor(stream, version)] }], metadata, new Date(), {
-      lockHeld: true,
-    }),
-  );
+/** A command's shape: its own transaction in the writer (lock, then work, then commit), holding one append. */
+async function appendInTransaction(writer: GroupCommitWriter, stream: string, version: number): Promise<void> {
+  await writer.submit((tx) => appendToStreams(tx, [{ streamId: stream, expectedVersion: version - 1, events: [eventFor(stream, version)] }], metadata, new Date()));
 }
+
+/** The append path: a bare append through the writer, coalesced with the appends queued beside it. */
+async function appendBare(writer: GroupCommitWriter, stream: string, version: number): Promise<void> {
+  await writer.append([{ streamId: stream, expectedVersion: version - 1, events: [eventFor(stream, version)] }], metadata, new Date());
+}
+
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
 
 const bench: Bench = {
   name,
-  description: "appendToStreams vs raw INSERT (and raw transaction, 1-call what-if), sequential and 8 writers, PGlite and PostgreSQL",
+  description: `appends vs raw INSERT (and raw transaction, 1-call what-if), sequential and 8 writers, ${rounds} alternated rounds, PGlite and PostgreSQL`,
   async run({ backends, scale }) {
     const rows: Row[] = [];
-    const seq = { ops: Math.round(3000 * scale), maxSeconds: 4 * scale, concurrency: 1, warmup: 20 };
-    const par = { ops: Math.round(6000 * scale), maxSeconds: 4 * scale, concurrency: writers, warmup: 20 };
+    const seq = { ops: Math.round(1000 * scale), maxSeconds: 1.5 * scale, concurrency: 1, warmup: 20 };
+    const par = { ops: Math.round(2000 * scale), maxSeconds: 1.5 * scale, concurrency: writers, warmup: 20 };
 
     for (const backend of backends) {
       await withDatabase(backend, async (db) => {
@@ -91,50 +97,71 @@ const bench: Bench = {
           await raw.truncate();
         };
         const groupCommit = new GroupCommitWriter(db);
-        const ours: Writer = { insert: (_w, stream, version) => appendOurs(groupCommit, stream, version) };
+        const impls: { name: string; writer: Writer; count: () => Promise<number>; note: string }[] = [
+          { name: "raw INSERT", writer: raw.plain, count: raw.count, note: "baseline, autocommit" },
+          { name: "raw tx same SQL", writer: raw.sameSqlTx, count: raw.count, note: "the old append's SQL, no Prisma" },
+          { name: "what-if 1-call fn", writer: raw.oneCall, count: raw.count, note: "plpgsql lock+check+insert, no Prisma" },
+          { name: "appendToStreams in a transaction", writer: { insert: (_w, s, v) => appendInTransaction(groupCommit, s, v) }, count: () => countEvents(db), note: "a command's shape: writer.submit, BEGIN+lock+append+COMMIT via Prisma" },
+          { name: "writer.append", writer: { insert: (_w, s, v) => appendBare(groupCommit, s, v) }, count: () => countEvents(db), note: "◀ the append path: one append_events call per queued run, raw driver" },
+        ];
         try {
           for (const [label, phase] of [
             ["sequential", seq],
             [`${writers} writers`, par],
           ] as const) {
-            const notes = new Map<string, string>();
-            const run = async (impl: string, writer: Writer, count: () => Promise<number>) => {
-              await truncate();
-              const next = streams(`${impl}-${label}`);
-              const { result: r, foreignPct } = await watchWriteLock(backend, writeLockKey, () =>
-                measure(`${backend} ${impl} ${label}`, phase, (_i, w) => {
-                  const { stream, version } = next(w);
-                  return writer.insert(w, stream, version);
-                }),
-              );
-              notes.set(impl, foreignNote(foreignPct));
-              const n = await count();
-              if (n !== r.ops + phase.warmup) throw new Error(`${impl}: expected ${r.ops + phase.warmup} events in the log, found ${n}`);
-              return r;
-            };
-            const rawInsert = await run("raw INSERT", raw.plain, raw.count);
-            const rawTx = await run("raw tx", raw.sameSqlTx, raw.count);
-            const whatIf = await run("1-call fn", raw.oneCall, raw.count);
-            const o = await run("appendToStreams", ours, () => countEvents(db));
+            const results = new Map<string, { rates: number[]; ops: number; seconds: number; foreign: number[] }>(impls.map((i) => [i.name, { rates: [], ops: 0, seconds: 0, foreign: [] }]));
+            const ratios = new Map<string, number[]>(impls.map((i) => [i.name, []]));
+            for (let round = 0; round < rounds; round++) {
+              // Each round starts with a different implementation, so none always runs first or last.
+              const order = impls.map((_, i) => impls[(i + round) % impls.length]!);
+              const rates = new Map<string, number>();
+              for (const impl of order) {
+                await truncate();
+                const next = streams(`${impl.name}-${label}-${round}`);
+                const { result: r, foreignPct } = await watchWriteLock(backend, writeLockKey, () =>
+                  measure(`${backend} ${impl.name} ${label} round ${round + 1}/${rounds}`, phase, (_i, w) => {
+                    const { stream, version } = next(w);
+                    return impl.writer.insert(w, stream, version);
+                  }),
+                );
+                const n = await impl.count();
+                if (n !== r.ops + phase.warmup) throw new Error(`${impl.name}: expected ${r.ops + phase.warmup} events in the log, found ${n}`);
+                const acc = results.get(impl.name)!;
+                acc.rates.push(r.rate);
+                acc.ops += r.ops;
+                acc.seconds += r.seconds;
+                if (foreignPct !== undefined) acc.foreign.push(foreignPct);
+                rates.set(impl.name, r.rate);
+              }
+              for (const impl of impls) ratios.get(impl.name)!.push(rates.get(impl.name)! / rates.get("raw INSERT")!);
+            }
             const driver = backend === "pglite" ? "pglite" : `${phase.concurrency} pg client(s)`;
-            rows.push(row(name, backend, `raw INSERT, ${label}`, rawInsert, `baseline: ${driver}, autocommit${notes.get("raw INSERT")}`));
-            rows.push(row(name, backend, `raw tx same SQL, ${label}`, rawTx, `${ratio(rawTx.rate, rawInsert.rate)}; ${driver}, no Prisma${notes.get("raw tx")}`));
-            rows.push(row(name, backend, `what-if 1-call fn, ${label}`, whatIf, `${ratio(whatIf.rate, rawInsert.rate)}; plpgsql lock+check+insert${notes.get("1-call fn")}`));
-            rows.push(row(name, backend, `appendToStreams, ${label}`, o, `${ratio(o.rate, rawInsert.rate)} ◀ ours${notes.get("appendToStreams")}`));
+            for (const impl of impls) {
+              const acc = results.get(impl.name)!;
+              const rs = ratios.get(impl.name)!;
+              const spread = impl.name === "raw INSERT" ? `${fmtRate(Math.min(...acc.rates))}–${fmtRate(Math.max(...acc.rates))}/s over ${rounds} rounds` : `median ${pct(median(rs))} of raw (${pct(Math.min(...rs))}–${pct(Math.max(...rs))} over ${rounds} rounds)`;
+              const foreign = acc.foreign.length > 0 ? foreignNote(Math.max(...acc.foreign)) : "";
+              rows.push({ ...row(name, backend, `${impl.name}, ${label}`, { ops: acc.ops, seconds: acc.seconds, rate: median(acc.rates) }), note: `${spread}; ${impl.note}; ${driver}${foreign}` });
+            }
           }
 
           if (backend === "postgres") {
-            await truncate();
-            const n = Math.round(300 * scale);
-            const next = streams("profile");
-            const t0 = performance.now();
-            const { stats } = await profilePg(async () => {
-              for (let i = 0; i < n; i++) {
-                const { stream, version } = next(0);
-                await appendOurs(groupCommit, stream, version);
-              }
-            });
-            reports.push(formatProfile("PostgreSQL appendToStreams, sequential single-event appends", stats, n, performance.now() - t0));
+            for (const [title, one] of [
+              ["PostgreSQL writer.append, sequential single-event appends", appendBare],
+              ["PostgreSQL appendToStreams in a writer transaction (a command's shape), sequential", appendInTransaction],
+            ] as const) {
+              await truncate();
+              const n = Math.round(300 * scale);
+              const next = streams("profile");
+              const t0 = performance.now();
+              const { stats } = await profilePg(async () => {
+                for (let i = 0; i < n; i++) {
+                  const { stream, version } = next(0);
+                  await one(groupCommit, stream, version);
+                }
+              });
+              reports.push(formatProfile(title, stats, n, performance.now() - t0));
+            }
           }
         } finally {
           await raw.close();
@@ -144,6 +171,14 @@ const bench: Bench = {
     return rows;
   },
 };
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 
 export default bench;
 

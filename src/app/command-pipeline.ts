@@ -143,7 +143,7 @@ export function createCommandPipeline(deps: PipelineDeps): CommandPipeline {
       // Refusals (DomainError) come from authorization, the decider and the append's version
       // guard, before anything is written; the group-commit writer relies on that to drop a
       // refused command from a shared transaction. Past this point a failure must roll back.
-      const events = await appendToStreams(tx, appends, metadata, occurredAt, { lockHeld: true });
+      const events = await appendToStreams(tx, appends, metadata, occurredAt);
       try {
         if (options.beforeProject) await options.beforeProject(tx, events);
         await project(tx, events);

@@ -1,6 +1,8 @@
 import type { Database } from "../db/database.js";
 import { DomainError } from "../domain/shared/domain-error.js";
+import { appendBatch, type AppendJob, type Queryable } from "../eventstore/append.js";
 import { notifyLogGrew } from "../eventstore/log-notify.js";
+import type { EventMetadata, StoredEvent, StreamAppend } from "../eventstore/stored-event.js";
 import { takeWriteLock } from "../eventstore/write-lock.js";
 import type { Tx } from "../projections/projection.js";
 
@@ -9,6 +11,13 @@ type Work<T> = (tx: Tx) => Promise<T>;
 interface Job {
   readonly work: Work<unknown>;
   readonly resolve: (value: unknown) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** A bare append (no reads, no projections): coalesced with its neighbours into one statement. */
+interface AppendOnly {
+  readonly append: AppendJob;
+  readonly resolve: (events: StoredEvent[]) => void;
   readonly reject: (err: unknown) => void;
 }
 
@@ -30,17 +39,24 @@ class RunAlone extends Error {}
  * back — see command-pipeline.ts), and a quick probe confirms no statement failed.
  * Any other failure rolls the whole batch back and runs each of its jobs alone, so no job ever
  * commits half its work or someone else's.
+ *
+ * Bare appends (`append`) need no transaction of their own making: the queued ones in a row
+ * become ONE `append_events` call (eventstore/append.ts) — one round trip and one commit for the
+ * lot, the lock taken inside it and held to that commit; a refused one writes nothing and the
+ * others go on; any other failure writes nothing and they are retried one by one.
  */
 export class GroupCommitWriter {
-  readonly #queue: Job[] = [];
+  readonly #queue: (Job | AppendOnly)[] = [];
   #draining = false;
   /** How many transactions ran and how many jobs they carried (jobs / batches = mean batch size). */
   readonly stats = { batches: 0, jobs: 0 };
 
   constructor(
-    private readonly db: Pick<Database, "prisma">,
+    private readonly db: Pick<Database, "prisma" | "sql">,
     private readonly maxBatch = 100,
   ) {}
+
+  readonly #raw: Queryable = { $queryRawUnsafe: (sql: string, ...params: unknown[]) => this.db.sql.query(sql, params) } as Queryable;
 
   submit<T>(work: Work<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -49,11 +65,28 @@ export class GroupCommitWriter {
     });
   }
 
+  /** Appends events with nothing else in the transaction; resolves after they are committed. */
+  append(appends: readonly StreamAppend[], metadata: EventMetadata, occurredAt: Date): Promise<StoredEvent[]> {
+    return new Promise<StoredEvent[]>((resolve, reject) => {
+      this.#queue.push({ append: { appends, metadata, occurredAt }, resolve, reject });
+      if (!this.#draining) void this.#drain();
+    });
+  }
+
   async #drain(): Promise<void> {
     this.#draining = true;
     try {
       while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.maxBatch);
+        // The longest run of one kind at the head of the queue, in order.
+        const bare = "append" in this.#queue[0]!;
+        let n = 1;
+        while (n < this.#queue.length && n < this.maxBatch && "append" in this.#queue[n]! === bare) n++;
+        if (bare) {
+          const batch = this.#queue.splice(0, n) as AppendOnly[];
+          if (!(await this.#appendTogether(batch))) for (const job of batch) await this.#appendTogether([job]);
+          continue;
+        }
+        const batch = this.#queue.splice(0, n) as Job[];
         if (batch.length === 1 || !(await this.#runTogether(batch))) {
           for (const job of batch) await this.#runAlone(job);
         }
@@ -97,11 +130,39 @@ export class GroupCommitWriter {
       // Rolled back (a job failed unexpectedly, or the commit did): nothing of it was written.
       return false;
     }
+    // The call committed on its own: the notice follows it (wakes every instance's log tailer;
+    // a lost one is covered by the tailers' polling).
+    if (outcomes.some((o) => o.ok)) await this.db.sql.query(notifyLogGrew).catch(() => undefined);
     this.stats.batches++;
     this.stats.jobs += batch.length;
     batch.forEach((job, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) job.resolve(outcome.value);
+      else job.reject(outcome.error);
+    });
+    return true;
+  }
+
+  /**
+   * One statement for the run, committed on its own (autocommit) and sent on the raw driver:
+   * Prisma would add its own per-statement work while the lock is held. False when it failed as
+   * a whole (nothing written); a lone job is rejected. It sends the commit notice that
+   * #transaction sends inside its body, after the commit.
+   */
+  async #appendTogether(batch: AppendOnly[]): Promise<boolean> {
+    let outcomes;
+    try {
+      outcomes = await appendBatch(this.#raw, batch.map((b) => b.append));
+    } catch (error) {
+      if (batch.length > 1) return false;
+      batch[0]!.reject(error);
+      return true;
+    }
+    this.stats.batches++;
+    this.stats.jobs += batch.length;
+    batch.forEach((job, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) job.resolve(outcome.events);
       else job.reject(outcome.error);
     });
     return true;

@@ -2,96 +2,172 @@ import { currentSchemaVersion } from "../../events/catalogue.js";
 import { DomainError } from "../domain/shared/domain-error.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { EventMetadata, ExpectedVersion, StoredEvent, StreamAppend } from "./stored-event.js";
-import { takeWriteLock } from "./write-lock.js";
 
-type Tx = Prisma.TransactionClient;
+/** A transaction, or the client itself: a single call is atomic on its own (autocommit). */
+export type Queryable = Pick<Prisma.TransactionClient, "$queryRawUnsafe">;
+
+/** One caller's append: all of its streams or none of them. */
+export interface AppendJob {
+  readonly appends: readonly StreamAppend[];
+  readonly metadata: EventMetadata;
+  readonly occurredAt: Date;
+}
+
+export type AppendOutcome = { readonly ok: true; readonly events: StoredEvent[] } | { readonly ok: false; readonly error: DomainError };
 
 /**
- * Appends events to one or more streams inside the caller's transaction, all or nothing.
- * A stream whose version is not the expected one fails the whole append with
- * ConcurrentModification and writes nothing; the transaction stays usable.
- *
- * One round trip in the usual case: when every expected version is exact (or `noStream` = 0),
- * the new stream versions are known up front and a single INSERT both checks the current
- * versions and writes — or writes nothing, and a second look says which stream moved.
- * Only `any` needs the current versions read first.
+ * Appends events to one or more streams, all or nothing. A stream whose version is not the
+ * expected one fails the append with ConcurrentModification and writes nothing; a transaction
+ * it runs in stays usable. Inside a transaction the write lock is held to its commit; called on
+ * the client, the one statement is its own transaction.
  */
-export async function appendToStreams(
-  tx: Tx,
-  appends: readonly StreamAppend[],
-  metadata: EventMetadata,
-  occurredAt: Date,
-  options: { readonly lockHeld?: boolean } = {},
-): Promise<StoredEvent[]> {
-  const nonEmpty = appends.filter((a) => a.events.length > 0);
-  if (nonEmpty.length === 0) return [];
-  if (!options.lockHeld) await takeWriteLock(tx);
-
-  const anyStreams = nonEmpty.filter((a) => a.expectedVersion === "any").map((a) => a.streamId);
-  const current = anyStreams.length > 0 ? await currentVersions(tx, anyStreams) : new Map<string, number>();
-
-  const rows: { streamId: string; streamVersion: number; type: string; schemaVersion: number; data: string }[] = [];
-  const staged: Omit<StoredEvent, "position">[] = [];
-  const guards: { streamId: string; expected: number }[] = [];
-  const versions = new Map<string, number>();
-  for (const append of nonEmpty) {
-    const expected = append.expectedVersion;
-    const base = versions.get(append.streamId) ?? (expected === "any" ? (current.get(append.streamId) ?? 0) : expected === "noStream" ? 0 : expected);
-    if (expected !== "any" && !versions.has(append.streamId)) guards.push({ streamId: append.streamId, expected: base });
-    append.events.forEach((event, i) => {
-      const streamVersion = base + i + 1;
-      const schemaVersion = currentSchemaVersion(event.type);
-      rows.push({ streamId: append.streamId, streamVersion, type: event.type, schemaVersion, data: JSON.stringify(event.data) });
-      staged.push({ ...event, streamId: append.streamId, streamVersion, schemaVersion, metadata, occurredAt } as Omit<StoredEvent, "position">);
-    });
-    versions.set(append.streamId, base + append.events.length);
-  }
-
-  // One statement for the whole batch: it inserts only if every guarded stream is exactly at
-  // its expected version. Under the write lock nothing can move in between.
-  const inserted = await tx.$queryRawUnsafe<{ position: bigint | number | string }[]>(
-    `INSERT INTO events (stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
-     SELECT s, v, t, sv, d::jsonb, $6::jsonb, $7::timestamptz
-       FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[]) WITH ORDINALITY AS x(s, v, t, sv, d, n)
-      WHERE NOT EXISTS (
-        SELECT 1 FROM unnest($8::text[], $9::int[]) AS g(stream_id, expected)
-         WHERE coalesce((SELECT max(e.stream_version) FROM events e WHERE e.stream_id = g.stream_id), 0) <> g.expected)
-      ORDER BY n
-     RETURNING position`,
-    rows.map((r) => r.streamId),
-    rows.map((r) => r.streamVersion),
-    rows.map((r) => r.type),
-    rows.map((r) => r.schemaVersion),
-    rows.map((r) => r.data),
-    JSON.stringify(metadata),
-    occurredAt.toISOString(),
-    guards.map((g) => g.streamId),
-    guards.map((g) => g.expected),
-  );
-  if (inserted.length === 0) {
-    // The guard refused: find the stream that moved, for an exact message. Nothing was written.
-    const actual = await currentVersions(tx, guards.map((g) => g.streamId));
-    for (const append of nonEmpty) checkExpected(append.streamId, append.expectedVersion, actual.get(append.streamId) ?? 0);
-    throw new DomainError("ConcurrentModification", "The streams changed while appending. Another request changed them; retry.");
-  }
-  const positions = inserted.map((r) => Number(r.position)).sort((a, b) => a - b);
-  return staged.map((e, i) => ({ ...e, position: positions[i]! }) as StoredEvent);
+export async function appendToStreams(q: Queryable, appends: readonly StreamAppend[], metadata: EventMetadata, occurredAt: Date): Promise<StoredEvent[]> {
+  const [outcome] = await appendBatch(q, [{ appends, metadata, occurredAt }]);
+  if (!outcome!.ok) throw outcome!.error;
+  return outcome!.events;
 }
 
-async function currentVersions(tx: Tx, streamIds: readonly string[]): Promise<Map<string, number>> {
-  const rows = await tx.$queryRawUnsafe<{ stream_id: string; version: number }[]>(
-    `SELECT stream_id, max(stream_version)::int AS version FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id`,
-    streamIds,
-  );
-  return new Map(rows.map((r) => [r.stream_id, Number(r.version)]));
+/**
+ * Several callers' appends in ONE statement (group-commit.ts coalesces queued appends this
+ * way): taken in order, each checked against the log as the ones before it left it; a refused
+ * job writes nothing and the others go on. One round trip: the lock, the version checks and the
+ * INSERT are the `append_events` function (migration 20261201600000) — the one INSERT into
+ * the log. An error other than a refusal rejects the whole call and writes nothing.
+ */
+export async function appendBatch(q: Queryable, jobs: readonly AppendJob[]): Promise<AppendOutcome[]> {
+  const call = new AppendCall();
+  const staged: { job: number; event: Omit<StoredEvent, "position" | "streamVersion"> }[] = [];
+  const expectations: Map<string, ExpectedVersion>[] = [];
+  jobs.forEach((job, j) => {
+    const expected = new Map<string, ExpectedVersion>();
+    const seen = new Set<string>();
+    const metadata = JSON.stringify(job.metadata);
+    const occurredAt = job.occurredAt.toISOString();
+    for (const append of job.appends) {
+      if (append.events.length === 0) continue;
+      // The first append to a stream in a job states what it expects; later ones continue it.
+      if (!seen.has(append.streamId) && append.expectedVersion !== "any") {
+        const version = append.expectedVersion === "noStream" ? 0 : append.expectedVersion;
+        expected.set(append.streamId, append.expectedVersion);
+        call.guard(j, append.streamId, version);
+      }
+      seen.add(append.streamId);
+      for (const event of append.events) {
+        const schemaVersion = currentSchemaVersion(event.type);
+        call.event(j, append.streamId, event.type, schemaVersion, JSON.stringify(event.data), metadata, occurredAt);
+        staged.push({ job: j, event: { ...event, streamId: append.streamId, schemaVersion, metadata: job.metadata, occurredAt: job.occurredAt } as Omit<StoredEvent, "position" | "streamVersion"> });
+      }
+    }
+    expectations.push(expected);
+  });
+
+  const outcomes: AppendOutcome[] = jobs.map(() => ({ ok: true, events: [] }));
+  if (staged.length === 0) return outcomes;
+  for (const r of await call.run(q)) {
+    if (r.refused_stream !== null) {
+      const expected = expectations[r.job]!.get(r.refused_stream)!;
+      outcomes[r.job] = {
+        ok: false,
+        error: new DomainError(
+          "ConcurrentModification",
+          `Stream ${r.refused_stream} is at version ${r.actual_version}, expected ${expected === "noStream" ? "no stream" : expected}. Another request changed it; retry.`,
+        ),
+      };
+      continue;
+    }
+    const { job, event } = staged[Number(r.ord) - 1]!;
+    const outcome = outcomes[job]!;
+    if (outcome.ok) outcome.events.push({ ...event, position: Number(r.event_position), streamVersion: Number(r.event_version) } as StoredEvent);
+  }
+  return outcomes;
 }
 
-function checkExpected(streamId: string, expected: ExpectedVersion, actual: number): void {
-  const ok = expected === "any" || (expected === "noStream" ? actual === 0 : expected === actual);
-  if (!ok) {
-    throw new DomainError(
-      "ConcurrentModification",
-      `Stream ${streamId} is at version ${actual}, expected ${expected === "noStream" ? "no stream" : expected}. Another request changed it; retry.`,
+/** An event exactly as stored elsewhere (a log file): its position and schema version kept. */
+export interface StoredEventRow {
+  readonly position: number;
+  readonly streamId: string;
+  readonly streamVersion: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+  readonly occurredAt: string;
+}
+
+/**
+ * Writes events that already have positions and schema versions (the log import), through the
+ * same statement as every append: each stream must be at the version before its first row here,
+ * so the rows continue what is stored, and the position sequence moves past the highest row.
+ */
+export async function insertStoredEvents(q: Queryable, rows: readonly StoredEventRow[]): Promise<void> {
+  const call = new AppendCall();
+  const seen = new Set<string>();
+  for (const r of rows) {
+    if (!seen.has(r.streamId)) call.guard(0, r.streamId, r.streamVersion - 1);
+    seen.add(r.streamId);
+    call.event(0, r.streamId, r.type, r.schemaVersion, JSON.stringify(r.data), JSON.stringify(r.metadata), r.occurredAt, r.position);
+  }
+  if (rows.length === 0) return;
+  const refused = (await call.run(q)).find((r) => r.refused_stream !== null);
+  if (refused) throw new DomainError("ConcurrentModification", `Stream ${refused.refused_stream} is at version ${refused.actual_version}, not where the imported events continue it.`);
+}
+
+interface AppendRow {
+  readonly job: number;
+  readonly ord: bigint | number | null;
+  readonly event_position: bigint | number | null;
+  readonly event_version: number | null;
+  readonly refused_stream: string | null;
+  readonly actual_version: number | null;
+}
+
+/** The arguments of one `append_events` call, column by column. */
+class AppendCall {
+  readonly #job: number[] = [];
+  readonly #stream: string[] = [];
+  readonly #type: string[] = [];
+  readonly #schemaVersion: number[] = [];
+  readonly #data: string[] = [];
+  readonly #metadata: string[] = [];
+  readonly #occurredAt: string[] = [];
+  readonly #position: number[] = [];
+  readonly #guardJob: number[] = [];
+  readonly #guardStream: string[] = [];
+  readonly #guardExpected: number[] = [];
+
+  event(job: number, stream: string, type: string, schemaVersion: number, data: string, metadata: string, occurredAt: string, position?: number): void {
+    this.#job.push(job);
+    this.#stream.push(stream);
+    this.#type.push(type);
+    this.#schemaVersion.push(schemaVersion);
+    this.#data.push(data);
+    this.#metadata.push(metadata);
+    this.#occurredAt.push(occurredAt);
+    if (position !== undefined) this.#position.push(position);
+  }
+
+  guard(job: number, stream: string, expected: number): void {
+    this.#guardJob.push(job);
+    this.#guardStream.push(stream);
+    this.#guardExpected.push(expected);
+  }
+
+  run(q: Queryable): Promise<AppendRow[]> {
+    if (this.#position.length !== 0 && this.#position.length !== this.#job.length) throw new Error("append_events: positions for some rows but not all");
+    return q.$queryRawUnsafe<AppendRow[]>(
+      `SELECT job, ord, event_position, event_version, refused_stream, actual_version
+         FROM append_events($1::int[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::int[], $10::text[], $11::int[])`,
+      this.#job,
+      this.#stream,
+      this.#type,
+      this.#schemaVersion,
+      this.#data,
+      this.#metadata,
+      this.#occurredAt,
+      this.#position,
+      this.#guardJob,
+      this.#guardStream,
+      this.#guardExpected,
     );
   }
 }

@@ -1,6 +1,7 @@
 import { currentSchemaVersion, isEventType, upcastEvent } from "../../events/catalogue.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { project } from "../projections/runner.js";
+import { insertStoredEvents, type StoredEventRow } from "./append.js";
 import { eventColumns, headPosition, type EventRow } from "./read.js";
 import type { EventMetadata, StoredEvent } from "./stored-event.js";
 import { takeWriteLock } from "./write-lock.js";
@@ -12,16 +13,8 @@ import { takeWriteLock } from "./write-lock.js";
 export const logFileFormat = "iamgraph-events";
 export const logFileVersion = 1;
 
-export interface LogLine {
-  readonly position: number;
-  readonly streamId: string;
-  readonly streamVersion: number;
-  readonly type: string;
-  readonly schemaVersion: number;
-  readonly data: unknown;
-  readonly metadata: EventMetadata;
-  readonly occurredAt: string;
-}
+/** One event line: the event exactly as stored, position and schema version included. */
+export type LogLine = StoredEventRow;
 
 
 const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
@@ -162,23 +155,9 @@ export async function importLog(prisma: PrismaClient, text: string, onProgress?:
       }
       for (let i = 0; i < lines.length; i += batchSize) {
         const batch = lines.slice(i, i + batchSize);
-        await tx.$executeRawUnsafe(
-          `INSERT INTO events (position, stream_id, stream_version, type, schema_version, data, metadata, occurred_at)
-           SELECT p, s, v, t, sv, d::jsonb, m::jsonb, o::timestamptz
-             FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[]) AS x(p, s, v, t, sv, d, m, o)`,
-          batch.map((l) => l.position),
-          batch.map((l) => l.streamId),
-          batch.map((l) => l.streamVersion),
-          batch.map((l) => l.type),
-          batch.map((l) => l.schemaVersion),
-          batch.map((l) => JSON.stringify(l.data)),
-          batch.map((l) => JSON.stringify(l.metadata)),
-          batch.map((l) => l.occurredAt),
-        );
+        await insertStoredEvents(tx, batch);
         onProgress?.("insert", i + batch.length, lines.length);
       }
-      // New appends continue after the imported positions.
-      if (lines.length > 0) await tx.$queryRawUnsafe(`SELECT setval(pg_get_serial_sequence('events', 'position'), $1::bigint)`, lines.at(-1)!.position);
       for (let i = 0; i < events.length; i += batchSize) {
         await project(tx, events.slice(i, i + batchSize));
         onProgress?.("project", Math.min(i + batchSize, events.length), events.length);

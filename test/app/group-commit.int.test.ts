@@ -25,7 +25,7 @@ describe.each(backends)("group commit on %s", (backend) => {
   afterAll(async () => db?.dispose());
 
   const append = (tx: Parameters<Parameters<GroupCommitWriter["submit"]>[0]>[0], name: string) =>
-    appendToStreams(tx, [{ streamId: `user-${name}`, expectedVersion: "noStream", events: [created(name)] }], metadata, new Date(), { lockHeld: true });
+    appendToStreams(tx, [{ streamId: `user-${name}`, expectedVersion: "noStream", events: [created(name)] }], metadata, new Date());
 
   async function expectCommitted(outcomes: PromiseSettledResult<unknown>[]) {
     expect(outcomes.flatMap((o, i) => (o.status === "rejected" ? [i] : []))).toEqual([4, 9, 14, 19]);
