@@ -3,6 +3,7 @@ import { loadPoliciesInEffect, type PrincipalPolicies } from "../authz/policies-
 import { loadPrincipals, type Principal } from "../authz/principal.js";
 import { principalContext } from "../authz/request-context.js";
 import type { CommandMetadata } from "../domain/shared/command-metadata.js";
+import { parseStreamId } from "../domain/shared/stream-ids.js";
 import { headPosition } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
 import { takeWriteLock } from "../eventstore/write-lock.js";
@@ -143,8 +144,8 @@ async function affectedPrincipals(tx: Tx, events: readonly StoredEvent[]): Promi
   const groupIds = new Set<string>();
   const policyArns = new Set<string>();
   for (const e of events) {
-    const [kind, ...rest] = e.streamId.split("-");
-    const id = rest.join("-");
+    const { kind, id } = parseStreamId(e.streamId) ?? {};
+    if (id === undefined) continue;
     if (kind === "user") userIds.add(id);
     else if (kind === "role") roleIds.add(id);
     else if (kind === "group") groupIds.add(id);

@@ -1,5 +1,6 @@
 import type { Principal } from "../authz/principal.js";
 import { parseCached } from "../authz/policies-in-effect.js";
+import { groupStreamId } from "../domain/shared/stream-ids.js";
 import type { PermissionsState } from "../domain/permissions/state.js";
 import type { PolicyInEffect, PolicySource } from "../policy/document.js";
 import { findAwsManagedPolicy } from "../policy/aws-managed-policies.js";
@@ -60,7 +61,7 @@ export function effectiveSetOf(world: World, principalStreamId: string, accountI
   addHolder(world, entries, permissions, self, undefined);
   if (user?.status === "active") {
     for (const membership of user.groups) {
-      const group = world.groups.get(`group-${membership.groupId}`);
+      const group = world.groups.get(groupStreamId(membership.groupId));
       if (group?.status !== "active") continue;
       const holder: Holder = { type: "group", name: group.groupName, arn: group.arn };
       addHolder(world, entries, group.permissions, holder, { name: group.groupName, arn: group.arn });

@@ -1,3 +1,4 @@
+import { groupStreamId } from "../domain/shared/stream-ids.js";
 import { toStoredEvent, type RawQueryable } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
 import { absentSet, diffSets, isEmptyDiff, pathKey, type KnownSet } from "./known-set.js";
@@ -29,7 +30,7 @@ export async function replayPermissionChanges(db: RawQueryable, principalArn: st
   if (streams.length === 0) return [];
   const own = await readStreams(db, streams.map((r) => r.s), upTo);
   const groupIds = [...new Set(own.flatMap((e) => (e.type === "UserAddedToGroup" ? [e.data.groupId] : [])))];
-  const groups = groupIds.length ? await readStreams(db, groupIds.map((g) => `group-${g}`), upTo) : [];
+  const groups = groupIds.length ? await readStreams(db, groupIds.map(groupStreamId), upTo) : [];
   const arns = new Set<string>();
   for (const e of [...own, ...groups]) {
     if (e.type === "ManagedPolicyAttached" || e.type === "PermissionsBoundaryPut") arns.add(e.data.policyArn);

@@ -1,4 +1,4 @@
-import { checkPath } from "../../domain/shared/names.js";
+import { checkPath, nameKey } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
 import { commandErrors, dryRunArgs, entityIdOf, sendMutation } from "../command-field.js";
 import { TagInput, TagRef } from "./tag.js";
@@ -43,7 +43,7 @@ builder.queryFields((t) => ({
     description: "GetRole. Null when no role has that name.",
     args: { roleName: t.arg.string({ required: true }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.prisma.role.findUnique({ ...query, where: { accountId_roleNameKey: { accountId: ctx.accountId, roleNameKey: args.roleName.toLowerCase() } } }),
+      ctx.prisma.role.findUnique({ ...query, where: { accountId_roleNameKey: { accountId: ctx.accountId, roleNameKey: nameKey(args.roleName) } } }),
   }),
   roles: t.prismaConnection({
     type: "Role",
