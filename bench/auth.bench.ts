@@ -67,7 +67,7 @@ const bench: Bench = {
           }
           const grant = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["iam:GetUser", "iam:ListGroupsForUser"], Resource: `arn:aws:iam::${ACCOUNT}:user/*` }] };
           await guarded.commands.handle({ type: "PutInlinePolicy", entityType: "user", entityName: USER, policyName: "reader", policyDocument: JSON.stringify(grant) }, req);
-          const key = await createAccessKey(guarded.commands, USER, req);
+          const key = await createAccessKey(guarded.commands, { type: "CreateAccessKey", userName: USER }, req);
           const userAuthorization = basicAuthorization(key.accessKeyId, key.secretAccessKey);
           process.stderr.write(`  ${backend}: user in 3 groups × 10 policies × 20 statements, with an access key\n`);
 

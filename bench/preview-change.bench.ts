@@ -55,7 +55,7 @@ const bench: Bench = {
           let considered = 0;
           const head = await db.prisma.event.count();
           const preview = await measure(`${backend} previewChange`, { ops: Math.max(3, Math.round(5 * scale)), maxSeconds: 120, concurrency: 1, warmup: 1, latency: true }, async () => {
-            const p = await previewChange(db.prisma, ACCOUNT, command, req, actions);
+            const p = await previewChange(app.commands, command, req, actions);
             flips = p.flips.length;
             considered = p.principalsConsidered;
           });

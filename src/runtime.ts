@@ -4,12 +4,16 @@ import { CompiledPolicyCache } from "./authz/compiled-policy-cache.js";
 import { WhoCan } from "./authz/who-can.js";
 import { createIamgraphYoga, type IamgraphYoga } from "./api/yoga.js";
 import { createCommandPipeline, type CommandPipeline } from "./app/command-pipeline.js";
+import { ProjectionOperations } from "./app/projection-operations.js";
 import type { Config } from "./config/config.js";
-import { openDatabase, type Database } from "./db/database.js";
+import { openDatabase, storeOptions, type Database } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
 import { seedAwsManagedPolicies } from "./app/seed-aws-managed.js";
 import { createInProcessBus, type EventBus } from "./messaging/event-bus.js";
+import type { EventFeed } from "./messaging/event-feed.js";
 import { LiveHub } from "./messaging/live-hub.js";
+import { LogTailer } from "./messaging/log-tailer.js";
+import { headPosition } from "./eventstore/read.js";
 import { ProjectionWatermark } from "./projections/watermark.js";
 import { consistencyPlugin } from "./api/consistency.js";
 import { EntityFactsCache } from "./api/authorization/entity-facts-cache.js";
@@ -21,7 +25,10 @@ import { resolveRootKey, type ConfiguredRootKey } from "./auth/root-credentials.
 export interface Iamgraph {
   readonly db: Database;
   readonly commands: CommandPipeline;
+  /** Fed only by `feed`: every committed event, this instance's own included, in position order. */
   readonly bus: EventBus;
+  /** How this process follows the log (a LogTailer unless another feed was given). */
+  readonly feed: EventFeed;
   readonly authorizer: Authorizer;
   readonly whoCan: WhoCan;
   readonly yoga: IamgraphYoga;
@@ -53,10 +60,14 @@ export async function startIamgraph(
     maxConsistencyTimeoutMs?: number;
     /** Only for bench/: measures what self-authorization costs. */
     authorization?: "enforced" | "disabled";
+    /** How this process learns of committed events (default: a LogTailer on `db`; kafka mode: a Kafka consumer). */
+    feed?: EventFeed;
+    /** The LogTailer's polling fallback (ms), when no feed is given; default 500. */
+    feedPollMs?: number;
   } = {},
 ): Promise<Iamgraph> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: "iamgraph" } });
-  const db = options.db ?? (await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }));
+  const db = options.db ?? (await openDatabase(storeOptions(config, "serve")));
   if (options.migrate !== false) {
     const report = await migrate(db.sql, (msg) => logger.info(msg));
     if (report.applied.length > 0) logger.info({ applied: report.applied }, "migrations applied");
@@ -65,7 +76,19 @@ export async function startIamgraph(
   const credentials = new CredentialStore(db.prisma);
   const rootKey = await resolveRootKey(credentials, { configured: config.rootKey, mayGenerate: db.kind === "embedded", now: new Date() });
   const bus = createInProcessBus((err) => logger.error({ err }, "event listener failed"));
-  const commands = createCommandPipeline({ db, accountId: config.accountId, bus, logger });
+  const feed = options.feed ?? new LogTailer(db, { logger, ...(options.feedPollMs ? { pollMs: options.feedPollMs } : {}) });
+  const commands = createCommandPipeline({
+    db,
+    accountId: config.accountId,
+    logger,
+    // Returns once this instance has applied the command's events, so the next request here
+    // sees them in every cache (read-your-writes). The commit stands either way: a feed that
+    // cannot catch up (database unreachable) delays the answer by at most this bound.
+    settle: async (position) => {
+      feed.poke();
+      await feed.waitFor(position, 10_000).catch((err: unknown) => logger.warn({ err, position }, "the event feed did not deliver a committed position in time"));
+    },
+  });
   const policyCache = new CompiledPolicyCache(db.prisma);
   const authorizer = new Authorizer(policyCache);
   const whoCan = new WhoCan(db.prisma, authorizer);
@@ -88,10 +111,10 @@ export async function startIamgraph(
     bufferLimit: options.subscriptionBufferLimit ?? 1000,
     onError: (err) => logger.error({ err }, "live fan-out failed"),
   });
-  commands.observe(live);
-  // Projections run inline (in the command's transaction): a published event is a projected one.
-  const watermark = new ProjectionWatermark(db.prisma, bus, { inline: true });
-  await watermark.refresh();
+  const watermark = new ProjectionWatermark(feed);
+  // From the head at boot: caches start empty and subscriptions catch up from the log, so
+  // nothing before it needs delivering. The bus is fed by the feed only.
+  await feed.start(await headPosition(db.prisma), (events) => bus.publish(events));
   const yoga = createIamgraphYoga({
     prisma: db.prisma,
     commands,
@@ -106,6 +129,7 @@ export async function startIamgraph(
     production: config.production,
     hardening: config.hardening,
     live,
+    operations: new ProjectionOperations(db, logger),
     plugins: [
       consistencyPlugin(watermark, {
         defaultTimeoutMs: options.consistencyTimeoutMs ?? 5_000,
@@ -117,6 +141,7 @@ export async function startIamgraph(
     db,
     commands,
     bus,
+    feed,
     authorizer,
     whoCan,
     yoga,
@@ -127,8 +152,8 @@ export async function startIamgraph(
     credentials,
     ...(rootKey.generated ? { generatedRootKey: rootKey.generated } : {}),
     async close() {
+      await feed.close();
       live.close();
-      watermark.close();
       if (!options.db) await db.close();
     },
   };

@@ -4,7 +4,8 @@ import { previewChange, type ChangePreview } from "../app/preview-change.js";
 import { DomainError } from "../domain/shared/domain-error.js";
 import { entityIdOfStream } from "../domain/shared/stream-ids.js";
 import { builder } from "./builder.js";
-import { mutationCommands } from "./authorization/mutation-commands.js";
+import { commandAuthority } from "./authorization/authorize-checks.js";
+import { mutationCommands } from "./mutation-commands.js";
 import type { Context } from "./context.js";
 
 /**
@@ -46,31 +47,29 @@ export interface DryRunOptions {
 }
 
 /**
- * Sends a command on behalf of the request's actor. Resolvers stay: arguments → command → result.
- * With `dryRun`, the same planner decides in a rolled-back transaction (same refusals, nothing
- * appended) and the preview is thrown as the field's result.
+ * Sends a command on behalf of the request's caller, who the pipeline authorizes under the write
+ * lock. Resolvers stay: arguments → command → result. With `dryRun`, the pipeline rehearses it
+ * (same authorization, same refusals, rolled back) and the preview is thrown as the field's result.
  */
 export async function send(ctx: Context, command: Command, options: DryRunOptions = {}): Promise<CommandResult> {
   if (options.dryRun) {
-    throw new DryRunPreview(await previewChange(ctx.prisma, ctx.accountId, command, requestOf(ctx), options.previewActions ?? undefined));
+    throw new DryRunPreview(await previewChange(ctx.commands, command, requestOf(ctx), options.previewActions ?? undefined));
   }
   return ctx.commands.handle(command, requestOf(ctx));
 }
 
-/**
- * Sends the command a mutation field stands for: its arguments become the command through
- * `mutationCommands`, the same mapping self-authorization checks, so what is authorized and what
- * is sent cannot drift apart.
- */
+/** Sends the command a mutation field stands for: its arguments become the command through `mutationCommands`, once. */
 export function sendMutation(ctx: Context, field: string, args: Record<string, unknown> & DryRunOptions): Promise<CommandResult> {
   const toCommand = mutationCommands[field];
   if (!toCommand) throw new Error(`no command mapping for mutation ${field}`);
   return send(ctx, toCommand(args, ctx.caller), args);
 }
 
-/** What the events of a request's commands record about it: the authenticated actor and key. */
+/** What the events of a request's commands record about it (the authenticated actor and key), and who authorizes them. */
 export function requestOf(ctx: Context): RequestContext {
-  return { actor: ctx.actor, requestId: ctx.requestId, accessKeyId: ctx.caller.accessKeyId };
+  // Root is allowed everything without evaluation (as in AWS): nothing to decide under the lock.
+  const authorize = ctx.caller.kind === "root" ? {} : { authorize: commandAuthority(ctx) };
+  return { actor: ctx.actor, requestId: ctx.requestId, accessKeyId: ctx.caller.accessKeyId, ...authorize };
 }
 
 /** The id of the entity a command's events are about (from their stream id). */

@@ -12,10 +12,11 @@ export interface ConsistencyOptions {
 /**
  * Read-your-writes for every operation without touching any field: the client sends the position
  * a mutation returned, as `extensions.consistency.atLeast` (optionally `timeoutMs`) or as the
- * header `x-iamgraph-at-least`, and the operation runs only once the projections have folded the
- * log that far. Every result reports, as `extensions.position`, the projection position it was
- * answered at (a lower bound: the read may already see later writes). A wait that runs out
- * answers with the error code ConsistencyTimeout and runs nothing.
+ * header `x-iamgraph-at-least`, and the operation runs only once THIS instance has applied the
+ * log that far (its caches and subscriptions included: watermark.ts) — so a position returned by
+ * one instance can be read on another. Every result reports, as `extensions.position`, the
+ * position this instance had applied when it answered (a lower bound: the read may already see
+ * later writes). A wait that runs out answers with the error code ConsistencyTimeout and runs nothing.
  */
 export function consistencyPlugin(watermark: ProjectionWatermark, options: ConsistencyOptions): Plugin {
   return {
@@ -38,8 +39,8 @@ export function consistencyPlugin(watermark: ProjectionWatermark, options: Consi
           return;
         }
       }
-      // A mutation's own writes are projected by the time it answers, so it reports the
-      // watermark then; a query keeps the one from its start (a lower bound of what it read).
+      // A mutation's own writes are applied here by the time it answers (the pipeline waits for
+      // the feed), so it reports the watermark then; a query keeps the one from its start (a lower bound of what it read).
       const isMutation = (args.document as DocumentNode).definitions.some((d) => d.kind === "OperationDefinition" && d.operation === "mutation");
       return {
         onExecuteDone({ result, setResult }) {

@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import type { CommandPipeline } from "../app/command-pipeline.js";
+import type { ProjectionOperations } from "../app/projection-operations.js";
 import type { Authorizer, AuthorizeRequest } from "../authz/authorizer.js";
 import type { WhoCan } from "../authz/who-can.js";
 import type { Caller, RequestOrigin } from "../auth/caller.js";
@@ -32,6 +33,8 @@ export interface Context {
   readonly loaders: Loaders;
   /** Live subscriptions (src/messaging/live-hub.ts); absent where no hub runs. */
   readonly live?: LiveHub;
+  /** Operator operations run in this server (projection status and rebuilds); absent in tests that need none. */
+  readonly operations?: ProjectionOperations;
   /** Set by the WebSocket transport: closes the client's socket (a subscription buffer overflowed). */
   readonly closeTransport?: (code: number, reason: string) => void;
 }
@@ -43,11 +46,17 @@ export interface Loaders {
   readonly authorize: DataLoader<AuthorizeRequest, EvaluationResult>;
   /** Policy counts, attachments, inline and effective policies (policy-loaders.ts). */
   readonly policies: PolicyLoaders;
+  /** Whether an access key has a stored secret (CredentialStore.withSecret), one query per page. */
+  readonly keyHasSecret: DataLoader<string, boolean>;
 }
 
 /** Per-request loaders: one query per batch, cached only for the request's lifetime. */
-export function createLoaders(prisma: PrismaClient, accountId: string, authorizer: Authorizer): Loaders {
+export function createLoaders(prisma: PrismaClient, accountId: string, authorizer: Authorizer, credentials: CredentialStore): Loaders {
   return {
+    keyHasSecret: new DataLoader(async (ids) => {
+      const stored = await credentials.withSecret(ids);
+      return ids.map((id) => stored.has(id));
+    }),
     authorize: new DataLoader<AuthorizeRequest, EvaluationResult>((requests) => authorizer.authorizeMany(requests), { cache: false }),
     policies: createPolicyLoaders(prisma),
     userByName: new DataLoader(async (names) => {

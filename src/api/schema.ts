@@ -18,6 +18,7 @@ import "./types/permission-history.js";
 import "./types/preview-change.js";
 import "./types/restore.js";
 import "./types/subscriptions.js";
+import "./types/operations.js";
 
 /** The executable schema; `npm run schema:print` writes it to schema/schema.graphql. */
 export const schema = lexicographicSortSchema(builder.toSchema());

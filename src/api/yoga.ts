@@ -2,6 +2,7 @@ import { GraphQLError } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
 import type { CommandPipeline } from "../app/command-pipeline.js";
+import type { ProjectionOperations } from "../app/projection-operations.js";
 import type { Authorizer } from "../authz/authorizer.js";
 import type { WhoCan } from "../authz/who-can.js";
 import type { Authenticator } from "../auth/authenticator.js";
@@ -15,8 +16,8 @@ import { guardSchema } from "./authorization/guard.js";
 import { createLoaders, type Context } from "./context.js";
 import type { HardeningConfig } from "./hardening/config.js";
 import { hardeningPlugins } from "./hardening/index.js";
-import { internalFailure, internalFailureMessage, maskHookFailures } from "./hardening/masking.js";
-import { currentRequestId, requestIdOf } from "./hardening/request-id.js";
+import { internalFailure, internalFailureMessage, isGraphQLOwnError, maskHookFailures, withoutInternals, yogaErrorLog } from "./hardening/masking.js";
+import { requestIdOf } from "./hardening/request-id.js";
 import { rejectNulCharacters } from "./reject-nul.js";
 import { sharedSubscriptionResults } from "./shared-subscription-results.js";
 import { schema } from "./schema.js";
@@ -39,6 +40,8 @@ export interface YogaDeps {
   readonly hardening?: HardeningConfig;
   /** Live subscriptions; without it subscription fields answer with an error. */
   readonly live?: LiveHub;
+  /** Operator operations (projection status, rebuilds) on this server's store. */
+  readonly operations?: ProjectionOperations;
   /** More plugins (read-your-writes, src/api/consistency.ts). */
   readonly plugins?: readonly Plugin[];
   /**
@@ -64,7 +67,7 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),
       warn: (...args) => logger.warn({ args }, "yoga"),
-      error: (...args) => logger.error({ args, requestId: currentRequestId() }, "yoga"),
+      error: yogaErrorLog(logger),
     },
     context: (initialContext) => {
       const { request } = initialContext;
@@ -82,8 +85,9 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
         accountId: deps.accountId,
         actor: caller.arn,
         requestId,
-        loaders: createLoaders(deps.prisma, deps.accountId, deps.authorizer),
+        loaders: createLoaders(deps.prisma, deps.accountId, deps.authorizer, deps.credentials),
         ...(deps.live ? { live: deps.live } : {}),
+        ...(deps.operations ? { operations: deps.operations } : {}),
       } satisfies Context;
     },
     maskedErrors: {
@@ -94,7 +98,7 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
         if (original instanceof DomainError) {
           return new GraphQLError(original.message, { extensions: { code: original.code } });
         }
-        if (isGraphQLOwnError(error)) return error;
+        if (isGraphQLOwnError(error)) return withoutInternals(error);
         return internalFailure(logger, original, error);
       },
     },
@@ -145,15 +149,6 @@ function bodyLimit(maxBytes: number): Plugin {
       setRequest(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks) }));
     },
   };
-}
-
-/**
- * An error GraphQL itself raised (syntax, validation, variable coercion — possibly wrapping
- * another such error), safe to show as is; anything wrapping a thrown exception is not.
- */
-function isGraphQLOwnError(error: unknown): error is GraphQLError {
-  if (!(error instanceof GraphQLError)) return false;
-  return error.originalError == null || isGraphQLOwnError(error.originalError);
 }
 
 const defaultQuery = `# iamgraph: AWS-IAM-compatible IAM on an event log.

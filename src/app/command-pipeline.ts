@@ -5,16 +5,16 @@ import { DomainError } from "../domain/shared/domain-error.js";
 import type { IdKind } from "../domain/shared/ids.js";
 import type { Database } from "../db/database.js";
 import { appendToStreams } from "../eventstore/append.js";
+import { rewindPositions } from "../eventstore/positions.js";
 import { headPosition } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
-import type { EventBus } from "../messaging/event-bus.js";
 import type { Tx } from "../projections/projection.js";
 import { project } from "../projections/runner.js";
 import type { Command } from "./command.js";
 import { GroupCommitWriter } from "./group-commit.js";
 import { newUniqueId } from "./ids.js";
 import { planCommand } from "./plan.js";
-import { dryApplyInOrder } from "./dry-apply.js";
+import { authorizeCommand, type Authorize } from "./command-authorization.js";
 
 /** Who asks, and the request it belongs to. */
 export interface RequestContext {
@@ -25,6 +25,12 @@ export interface RequestContext {
   readonly requestId?: string;
   readonly correlationId?: string;
   readonly causationId?: string;
+  /**
+   * Decides each command's checks for the caller, under the write lock (command-authorization.ts).
+   * Absent: the sender is trusted and nothing is checked — in-process senders only (the CLI,
+   * seeds, tests, benches); every API request carries its caller's.
+   */
+  readonly authorize?: Authorize;
 }
 
 export interface CommandResult {
@@ -37,18 +43,25 @@ const newIdKind: Partial<Record<Command["type"], IdKind>> = { CreateUser: "user"
 
 /**
  * The only place where domain, store and projections meet:
- * lock → load → decide → append → project, in one transaction; publish after commit.
+ * lock → authorize → load → decide → append → project, in one transaction; after commit, wait
+ * until this process's event feed has delivered the result's position (see `settle`).
  */
 export interface CommandPipeline {
   handle(command: Command, request: RequestContext, options?: HandleOptions): Promise<CommandResult>;
   /**
-   * Several commands, all or nothing: each is planned against the state its predecessors left,
-   * in one transaction; a refusal of any rolls every one back and is thrown as is. Their events
-   * share the request's metadata (actor, request and correlation ids). Used by restorePrincipal.
+   * Several commands, all or nothing: each is authorized and planned against the state its
+   * predecessors left, in one transaction; a refusal of any rolls every one back and is thrown as
+   * is. Their events share the request's metadata (actor, request and correlation ids). Used by
+   * restorePrincipal.
    */
   handleAll(commands: readonly Command[], request: RequestContext): Promise<CommandResult>;
-  /** Registers a reader that must see the state exactly as of each command's events (see LiveHub.capture). */
-  observe(observer: CommitObserver): void;
+  /**
+   * Rollback mode, for previews and dry runs: the commands go through exactly the path
+   * `handleAll` takes — same lock, same authorization, same planner and refusals, the real
+   * append and projections — and then everything is rolled back: nothing is kept, published or
+   * delivered, and no position is consumed. `inspect` reads the transaction on the way.
+   */
+  rehearse<T>(commands: readonly Command[], request: RequestContext, inspect: Rehearsal<T>): Promise<T>;
   /** Transactions run and commands they carried. */
   stats(): { readonly batches: number; readonly jobs: number };
 }
@@ -61,17 +74,40 @@ export interface HandleOptions {
   readonly alongside?: (tx: Tx, events: readonly StoredEvent[]) => Promise<void>;
 }
 
-/** Runs inside the writing transaction, after the projections, before commit. */
-export interface CommitObserver {
-  capture(tx: Tx, events: readonly StoredEvent[]): Promise<void>;
+/** What a rehearsal reads of the transaction before it is rolled back. */
+export interface Rehearsal<T> {
+  /** After each command's events are appended, before they are projected: the read models still show the state before them. */
+  readonly beforeProject?: (tx: Tx, events: readonly StoredEvent[]) => Promise<void>;
+  /** After every command: the state they leave; `head` is the log's head before the first. */
+  readonly conclude: (tx: Tx, events: readonly StoredEvent[], head: number) => Promise<T>;
 }
 
-export function createCommandPipeline(deps: { db: Database; accountId: string; bus: EventBus; logger: Logger; now?: () => Date }): CommandPipeline {
-  const { db, accountId, bus, logger } = deps;
+interface RunOptions extends HandleOptions {
+  readonly beforeProject?: Rehearsal<unknown>["beforeProject"];
+}
+
+export interface PipelineDeps {
+  readonly db: Database;
+  readonly accountId: string;
+  readonly logger: Logger;
+  /**
+   * Called after each commit with the result's position; resolves once this process has applied
+   * it. The pipeline publishes nothing itself: every event, its own included, reaches caches and
+   * subscribers through the process's event feed (messaging/event-feed.ts), the same way
+   * wherever it was committed — and waiting here keeps read-your-writes on this instance (a
+   * revoke answered here is enforced by the next request here). Absent: returns at commit.
+   */
+  readonly settle?: (position: number) => Promise<void>;
+  readonly now?: () => Date;
+}
+
+export function createCommandPipeline(deps: PipelineDeps): CommandPipeline {
+  const { db, accountId, logger } = deps;
+  const settle = deps.settle ?? (async () => undefined);
   const now = deps.now ?? (() => new Date());
   const writer = new GroupCommitWriter(db);
-  const observers: CommitObserver[] = [];
 
+  /** The one place a command's metadata is made, for real writes and rehearsals alike. */
   function metadataOf(command: Command, request: RequestContext): CommandMetadata {
     const kind = newIdKind[command.type];
     const requestId = request.requestId ?? randomUUID();
@@ -87,90 +123,102 @@ export function createCommandPipeline(deps: { db: Database; accountId: string; b
     };
   }
 
-  /** load → decide → append → project one command inside the writer's transaction. */
-  async function applyOne(tx: Tx, command: Command, meta: CommandMetadata, options: HandleOptions): Promise<StoredEvent[]> {
-    const appends = await planCommand(tx, command, meta);
-    const { newId: _newId, now: occurredAt, ...metadata } = meta;
-    // Refusals (DomainError) come from the decider and the append's version guard, before
-    // anything is written; the group-commit writer relies on that to drop a refused command
-    // from a shared transaction. Past this point a failure must roll the transaction back.
-    const stored = await appendToStreams(tx, appends, metadata, occurredAt, { lockHeld: true });
-    try {
-      await project(tx, stored);
-      if (options.alongside && stored.length > 0) await options.alongside(tx, stored);
-      for (const observer of observers) await observer.capture(tx, stored);
-    } catch (err) {
-      throw err instanceof DomainError ? new Error(`failed after writing: ${err.message}`, { cause: err }) : err;
+  /** One request id and correlation id for every command of a group. */
+  function shared(request: RequestContext): RequestContext {
+    const requestId = request.requestId ?? randomUUID();
+    return { ...request, requestId, correlationId: request.correlationId ?? requestId };
+  }
+
+  /** authorize → load → decide → append → project each command, in order, inside the writer's transaction. */
+  async function run(tx: Tx, commands: readonly Command[], request: RequestContext, options: RunOptions): Promise<StoredEvent[]> {
+    const stored: StoredEvent[] = [];
+    for (const command of commands) {
+      // Under the lock, on the state the decider is about to see: a tag or policy changed while
+      // the request waited decides (defect 3 of issue 11). Before planning, so a denied caller
+      // learns nothing the planner would say (NoSuchEntity, EntityAlreadyExists).
+      if (request.authorize) await authorizeCommand(tx, accountId, command, request.authorize);
+      const meta = metadataOf(command, request);
+      const appends = await planCommand(tx, command, meta);
+      const { newId: _newId, now: occurredAt, ...metadata } = meta;
+      // Refusals (DomainError) come from authorization, the decider and the append's version
+      // guard, before anything is written; the group-commit writer relies on that to drop a
+      // refused command from a shared transaction. Past this point a failure must roll back.
+      const events = await appendToStreams(tx, appends, metadata, occurredAt, { lockHeld: true });
+      try {
+        if (options.beforeProject) await options.beforeProject(tx, events);
+        await project(tx, events);
+        if (options.alongside && events.length > 0) await options.alongside(tx, events);
+      } catch (err) {
+        throw afterWriting(err);
+      }
+      stored.push(...events);
     }
     return stored;
   }
 
   /**
-   * Applies the commands in order in a savepoint, then undoes it: a refusal of any of them
-   * surfaces here, before the first real write — so the writer can drop the job from a shared
-   * transaction, and no position of the sequence is consumed by a rolled-back insert.
+   * Runs `body` in a savepoint of the writer's transaction and undoes it when it throws — or
+   * always, with `keep: false` — handing back the positions it took. A group's later command
+   * may be refused after its predecessors wrote; undone here, the refusal leaves the shared
+   * transaction as it was, so the writer can drop the job and commit the others.
    */
-  async function validateInOrder(tx: Tx, commands: readonly Command[], request: RequestContext): Promise<void> {
-    await tx.$executeRawUnsafe("SAVEPOINT handle_all");
+  async function inSavepoint<T>(tx: Tx, keep: boolean, body: (head: number) => Promise<T>): Promise<T> {
+    const head = await headPosition(tx);
+    await tx.$executeRawUnsafe("SAVEPOINT pipeline_group");
+    let value: T;
     try {
-      await dryApplyInOrder(tx, commands, commands.map((c) => metadataOf(c, request)), await headPosition(tx));
-    } finally {
-      await tx.$executeRawUnsafe("ROLLBACK TO SAVEPOINT handle_all");
-      await tx.$executeRawUnsafe("RELEASE SAVEPOINT handle_all");
+      value = await body(head);
+    } catch (err) {
+      await undo(tx, head);
+      throw err;
     }
+    if (keep) await tx.$executeRawUnsafe("RELEASE SAVEPOINT pipeline_group");
+    else await undo(tx, head);
+    return value;
+  }
+
+  async function undo(tx: Tx, head: number): Promise<void> {
+    await tx.$executeRawUnsafe("ROLLBACK TO SAVEPOINT pipeline_group");
+    await tx.$executeRawUnsafe("RELEASE SAVEPOINT pipeline_group");
+    await rewindPositions(tx, head);
   }
 
   return {
-    observe(observer) {
-      observers.push(observer);
-    },
     stats: () => ({ ...writer.stats }),
     async handle(command, request, options = {}) {
-      const meta = metadataOf(command, request);
-      // The writer holds the write lock from before loading until commit, so the state the
-      // decider sees is still current when its events are appended.
+      // The writer holds the write lock from before authorizing until commit, so the state the
+      // caller is authorized on and the decider decides on is still current when its events are appended.
       const result = await writer.submit(async (tx) => {
-        const stored = await applyOne(tx, command, meta, options);
+        const stored = await run(tx, [command], request, options);
         const position = stored.at(-1)?.position ?? (await headPosition(tx));
         return { position, events: stored };
       });
-      logger.debug({ command: command.type, requestId: meta.requestId, position: result.position, events: result.events.length }, "command handled");
-      bus.publish(result.events);
+      logger.debug({ command: command.type, requestId: request.requestId, position: result.position, events: result.events.length }, "command handled");
+      await settle(result.position);
       return result;
     },
     async handleAll(commands, request) {
-      const requestId = request.requestId ?? randomUUID();
-      const shared: RequestContext = { ...request, requestId, correlationId: request.correlationId ?? requestId };
+      const group = shared(request);
       const result = await writer.submit(async (tx) => {
-        if (commands.length > 1) await validateInOrder(tx, commands, shared);
-        const stored: StoredEvent[] = [];
-        for (const command of commands) {
-          try {
-            stored.push(...(await applyOne(tx, command, metadataOf(command, shared), {})));
-          } catch (err) {
-            // Not expected after validateInOrder, but if a later command were refused after its
-            // predecessors wrote, the whole transaction must roll back (the writer drops a job
-            // refused with a DomainError and commits the rest): rethrown as a plain Error, it
-            // makes the writer rerun this job alone, where it fails again and rolls back.
-            if (err instanceof DomainError && stored.length > 0) throw new RefusedAfterWriting(err);
-            throw err;
-          }
-        }
+        // A single command refuses before it writes; a group may refuse after, so it runs in a savepoint.
+        const stored = commands.length > 1 ? await inSavepoint(tx, true, () => run(tx, commands, group, {})) : await run(tx, commands, group, {});
         const position = stored.at(-1)?.position ?? (await headPosition(tx));
         return { position, events: stored };
-      }).catch((err: unknown) => {
-        throw err instanceof RefusedAfterWriting ? err.refusal : err;
       });
-      logger.debug({ commands: commands.length, requestId, position: result.position, events: result.events.length }, "commands handled");
-      bus.publish(result.events);
+      logger.debug({ commands: commands.length, requestId: group.requestId, position: result.position, events: result.events.length }, "commands handled");
+      await settle(result.position);
       return result;
+    },
+    rehearse(commands, request, inspect) {
+      const group = shared(request);
+      return writer.submit((tx) =>
+        inSavepoint(tx, false, async (head) => inspect.conclude(tx, await run(tx, commands, group, inspect.beforeProject ? { beforeProject: inspect.beforeProject } : {}), head)),
+      );
     },
   };
 }
 
-/** A refusal that came after earlier commands of the same job had written (see handleAll). */
-class RefusedAfterWriting extends Error {
-  constructor(readonly refusal: DomainError) {
-    super(`refused after writing: ${refusal.message}`);
-  }
+/** Past the append a failure must roll the transaction back: a DomainError there is not a refusal. */
+function afterWriting(err: unknown): unknown {
+  return err instanceof DomainError ? new Error(`failed after writing: ${err.message}`, { cause: err }) : err;
 }

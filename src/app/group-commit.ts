@@ -1,5 +1,6 @@
 import type { Database } from "../db/database.js";
 import { DomainError } from "../domain/shared/domain-error.js";
+import { notifyLogGrew } from "../eventstore/log-notify.js";
 import { takeWriteLock } from "../eventstore/write-lock.js";
 import type { Tx } from "../projections/projection.js";
 
@@ -24,8 +25,9 @@ class RunAlone extends Error {}
  * commit. Results are handed out only after that commit succeeds.
  *
  * A job refused with a DomainError is dropped from the batch while the others go on: jobs throw
- * DomainErrors only before their first write (deciders and the append's version guard refuse
- * before writing — see command-pipeline.ts), and a quick probe confirms no statement failed.
+ * DomainErrors only before their first write, or after undoing it (authorization, deciders and the
+ * append's version guard refuse before writing; a group of commands runs in a savepoint it rolls
+ * back — see command-pipeline.ts), and a quick probe confirms no statement failed.
  * Any other failure rolls the whole batch back and runs each of its jobs alone, so no job ever
  * commits half its work or someone else's.
  */
@@ -110,6 +112,7 @@ export class GroupCommitWriter {
       async (tx) => {
         await takeWriteLock(tx);
         await body(tx);
+        await tx.$executeRawUnsafe(notifyLogGrew); // delivered at commit: wakes every instance's log tailer
       },
       // Batches queue behind other instances' batches on the lock: waiting is expected.
       { maxWait: 60_000, timeout: 60_000 },

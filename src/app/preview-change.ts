@@ -1,22 +1,15 @@
-import { randomUUID } from "node:crypto";
 import { loadPoliciesInEffect, type PrincipalPolicies } from "../authz/policies-in-effect.js";
 import { loadPrincipals, type Principal } from "../authz/principal.js";
 import { principalContext } from "../authz/request-context.js";
-import type { CommandMetadata } from "../domain/shared/command-metadata.js";
 import { parseStreamId } from "../domain/shared/stream-ids.js";
-import { headPosition } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
-import { takeWriteLock } from "../eventstore/write-lock.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { compilePolicySet } from "../policy/compile.js";
 import { evaluate, type EvalDecision } from "../policy/evaluate.js";
 import { buildContext } from "../policy/request.js";
-import { project } from "../projections/runner.js";
 import type { Tx } from "../projections/projection.js";
 import type { Command } from "./command.js";
-import type { RequestContext } from "./command-pipeline.js";
-import { dryApplyInOrder, stage } from "./dry-apply.js";
-import { planCommand } from "./plan.js";
+import type { CommandPipeline, RequestContext } from "./command-pipeline.js";
 
 export interface DecisionFlip {
   readonly principalArn: string;
@@ -38,99 +31,58 @@ export interface ChangePreview {
   readonly flips: readonly DecisionFlip[];
 }
 
-class Rollback extends Error {
-  constructor(readonly preview: ChangePreview) {
-    super("preview rolled back");
-  }
-}
-
 /**
- * What a command would change, computed without changing anything: inside one transaction under
- * the write lock, the real planner decides (so refusals are the real ones), the real projections
- * fold the would-be events, and every affected principal is evaluated before and after — then
- * the transaction rolls back. The events are not inserted at all: an insert would consume
- * positions from the sequence even when rolled back, leaving gaps in the log for a read-only question.
+ * What a command would change, computed without changing anything: the pipeline rehearses it
+ * (command-pipeline.ts, rollback mode) — the same lock, authorization, planner and refusals, the
+ * real append and projections — and every affected principal is evaluated before and after, then
+ * it is all rolled back.
  *
  * `actions` undefined: every action named (as written, wildcards included) in a statement of an
  * affected principal's policies, before or after — what a bare `dryRun: true` reports.
  */
 export async function previewChange(
-  prisma: PrismaClient,
-  accountId: string,
+  pipeline: CommandPipeline,
   command: Command,
   request: RequestContext,
   actions: readonly string[] | undefined,
   resource = "*",
 ): Promise<ChangePreview> {
-  return previewChanges(prisma, accountId, [command], request, actions, resource);
+  return previewChanges(pipeline, [command], request, actions, resource);
 }
 
 /** The same for several commands applied in order, as `CommandPipeline.handleAll` applies them. */
 export async function previewChanges(
-  prisma: PrismaClient,
-  accountId: string,
+  pipeline: CommandPipeline,
   commands: readonly Command[],
   request: RequestContext,
   actions: readonly string[] | undefined,
   resource = "*",
 ): Promise<ChangePreview> {
-  const requestId = request.requestId ?? randomUUID();
   const now = new Date();
-  const metas = commands.map(
-    (): CommandMetadata => ({
-      accountId,
-      now,
-      newId: `PREVIEW${randomUUID().replaceAll("-", "").slice(0, 14).toUpperCase()}`,
-      actor: request.actor,
-      requestId,
-      correlationId: request.correlationId ?? requestId,
-    }),
-  );
-  try {
-    await prisma.$transaction(
-      async (tx) => {
-        await takeWriteLock(tx);
-        const head = await headPosition(tx);
-        let principals: Principal[];
-        let staged: StoredEvent[];
-        let before: Sets;
-        if (commands.length === 1) {
-          staged = stage(await planCommand(tx, commands[0]!, metas[0]!), metas[0]!, head);
-          principals = await affectedPrincipals(tx, staged);
-          before = await policySets(tx, principals);
-          await project(tx, staged);
-        } else {
-          // Who a later command touches depends on the state its predecessors leave, but their
-          // decisions must be taken before any of it: a first pass finds them, then is undone.
-          const found: Principal[] = [];
-          await tx.$executeRawUnsafe("SAVEPOINT preview_changes");
-          await dryApplyInOrder(tx, commands, metas, head, async (events) => void found.push(...(await affectedPrincipals(tx, events))));
-          await tx.$executeRawUnsafe("ROLLBACK TO SAVEPOINT preview_changes");
-          principals = dedupe(found);
-          before = await policySets(tx, principals);
-          staged = await dryApplyInOrder(tx, commands, metas, head);
-        }
-        const after = await policySets(tx, principals);
-        const asked = actions ?? namedActions([...before, ...after]);
-        const was = decisions(before, asked, resource, now);
-        const flips = [...decisions(after, asked, resource, now)].flatMap(([key, decision]) => {
-          const previous = was.get(key)?.decision ?? "implicitDeny";
-          if ((previous === "allowed") === (decision.decision === "allowed")) return [];
-          return [{ ...decision.request, before: previous, after: decision.decision }];
-        });
-        throw new Rollback({ position: head, events: staged, principalsConsidered: principals.length, flips });
-      },
-      { maxWait: 60_000, timeout: 60_000 },
-    );
-  } catch (err) {
-    if (err instanceof Rollback) return err.preview;
-    throw err;
-  }
-  throw new Error("unreachable: the preview transaction always rolls back");
-}
-
-function dedupe(principals: readonly Principal[]): Principal[] {
-  return [...new Map(principals.map((p) => [p.arn, p])).values()].sort((a, b) => a.arn.localeCompare(b.arn));
+  const principals = new Map<string, Principal>();
+  const before: Sets = [];
+  return pipeline.rehearse(commands, request, {
+    // Each principal's "before" is read when a command first touches it, before that command's
+    // events are projected. A principal no earlier command touched still has its original set
+    // (affectedPrincipals finds every principal whose set an event can change).
+    beforeProject: async (tx, events) => {
+      const fresh = (await affectedPrincipals(tx, events)).filter((p) => !principals.has(p.arn));
+      for (const p of fresh) principals.set(p.arn, p);
+      before.push(...(await policySets(tx, fresh)));
+    },
+    conclude: async (tx, events, head) => {
+      const considered = [...principals.values()].sort((a, b) => a.arn.localeCompare(b.arn));
+      const after = await policySets(tx, considered);
+      const asked = actions ?? namedActions([...before, ...after]);
+      const was = decisions(before, asked, resource, now);
+      const flips = [...decisions(after, asked, resource, now)].flatMap(([key, decision]) => {
+        const previous = was.get(key)?.decision ?? "implicitDeny";
+        if ((previous === "allowed") === (decision.decision === "allowed")) return [];
+        return [{ ...decision.request, before: previous, after: decision.decision }];
+      });
+      return { position: head, events, principalsConsidered: considered.length, flips };
+    },
+  });
 }
 
 /**

@@ -34,9 +34,8 @@ export interface RestorePlan {
 export async function planRestore(db: RawQueryable, principalArn: string, asOf: AsOf): Promise<RestorePlan> {
   const kind = kindOfArn(principalArn);
   if (kind !== "user" && kind !== "role") throw new DomainError("InvalidInput", `Only a user or role can be restored; ${principalArn} is neither.`);
-  const point = await resolvePoint(db, asOf);
+  const point = await resolvePoint(db, asOf); // refuses a point past the head
   const head = await headPosition(db);
-  if (point.position > head) throw new DomainError("InvalidInput", `Position ${point.position} is beyond the head of the log (${head}).`);
   const then = await entityAt(db, kind, "arn", principalArn, point.position);
   if (!then) throw new DomainError("NoSuchEntity", `No ${kind} ${principalArn} existed at position ${point.position}.`);
   const stream = await readStreams(db, [then.streamId]);
@@ -65,13 +64,13 @@ export async function planRestore(db: RawQueryable, principalArn: string, asOf: 
   return { principalArn: nowState.arn, principalType: kind, point, commands, skipped: [...skipped, ...drift] };
 }
 
-/** What the commands would do, with the blast radius, computed in a rolled-back transaction. */
-export async function previewRestore(prisma: PrismaClient, accountId: string, plan: RestorePlan, request: RequestContext, actions?: readonly string[]): Promise<ChangePreview> {
+/** What the commands would do, with the blast radius: the pipeline rehearses them (authorized as for real) and rolls back. */
+export async function previewRestore(pipeline: CommandPipeline, prisma: PrismaClient, plan: RestorePlan, request: RequestContext, actions?: readonly string[]): Promise<ChangePreview> {
   if (plan.commands.length === 0) return { position: await headPosition(prisma), events: [], principalsConsidered: 0, flips: [] };
-  return previewChanges(prisma, accountId, plan.commands, request, actions);
+  return previewChanges(pipeline, plan.commands, request, actions);
 }
 
-/** Applies the commands all or nothing; every event records the caller and one correlation id. */
+/** Applies the commands all or nothing, each authorized under the write lock; every event records the caller and one correlation id. */
 export async function applyRestore(pipeline: CommandPipeline, prisma: PrismaClient, plan: RestorePlan, request: RequestContext): Promise<CommandResult & { correlationId: string }> {
   const correlationId = randomUUID();
   if (plan.commands.length === 0) return { position: await headPosition(prisma), events: [], correlationId };

@@ -1,5 +1,5 @@
 import type { CommandPipeline, CommandResult, RequestContext } from "../app/command-pipeline.js";
-import type { AccessKeyStatus } from "../domain/access-keys/decide.js";
+import type { AccessKeyCommand } from "../domain/access-keys/decide.js";
 import { newAccessKeyId, newSecretAccessKey } from "./access-key-material.js";
 import { deleteSecretHash, storeSecretHash } from "./credential-store.js";
 import { hashSecret } from "./secret-hash.js";
@@ -12,31 +12,23 @@ import { hashSecret } from "./secret-hash.js";
  */
 export async function createAccessKey(
   commands: CommandPipeline,
-  userName: string,
+  command: Omit<Extract<AccessKeyCommand, { type: "CreateAccessKey" }>, "accessKeyId">,
   request: RequestContext,
 ): Promise<{ readonly result: CommandResult; readonly accessKeyId: string; readonly secretAccessKey: string }> {
   const accessKeyId = newAccessKeyId();
   const secretAccessKey = newSecretAccessKey();
   const secretHash = await hashSecret(secretAccessKey);
-  const result = await commands.handle({ type: "CreateAccessKey", userName, accessKeyId }, request, {
+  const result = await commands.handle({ ...command, accessKeyId }, request, {
     alongside: (tx, events) => storeSecretHash(tx, accessKeyId, secretHash, events[0]!.occurredAt),
   });
   return { result, accessKeyId, secretAccessKey };
 }
 
-export function updateAccessKey(
-  commands: CommandPipeline,
-  input: { readonly userName: string; readonly accessKeyId: string; readonly status: AccessKeyStatus },
-  request: RequestContext,
-): Promise<CommandResult> {
-  return commands.handle({ type: "UpdateAccessKey", ...input }, request);
+export function updateAccessKey(commands: CommandPipeline, command: Extract<AccessKeyCommand, { type: "UpdateAccessKey" }>, request: RequestContext): Promise<CommandResult> {
+  return commands.handle(command, request);
 }
 
 /** DeleteAccessKey: the hash goes with the key, in the same transaction. */
-export function deleteAccessKey(
-  commands: CommandPipeline,
-  input: { readonly userName: string; readonly accessKeyId: string },
-  request: RequestContext,
-): Promise<CommandResult> {
-  return commands.handle({ type: "DeleteAccessKey", ...input }, request, { alongside: (tx) => deleteSecretHash(tx, input.accessKeyId) });
+export function deleteAccessKey(commands: CommandPipeline, command: Extract<AccessKeyCommand, { type: "DeleteAccessKey" }>, request: RequestContext): Promise<CommandResult> {
+  return commands.handle(command, request, { alongside: (tx) => deleteSecretHash(tx, command.accessKeyId) });
 }

@@ -47,6 +47,15 @@ export class CredentialStore {
     else await this.prisma.accessKeyCredential.updateMany({ where: { accessKeyId }, data: { lastUsedAt: at } });
   }
 
+  /**
+   * Which of these keys have a stored secret. A key imported with a log (`events import`) has
+   * none — secrets never travel — so it is listed but cannot authenticate.
+   */
+  async withSecret(accessKeyIds: readonly string[]): Promise<Set<string>> {
+    const rows = await this.prisma.accessKeyCredential.findMany({ where: { accessKeyId: { in: [...accessKeyIds] } }, select: { accessKeyId: true } });
+    return new Set(rows.map((r) => r.accessKeyId));
+  }
+
   async lastUsed(accessKeyId: string): Promise<Date | null> {
     const row = await this.prisma.accessKeyCredential.findUnique({ where: { accessKeyId }, select: { lastUsedAt: true } });
     return row?.lastUsedAt ?? null;

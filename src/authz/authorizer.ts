@@ -2,7 +2,10 @@ import { DomainError } from "../domain/shared/domain-error.js";
 import { compilePolicySet } from "../policy/compile.js";
 import { evaluate, type EvaluationResult } from "../policy/evaluate.js";
 import { buildContext, type ContextEntry } from "../policy/request.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
 import type { CompiledPolicyCache, PrincipalEntry } from "./compiled-policy-cache.js";
+import { loadPoliciesInEffect } from "./policies-in-effect.js";
+import { loadPrincipals, type Principal } from "./principal.js";
 import { principalContext } from "./request-context.js";
 import { inputPolicies, simulationPairs, toSimulationResult, type SimulationInput, type SimulationResult } from "./simulation.js";
 
@@ -25,7 +28,25 @@ export class Authorizer {
 
   /** Many decisions at once; principals load in one batch (GraphQL batches through a DataLoader). */
   async authorizeMany(requests: readonly AuthorizeRequest[]): Promise<(EvaluationResult | DomainError)[]> {
-    const entries = await this.cache.getMany(requests.map((r) => r.principalArn));
+    return this.#decide(requests, await this.cache.getMany(requests.map((r) => r.principalArn)));
+  }
+
+  /**
+   * The same, on the state `db` sees rather than the cache's: the principals' tags and policies
+   * in effect are read from it and compiled afresh. For commands, `db` is the writing transaction
+   * under the write lock (src/app/command-authorization.ts): the cache is invalidated only after
+   * a commit is published — and not at all by another instance's commits until they arrive —
+   * so it may lag the state the command is about to change.
+   */
+  async authorizeManyIn(db: PrismaClient, requests: readonly AuthorizeRequest[]): Promise<(EvaluationResult | DomainError)[]> {
+    const arns = [...new Set(requests.map((r) => r.principalArn))];
+    const principals = (await loadPrincipals(db, arns)).filter((p): p is Principal => p !== undefined);
+    const policies = principals.length > 0 ? await loadPoliciesInEffect(db, principals) : [];
+    const byArn = new Map(principals.map((principal, i) => [principal.arn, { principal, compiled: compilePolicySet(policies[i]!.identity, policies[i]!.boundary) }]));
+    return this.#decide(requests, requests.map((r) => byArn.get(r.principalArn)));
+  }
+
+  #decide(requests: readonly AuthorizeRequest[], entries: readonly (Pick<PrincipalEntry, "principal" | "compiled"> | undefined)[]): (EvaluationResult | DomainError)[] {
     const now = this.now();
     return requests.map((request, i) => {
       const entry = entries[i];

@@ -2,9 +2,11 @@ import fs from "node:fs";
 import { once } from "node:events";
 import { seedAwsManagedPolicies } from "../app/seed-aws-managed.js";
 import type { Config } from "../config/config.js";
-import { openDatabase } from "../db/database.js";
+import { openDatabase, storeOptions } from "../db/database.js";
+import { DataDirLock } from "../db/data-dir-lock.js";
 import { migrate } from "../db/migrate.js";
-import { exportLog, importLog, LogFileError } from "../eventstore/log-file.js";
+import { exportLog, ImportRefused, importLog, LogFileError } from "../eventstore/log-file.js";
+import { openExistingStore, OperatorError } from "./operator-store.js";
 
 export const eventsUsage = `iamgraph events export [file]   write the log as NDJSON (stdout without a file)
 iamgraph events import <file>   load an NDJSON log into an empty store, all or nothing, and project it
@@ -34,7 +36,17 @@ export async function events(config: Config, argv: readonly string[]): Promise<v
     process.exitCode = 2;
     return;
   }
-  const db = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+  if (sub === "import" && !fs.existsSync(file!)) throw new OperatorError(`no such file: ${file}`, 2);
+  const holder = config.databaseUrl ? undefined : DataDirLock.liveHolder(config.dataDir);
+  if (holder?.url) {
+    // The log moves whole: an import wants an empty store, and the server's is its own.
+    throw new OperatorError(
+      `the store at ${config.dataDir} is held by the iamgraph server at ${holder.url} (pid ${holder.pid}); stop it to ${sub} the log` +
+        (sub === "export" ? ", or page through the log with its `events` query" : ""),
+    );
+  }
+  // Export reads an existing store; import may create the empty one it needs.
+  const db = sub === "export" ? await openExistingStore(config, "events export") : await openDatabase(storeOptions(config, "events import"));
   try {
     await migrate(db.sql);
     if (sub === "export") {
@@ -51,7 +63,7 @@ export async function events(config: Config, argv: readonly string[]): Promise<v
     const result = await importLog(db.prisma, text, (phase, done, total) => bars[phase](done, total));
     process.stderr.write(`imported ${result.imported} events up to position ${result.lastPosition}\n`);
   } catch (err) {
-    if (!(err instanceof LogFileError)) throw err;
+    if (!(err instanceof LogFileError || err instanceof ImportRefused)) throw err;
     process.stderr.write(`${err.message}\n`);
     process.exitCode = 1;
   } finally {

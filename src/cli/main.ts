@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import pino from "pino";
 import { loadConfig } from "../config/config.js";
-import { openDatabase } from "../db/database.js";
+import { openDatabase, storeOptions } from "../db/database.js";
+import { DataDirLocked } from "../db/data-dir-lock.js";
 import { migrate } from "../db/migrate.js";
 import { events } from "./events.js";
+import { OperatorError } from "./operator-store.js";
 import { projectionsCommand } from "./projections.js";
 import { serve } from "./serve.js";
 
@@ -23,7 +25,7 @@ async function main(argv: string[]): Promise<void> {
       return serve(config);
     case "migrate": {
       const logger = pino({ level: config.logLevel });
-      const db = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+      const db = await openDatabase(storeOptions(config, "migrate"));
       const report = await migrate(db.sql, (msg) => logger.info(msg));
       logger.info({ applied: report.applied, alreadyApplied: report.alreadyApplied.length, storage: db.kind }, "migrations up to date");
       await db.close();
@@ -44,6 +46,11 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
+  // An operator's mistake or a store in use is one line to act on; anything else is a bug, with its stack.
+  if (err instanceof OperatorError || err instanceof DataDirLocked) {
+    process.stderr.write(`iamgraph: ${err.message}\n`);
+    process.exit(err instanceof OperatorError ? err.exitCode : 1);
+  }
   console.error(err);
   process.exit(1);
 });

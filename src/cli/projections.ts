@@ -1,9 +1,10 @@
 import type { Config } from "../config/config.js";
-import { openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { seedAwsManagedPolicies } from "../app/seed-aws-managed.js";
-import { projectionStatus, rebuildProjections, type RebuildProgress } from "../projections/rebuild.js";
+import { projectionStatus, rebuildProjections, selectProjections, type ProjectionStatus, type RebuildProgress } from "../projections/rebuild.js";
 import { RebuildInProgress } from "../projections/rebuild-lock.js";
+import { openExistingStore, OperatorError, serverHoldingStore } from "./operator-store.js";
+import { projectionsThroughServer } from "./projections-through-server.js";
 
 export const projectionsUsage = `iamgraph projections status            each projection's version, checkpoint and lag; a rebuild in progress
 iamgraph projections rebuild [name…]  replay the log into fresh tables and switch reads over to them (blue/green):
@@ -17,7 +18,17 @@ export async function projectionsCommand(config: Config, argv: readonly string[]
     process.exitCode = 2;
     return;
   }
-  const db = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl, ...schemaOf(config.databaseUrl) } : { dataDir: config.dataDir });
+  if (sub === "rebuild") {
+    try {
+      selectProjections(names);
+    } catch (err) {
+      throw new OperatorError((err as Error).message, 2);
+    }
+  }
+  // An embedded store held by a server is that server's alone: the command goes through it.
+  const server = serverHoldingStore(config);
+  if (server) return projectionsThroughServer(server, sub, names);
+  const db = await openExistingStore(config, `projections ${sub}`);
   try {
     await migrate(db.sql);
     if (sub === "status") {
@@ -43,13 +54,7 @@ export async function projectionsCommand(config: Config, argv: readonly string[]
   }
 }
 
-/** Prisma's own convention: `?schema=` in the URL picks the PostgreSQL schema (default: the search_path's). */
-function schemaOf(url: string): { schema?: string } {
-  const schema = new URL(url).searchParams.get("schema");
-  return schema ? { schema } : {};
-}
-
-function formatStatus(rows: Awaited<ReturnType<typeof projectionStatus>>): string {
+export function formatStatus(rows: readonly ProjectionStatus[]): string {
   const cols = (...c: string[]) => `${c[0]!.padEnd(20)} ${c[1]!.padStart(7)} ${c[2]!.padStart(10)} ${c[3]!.padStart(10)} ${c[4]!.padStart(8)}  ${c[5]}\n`;
   let out = cols("projection", "version", "checkpoint", "head", "lag", "rebuild");
   for (const r of rows) {

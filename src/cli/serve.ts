@@ -1,4 +1,5 @@
 import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Config } from "../config/config.js";
 import { startIamgraph } from "../runtime.js";
 import { serveGraphqlWs } from "../api/ws-server.js";
@@ -19,7 +20,10 @@ export async function serve(config: Config): Promise<void> {
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
-  const where = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port}/graphql`;
+  const { port } = server.address() as AddressInfo;
+  const where = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}/graphql`;
+  // Operator commands find this server through the embedded store's lock (src/cli/operator-store.ts).
+  app.db.dataDirLock?.advertise(`http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}/graphql`);
   app.logger.info(
     { url: where, storage: app.db.kind, dataDir: app.db.kind === "embedded" ? config.dataDir : undefined, accountId: config.accountId },
     `iamgraph listening — GraphiQL at ${where}`,

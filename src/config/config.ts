@@ -30,7 +30,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host: env.HOST ?? "127.0.0.1",
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: path.resolve(env.IAMGRAPH_DATA_DIR ?? "./data"),
+    dataDir: path.resolve(env.IAMGRAPH_DATA_DIR || "./data"),
     accountId,
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "silent" : "info"),
     production: env.NODE_ENV === "production",

@@ -4,6 +4,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { DataDirLock } from "./data-dir-lock.js";
 import type { SqlRunner } from "./sql-runner.js";
 
 export type Prisma = PrismaClient;
@@ -13,6 +14,19 @@ export interface Database {
   readonly kind: "embedded" | "postgres";
   readonly prisma: PrismaClient;
   readonly sql: SqlRunner;
+  /** Embedded on disk: the data directory's exclusive lock, held until close (data-dir-lock.ts). */
+  readonly dataDirLock?: DataDirLock;
+  /** LISTEN on a session of its own (see Listener). */
+  listen(channel: string, onNotify: () => void, onLost: (err: unknown) => void): Promise<Listener>;
+  close(): Promise<void>;
+}
+
+/**
+ * A LISTEN held on a dedicated session — never a pooled connection, which changes hands and
+ * would drop the LISTEN with it. `onLost` is called once if the session dies; the caller
+ * listens again (log-tailer.ts does, with backoff).
+ */
+export interface Listener {
   close(): Promise<void>;
 }
 
@@ -26,15 +40,38 @@ export interface DatabaseOptions {
   /** Called with every SQL statement Prisma sends (the N+1 test counts them). */
   readonly onQuery?: (sql: string) => void;
   readonly poolSize?: number;
+  /** Embedded: what this process opens the store for, recorded in the lock (`serve`, `events export`, …). */
+  readonly purpose?: string;
+}
+
+/** Where a configuration's store lives, as `openDatabase` takes it (which reads `?schema=` from the URL). */
+export function storeOptions(config: { readonly databaseUrl: string | undefined; readonly dataDir: string }, purpose: string): DatabaseOptions {
+  return config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir, purpose };
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openEmbedded(options.dataDir ?? "memory://", options);
+  if (!options.databaseUrl) return openEmbedded(options.dataDir ?? "memory://", options);
+  // Prisma's convention: `?schema=` in the URL picks the schema (pg itself would ignore it).
+  const url = new URL(options.databaseUrl);
+  const schema = options.schema ?? url.searchParams.get("schema") ?? undefined;
+  url.searchParams.delete("schema");
+  return openPostgres(url.toString(), { ...options, ...(schema ? { schema } : {}) });
 }
 
 async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<Database> {
-  if (!dataDir.startsWith("memory://")) fs.mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
+  let lock: DataDirLock | undefined;
+  if (!dataDir.startsWith("memory://")) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    // Before PGlite touches a file: a second process on one data dir corrupts it.
+    lock = DataDirLock.acquire(dataDir, options.purpose);
+  }
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dataDir);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const prisma = withQueryLog(new PrismaClient({ adapter: new PrismaPGlite(pglite), ...logOptions(options) }), options);
   const sql: SqlRunner = {
     exec: async (text) => {
@@ -47,9 +84,19 @@ async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<
     kind: "embedded",
     prisma,
     sql,
+    ...(lock ? { dataDirLock: lock } : {}),
+    // PGlite delivers NOTIFYs of its own (single) session to its listeners; it cannot drop.
+    async listen(channel, onNotify) {
+      const unlisten = await pglite.listen(channel, () => onNotify());
+      return { close: () => unlisten() };
+    },
     async close() {
-      await prisma.$disconnect();
-      await pglite.close();
+      try {
+        await prisma.$disconnect();
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
@@ -65,6 +112,35 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     kind: "postgres",
     prisma,
     sql: runnerOver(pool),
+    async listen(channel, onNotify, onLost) {
+      const client = new pg.Client({ connectionString: url, application_name: "iamgraph log tailer", ...searchPath });
+      let lost = false;
+      const lose = (err: unknown) => {
+        if (lost) return;
+        lost = true;
+        void client.end().catch(() => undefined);
+        onLost(err);
+      };
+      client.on("error", lose);
+      client.on("end", () => lose(new Error("LISTEN session ended")));
+      client.on("notification", (n) => {
+        if (n.channel === channel) onNotify();
+      });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${quoteIdent(channel)}`);
+      } catch (err) {
+        lost = true;
+        await client.end().catch(() => undefined);
+        throw err;
+      }
+      return {
+        async close() {
+          lost = true;
+          await client.end().catch(() => undefined);
+        },
+      };
+    },
     async close() {
       await prisma.$disconnect();
       await pool.end();

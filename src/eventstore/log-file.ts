@@ -74,6 +74,14 @@ export class LogFileError extends Error {
   }
 }
 
+/** A valid file that this store cannot take: the reason is the store's, not the file's. */
+export class ImportRefused extends Error {
+  constructor(message: string) {
+    super(`${message}; nothing was imported`);
+    this.name = "ImportRefused";
+  }
+}
+
 /**
  * Checks a whole file before anything is written: header, JSON of every line, known types and
  * schema versions (each event's data must read as its type), positions strictly increasing,
@@ -149,7 +157,9 @@ export async function importLog(prisma: PrismaClient, text: string, onProgress?:
   await prisma.$transaction(
     async (tx) => {
       await takeWriteLock(tx);
-      if ((await headPosition(tx)) > 0) throw new LogFileError(["the target log is not empty; import only into a fresh store"]);
+      if ((await headPosition(tx)) > 0) {
+        throw new ImportRefused(`The store already holds ${await headPosition(tx)} events: a log is imported only into an empty store (a new IAMGRAPH_DATA_DIR, or an empty DATABASE_URL schema)`);
+      }
       for (let i = 0; i < lines.length; i += batchSize) {
         const batch = lines.slice(i, i + batchSize);
         await tx.$executeRawUnsafe(

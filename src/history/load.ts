@@ -23,14 +23,29 @@ export interface Point {
   readonly time: Date;
 }
 
-/** A timestamp means the last position with occurred_at ≤ timestamp; neither means now (the head). */
-export async function resolvePoint(db: RawQueryable, asOf: AsOf | null | undefined): Promise<Point> {
+/**
+ * A timestamp means the last position with occurred_at ≤ timestamp; neither means now (the head).
+ * The one place every `at:`/`asOf:`/`from:`/`to:` argument is resolved.
+ *
+ * A point past the head — a position not yet written, a timestamp still to come — is refused
+ * rather than clamped to the head: an answer about a point must never change once given, and
+ * "the state at position 99999" or "at 2099" would change as soon as more events are appended.
+ * A client that means "now" omits the point.
+ */
+export async function resolvePoint(db: RawQueryable, asOf: AsOf | null | undefined, now: Date = new Date()): Promise<Point> {
   if (asOf?.position != null && asOf.timestamp != null) throw new DomainError("InvalidInput", "asOf takes a position or a timestamp, not both.");
   if (asOf?.timestamp != null) {
+    if (asOf.timestamp.getTime() > now.getTime()) {
+      throw new DomainError("InvalidInput", `The timestamp ${asOf.timestamp.toISOString()} is in the future (it is ${now.toISOString()}); omit the point to mean now.`);
+    }
     const rows = await db.$queryRawUnsafe<{ p: unknown }[]>(`SELECT max(position) AS p FROM events WHERE occurred_at <= $1::timestamptz`, asOf.timestamp.toISOString());
     return { position: Number(rows[0]?.p ?? 0), time: asOf.timestamp };
   }
-  const position = asOf?.position ?? (await headPosition(db));
+  const head = await headPosition(db);
+  if (asOf?.position != null && asOf.position > head) {
+    throw new DomainError("InvalidInput", `Position ${asOf.position} is beyond the head of the log (${head}); omit the point to mean now.`);
+  }
+  const position = asOf?.position ?? head;
   const rows = await db.$queryRawUnsafe<{ t: Date | string }[]>(
     `SELECT occurred_at AS t FROM events WHERE position <= $1 ORDER BY position DESC LIMIT 1`,
     position,

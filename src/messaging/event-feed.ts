@@ -15,9 +15,21 @@ export interface EventFeed {
   start(after: number, deliver: (events: readonly StoredEvent[]) => void | Promise<void>): Promise<void>;
   /** The last position whose batch `deliver` has finished with: what this process has applied. */
   readonly position: number;
-  /** Resolves once `position` ≥ `atLeast`; rejects with the position reached after `timeoutMs`. */
+  /** Resolves once `position` ≥ `atLeast`; rejects with a FeedWaitTimeout (the position reached) after `timeoutMs`. */
   waitFor(atLeast: number, timeoutMs: number): Promise<number>;
   /** A hint that the log has just grown (this process committed): look now, not at the next tick. */
   poke(): void;
   close(): Promise<void>;
+}
+
+/** waitFor ran out: the feed had reached `reached`, not `atLeast`. */
+export class FeedWaitTimeout extends Error {
+  constructor(
+    readonly atLeast: number,
+    readonly reached: number,
+    readonly timeoutMs: number,
+  ) {
+    super(`The event feed did not reach position ${atLeast} within ${timeoutMs} ms (it is at ${reached}).`);
+    this.name = "FeedWaitTimeout";
+  }
 }

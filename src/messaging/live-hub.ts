@@ -1,5 +1,5 @@
 import type { Authorizer, AuthorizeRequest } from "../authz/authorizer.js";
-import { headPosition, type RawQueryable } from "../eventstore/read.js";
+import { eventColumns, headPosition, toStoredEvent, type EventRow, type RawQueryable } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
 import type { EvalDecision, EvaluationResult } from "../policy/evaluate.js";
 import type { EventBus } from "./event-bus.js";
@@ -8,6 +8,7 @@ import { absentSet, diffSets, isEmptyDiff, knownSetKeys, loadKnownSets, type Kno
 import { LiveStream, type SubscriptionOverflow } from "./live-stream.js";
 import { causeOf, eventKeys, KeyIndex, type Cause, type DecisionChange, type PermissionsChange } from "./messages.js";
 import { replayPermissionChanges } from "./permission-replay.js";
+import { commandEnd, eventChangingPaths, eventFlippingDecision, withExactCause } from "./change-cause.js";
 
 export interface LiveHubOptions {
   /** Undelivered messages a subscriber may have before it is cut off (default 1000). */
@@ -34,8 +35,13 @@ interface DecisionWatch {
 /** One watched principal, shared by every subscription to it: the set is diffed once per change. */
 interface PrincipalWatch {
   readonly arn: string;
+  /** The set last read, the head it was read at, and whether it is exactly the set there. */
   known: KnownSet;
-  keys: readonly string[];
+  knownAt: number;
+  exact: boolean;
+  /** Changes up to here have been reported (or were before the watch began). */
+  reportedTo: number;
+  readonly keys: Set<string>;
   refs: number;
   readonly permissionSinks: Set<(m: PermissionsChange) => void>;
   readonly decisions: Map<string, DecisionWatch>;
@@ -64,8 +70,6 @@ export class LiveHub {
   readonly #tasks: (() => Promise<void>)[] = [];
   #running = false;
   readonly #unsubscribe: () => void;
-  /** Known sets read inside the writing transaction, by the position of its last event. */
-  readonly #captured = new Map<number, Map<string, KnownSet>>();
 
   constructor(db: RawQueryable, bus: EventBus, authorizer: Authorizer, options: LiveHubOptions = {}) {
     this.#db = db;
@@ -119,7 +123,7 @@ export class LiveHub {
       },
       catchUp: async function* (this: LiveHub, after: number) {
         const head = await headPosition(this.#db);
-        yield* await replayPermissionChanges(this.#db, principalArn, after, head);
+        yield* await this.#replay(principalArn, after, head);
         return head;
       }.bind(this) as (after: number) => AsyncGenerator<PermissionsChange, number>,
     });
@@ -159,7 +163,7 @@ export class LiveHub {
       },
       catchUp: async function* (this: LiveHub, after: number) {
         const head = await headPosition(this.#db);
-        const changes = await replayPermissionChanges(this.#db, request.principalArn, after, head);
+        const changes = await this.#replay(request.principalArn, after, head);
         const now = await this.#decide(request);
         const last = options.lastDecision ?? null;
         if (changes.length > 0 && (last === null || allowed(last) !== allowed(now.decision))) {
@@ -168,6 +172,15 @@ export class LiveHub {
         return head;
       }.bind(this) as (after: number) => AsyncGenerator<DecisionChange, number>,
     });
+  }
+
+  /** The log fold of permission-replay.ts, each change's cause narrowed to the event that made it. */
+  async #replay(principalArn: string, after: number, upTo: number): Promise<PermissionsChange[]> {
+    const changes = await replayPermissionChanges(this.#db, principalArn, after, upTo);
+    if (changes.length === 0) return changes;
+    const from = Math.min(...changes.map((c) => c.cause.position)) - 1;
+    const events = await readCommands(this.#db, [...new Set(changes.map((c) => c.cause.requestId))], from, changes.at(-1)!.position);
+    return changes.map((c) => withExactCause(c, events));
   }
 
   #addTail(tail: Tail): () => void {
@@ -194,70 +207,118 @@ export class LiveHub {
   }
 
   /**
-   * Called by the command pipeline inside the writing transaction, after the projections ran
-   * and before commit: reads the affected watches' sets exactly as of these events. Read after
-   * commit instead, a set could already hold the next command's change (it commits while this
-   * batch waits its turn), and two changes would arrive merged under the first one's cause.
-   * Events from other instances, which are never captured here, fall back to reading at once.
+   * The watches each event may touch, with the events in order. A membership or attachment
+   * widens the watch's keys at once, so the next event of the same batch (a policy put on the
+   * group just joined) is matched too — and counted as the separate command it is.
    */
-  async capture(tx: RawQueryable, events: readonly StoredEvent[]): Promise<void> {
-    if (this.#watches.size === 0 || events.length === 0) return;
-    const arns = [...this.#affected(events).keys()].map((w) => w.arn);
-    if (arns.length === 0) return;
-    this.#captured.set(events.at(-1)!.position, await loadKnownSets(tx, arns));
-  }
-
-  #affected(events: readonly StoredEvent[]): Map<PrincipalWatch, StoredEvent> {
-    const affected = new Map<PrincipalWatch, StoredEvent>();
+  #affected(events: readonly StoredEvent[]): Map<PrincipalWatch, StoredEvent[]> {
+    const affected = new Map<PrincipalWatch, StoredEvent[]>();
     for (const event of events) {
-      for (const k of eventKeys(event)) {
-        for (const w of this.#watchIndex.get(k) ?? []) if (!affected.has(w)) affected.set(w, event);
+      const keys = eventKeys(event);
+      const hit = new Set<PrincipalWatch>();
+      for (const k of keys) for (const w of this.#watchIndex.get(k) ?? []) hit.add(w);
+      for (const w of hit) {
+        let list = affected.get(w);
+        if (!list) affected.set(w, (list = []));
+        list.push(event);
+        if (widening.has(event.type)) for (const k of keys) this.#addKey(w, k);
       }
     }
     return affected;
   }
 
-  /** Principal watches: which ones the batch may touch, their new sets, their decisions. */
+  /**
+   * Principal watches: which ones the batch may touch, what changed for each, their decisions.
+   *
+   * Every event takes this path, whichever instance committed it (the feed delivers them all).
+   * A change must be reported exactly — two commands never merged under the first one's cause —
+   * and that needs the set as of each command. Two ways to get it, chosen per watch:
+   * - the sets read now, when the log's head did not move while they were read and equals the
+   *   batch's end, and a single command of the batch touched the watch: the present IS the set
+   *   after that command (two cheap queries for all watches, however many — a change to a
+   *   500-member group costs the same two);
+   * - otherwise (this instance lags behind the head, or several commands of the batch touched
+   *   the watch) the log fold of permission-replay.ts, per watch: exact at every command
+   *   whatever happened since, but a few queries per principal.
+   * Both diff the same effective-policy paths, and catch-ups use the fold too, so a live message
+   * and a resumed one say the same thing.
+   */
   async #processBatch(events: readonly StoredEvent[]): Promise<void> {
-    const position = events.at(-1)!.position;
-    const captured = this.#captured.get(position);
-    // Captures of rolled-back commands never get processed; drop everything up to here.
-    for (const p of this.#captured.keys()) if (p <= position) this.#captured.delete(p);
-    const affected = this.#affected(events);
-    if (affected.size === 0) return;
-    const watches = [...affected.keys()];
-    const missing = watches.filter((w) => !captured?.has(w.arn)).map((w) => w.arn);
-    const sets = new Map(captured ?? []);
-    if (missing.length > 0) for (const [arn, set] of await loadKnownSets(this.#db, missing)) sets.set(arn, set);
-    const decisions: { watch: DecisionWatch; cause: Cause }[] = [];
+    const end = events.at(-1)!.position;
+    const start = events[0]!.position - 1;
+    const touched = this.#affected(events);
+    const watches = [...touched.keys()].filter((w) => w.reportedTo < end && this.#watches.get(w.arn) === w);
+    if (watches.length === 0) return;
+    const snap = await this.#loadSets(watches.map((w) => w.arn));
+    const exactAtEnd = snap.exact && snap.head === end;
+    const decisions: { watch: DecisionWatch; events: StoredEvent[]; fallback: StoredEvent }[] = [];
     for (const watch of watches) {
-      const next = sets.get(watch.arn) ?? absentSet;
-      const diff = diffSets(watch.known, next);
-      const existence = (watch.known.principalId !== undefined) !== (next.principalId !== undefined);
-      this.#reindex(watch, next);
-      const cause = causeOf(affected.get(watch)!);
-      if (!isEmptyDiff(diff) || existence) {
-        const message: PermissionsChange = { position, principalArn: watch.arn, cause, ...diff, principalExists: next.principalId !== undefined };
-        for (const sink of watch.permissionSinks) sink(message);
-      }
-      for (const dw of watch.decisions.values()) decisions.push({ watch: dw, cause });
+      const mine = touched.get(watch)!.filter((e) => e.position > watch.reportedTo);
+      if (mine.length === 0) continue;
+      const from = Math.max(start, watch.reportedTo);
+      const next = snap.sets.get(watch.arn) ?? absentSet;
+      const commands = new Set(mine.map((e) => e.metadata.requestId));
+      const changes =
+        exactAtEnd && watch.exact && watch.knownAt <= from && commands.size === 1
+          ? this.#diffOne(watch, next, mine, events)
+          : (await replayPermissionChanges(this.#db, watch.arn, from, end)).map((c) => withExactCause(c, events));
+      for (const message of changes) for (const sink of watch.permissionSinks) sink(message);
+      const later = events.filter((e) => e.position > watch.reportedTo);
+      watch.reportedTo = end;
+      this.#rebase(watch, next, snap.head, snap.exact, exactAtEnd);
+      for (const dw of watch.decisions.values()) decisions.push({ watch: dw, events: later, fallback: mine.at(-1)! });
     }
     if (decisions.length === 0) return;
     const results = await this.#decideMany(decisions.map((d) => d.watch.request));
-    decisions.forEach(({ watch, cause }, i) => {
+    decisions.forEach(({ watch, events: batch, fallback }, i) => {
       const now = results[i]!;
       const before = watch.last;
       watch.last = now;
       if (before === pending || allowed(before.decision) === allowed(now.decision)) return;
-      const message = decisionMessage(position, watch.request, before.decision, now, cause);
+      // The event that flipped it, not merely the first of the batch (issue 11, defect 6).
+      const cause = eventFlippingDecision(batch, before, now) ?? fallback;
+      const message = decisionMessage(commandEnd(batch, cause), watch.request, before.decision, now, causeOf(cause));
       for (const sink of watch.sinks) sink(message);
     });
+  }
+
+  /** The change one command made: the present set against the last one seen. */
+  #diffOne(watch: PrincipalWatch, next: KnownSet, mine: readonly StoredEvent[], events: readonly StoredEvent[]): PermissionsChange[] {
+    const diff = diffSets(watch.known, next);
+    const existence = (watch.known.principalId !== undefined) !== (next.principalId !== undefined);
+    if (isEmptyDiff(diff) && !existence) return [];
+    const command = events.filter((e) => e.metadata.requestId === mine[0]!.metadata.requestId);
+    const cause = eventChangingPaths(command, [...diff.entered, ...diff.left, ...diff.updated]) ?? mine[0]!;
+    return [{ position: command.at(-1)!.position, principalArn: watch.arn, cause: causeOf(cause), ...diff, principalExists: next.principalId !== undefined }];
+  }
+
+  /**
+   * Sets for these principals as the projection holds them now, and the head around the read:
+   * `exact` when the head did not move while they were read (every append moves it, and the
+   * projections commit with their events), so the sets are those at `head`.
+   */
+  async #loadSets(arns: readonly string[]): Promise<{ sets: Map<string, KnownSet>; head: number; exact: boolean }> {
+    const head = await headPosition(this.#db);
+    const sets = await loadKnownSets(this.#db, arns);
+    const after = await headPosition(this.#db);
+    return { sets, head, exact: head === after };
   }
 
   async #acquire(arn: string): Promise<PrincipalWatch> {
     let watch = this.#watches.get(arn);
     if (!watch) {
-      const created: PrincipalWatch = { arn, known: absentSet, keys: [], refs: 0, permissionSinks: new Set(), decisions: new Map(), ready: Promise.resolve() };
+      const created: PrincipalWatch = {
+        arn,
+        known: absentSet,
+        knownAt: 0,
+        exact: false,
+        reportedTo: 0,
+        keys: new Set(),
+        refs: 0,
+        permissionSinks: new Set(),
+        decisions: new Map(),
+        ready: Promise.resolve(),
+      };
       watch = created;
       this.#watches.set(arn, created);
       this.#watchIndex.add(arn, created);
@@ -265,8 +326,10 @@ export class LiveHub {
       created.ready = new Promise((resolve, reject) =>
         this.#enqueue(async () => {
           try {
-            const sets = await loadKnownSets(this.#db, [arn]);
-            this.#reindex(created, sets.get(arn) ?? absentSet);
+            const snap = await this.#loadSets([arn]);
+            // Changes up to the head it was read at are the subscription's past (catch-up's job).
+            created.reportedTo = snap.head;
+            this.#rebase(created, snap.sets.get(arn) ?? absentSet, snap.head, snap.exact, true);
             resolve();
           } catch (err) {
             reject(err);
@@ -291,13 +354,28 @@ export class LiveHub {
     for (const k of watch.keys) this.#watchIndex.delete(k, watch);
   }
 
-  #reindex(watch: PrincipalWatch, next: KnownSet): void {
+  /**
+   * The set last seen becomes the baseline. Its keys replace the old ones only when the set is
+   * the one at the position reported up to; otherwise batches before the set's position are
+   * still to come, and a group left or a policy detached meanwhile must still match them.
+   */
+  #rebase(watch: PrincipalWatch, next: KnownSet, head: number, exact: boolean, exactAtReported: boolean): void {
     if (this.#watches.get(watch.arn) !== watch) return; // released meanwhile
-    for (const k of watch.keys) this.#watchIndex.delete(k, watch);
     watch.known = next;
-    watch.keys = knownSetKeys(next);
-    for (const k of watch.keys) this.#watchIndex.add(k, watch);
+    watch.knownAt = head;
+    watch.exact = exact;
+    if (exactAtReported) {
+      for (const k of watch.keys) this.#watchIndex.delete(k, watch);
+      watch.keys.clear();
+    }
+    for (const k of knownSetKeys(next)) this.#addKey(watch, k);
     this.#watchIndex.add(watch.arn, watch);
+  }
+
+  #addKey(watch: PrincipalWatch, key: string): void {
+    if (watch.keys.has(key)) return;
+    watch.keys.add(key);
+    this.#watchIndex.add(key, watch);
   }
 
   async #decide(request: AuthorizeRequest): Promise<EvaluationResult> {
@@ -339,4 +417,18 @@ function allowed(decision: EvalDecision): boolean {
 
 function decisionMessage(position: number, request: AuthorizeRequest, before: EvalDecision | null, now: EvaluationResult, cause: Cause | null): DecisionChange {
   return { position, principalArn: request.principalArn, action: request.action, resource: request.resource, before, after: now.decision, reason: now.reason, cause };
+}
+
+/** Events that can widen what a principal's set depends on (a group joined, a policy attached). */
+const widening = new Set(["UserAddedToGroup", "ManagedPolicyAttached", "PermissionsBoundaryPut"]);
+
+/** The events of these requests in (after, upTo]: the commands whose causes a catch-up narrows. */
+async function readCommands(db: RawQueryable, requestIds: readonly string[], after: number, upTo: number): Promise<StoredEvent[]> {
+  const rows = await db.$queryRawUnsafe<EventRow[]>(
+    `SELECT ${eventColumns} FROM events WHERE position > $1 AND position <= $2 AND metadata->>'requestId' = ANY($3::text[]) ORDER BY position`,
+    after,
+    upTo,
+    requestIds,
+  );
+  return rows.map(toStoredEvent);
 }

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { accessDeniedMessage } from "../../src/api/authorization/access-denied.js";
-import type { EntityFacts } from "../../src/api/authorization/authorization-check.js";
-import { commandAuthorization } from "../../src/api/authorization/command-authorization.js";
-import type { ResourceLookup } from "../../src/api/authorization/resource-lookup.js";
+import type { EntityFacts } from "../../src/authz/authorization-check.js";
+import { commandAuthorization } from "../../src/app/command-authorization.js";
+import type { ResourceLookup } from "../../src/authz/resource-lookup.js";
 import type { Command } from "../../src/app/command.js";
 
 // Each command's checks, as data: the IAM action AWS checks for the API call, the resource it

@@ -92,6 +92,16 @@ describe.each(backends)("hardening ($name)", (backend) => {
       });
     });
 
+    test("a thousand repeats of one field (OverlappingFieldsCanBeMerged gives up) is QueryLimitExceeded, not a bare 'Validation aborted'", async () => {
+      const response = await client.request(`{ callerIdentity { ${Array.from({ length: 1000 }, () => "arn").join(" ")} } }`);
+      expect(response).toMatchObject({ status: 400 });
+      expect(response.errors).toEqual(
+        limit("Query too complex to validate: too many fields of the same name in one selection (repeated, or through fragments). Merge or alias them."),
+      );
+      // A few repeats are ordinary GraphQL (they merge).
+      expect((await client.request(`{ callerIdentity { arn arn arn } }`)).data).toEqual({ callerIdentity: { arn: "arn:aws:iam::123456789012:root" } });
+    });
+
     test("depth is configurable (IAMGRAPH_MAX_DEPTH=4)", async () => {
       const response = await fetchClient(small.yoga).request(deepQuery(2));
       expect(response.errors).toEqual(limit("Query depth limit of 4 exceeded, found 6."));
@@ -186,9 +196,9 @@ describe.each(backends)("hardening ($name)", (backend) => {
       await expectNothingWritten(async () => {
         const response = await client.post(body);
         expect(response.status).toBe(400);
-        // Yoga adds the JSON parser's own message (name and message, no stack) as extensions.originalError.
+        // Typed, without internals: Yoga's extensions.originalError (the JSON parser's SyntaxError) is dropped.
         const text = await response.text();
-        expect(JSON.parse(text)).toEqual({ errors: [{ message, extensions: expect.objectContaining({ code: "BAD_REQUEST" }) }] });
+        expect(JSON.parse(text)).toEqual({ errors: [{ message, extensions: { code: "BAD_REQUEST" } }] });
         expect(text).not.toMatch(/\bat \S+ \(|node_modules|stack/);
       });
     });
@@ -381,5 +391,39 @@ describe.each(backends)("hardening in production ($name)", (backend) => {
     } finally {
       await db.sql.exec(`ALTER TABLE users_gone RENAME TO users`);
     }
+  });
+});
+
+// A client's mistake or a refusal is the service working: never an error-level log line.
+describe.each(backends)("log levels of refusals ($name)", (backend) => {
+  let t: TestApp;
+  const log = logCapture();
+  beforeAll(async () => {
+    t = await startTestApp(backend, { logger: log.logger });
+  });
+  afterAll(() => t?.close());
+
+  const post = (body: string) =>
+    t.app.yoga.fetch("http://localhost/graphql", { method: "POST", headers: { "content-type": "application/json", accept: "application/json", authorization: rootAuthorization }, body });
+  const refusalsLogged = () => log.lines.filter((l) => l.msg === "request refused").flatMap((l) => l.refusals.map((r: { code: string }) => [l.level, r.code]));
+
+  test("AccessDenied at warn; NoSuchEntity, InvalidInput and malformed bodies at info; validation errors not at all; nothing at error", async () => {
+    const { createCaller } = await import("../support/callers.js");
+    const nobody = await createCaller(t, { userName: "log-nobody" });
+    log.lines.length = 0;
+    expect((await nobody.client.request(`{ groupsForUser(userName: "log-nobody") { groupName } }`)).errors?.[0]?.extensions?.code).toBe("AccessDenied");
+    expect((await t.client.request(`{ groupsForUser(userName: "log-ghost") { groupName } }`)).errors?.[0]?.extensions?.code).toBe("NoSuchEntity");
+    expect((await t.client.request(`{ asOf(at: { position: 99999 }) { position } }`)).errors?.[0]?.extensions?.code).toBe("InvalidInput");
+    expect((await t.client.request(`{ nofield }`)).errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect((await post("{not json")).status).toBe(400);
+    expect(refusalsLogged()).toEqual(
+      expect.arrayContaining([
+        [40, "AccessDenied"],
+        [30, "NoSuchEntity"],
+        [30, "InvalidInput"],
+        [30, "BAD_REQUEST"],
+      ]),
+    );
+    expect(log.lines.filter((l) => l.level >= 50)).toEqual([]);
   });
 });

@@ -160,6 +160,27 @@ describe.each(backends)("time travel on $name", (backend) => {
     expect(both.errors?.[0]?.extensions?.code).toBe("InvalidInput");
   });
 
+  it("refuses a point past the head — a position not yet written, a timestamp to come — with InvalidInput, in every argument that takes one", async () => {
+    const head = (await run(`{ asOf(at: {}) { position } }`)).asOf.position as number;
+    const refusal = async (query: string) => {
+      const r = await t.client.request(query);
+      expect(r.data?.asOf ?? r.data?.permissionDiff ?? null).toBeNull();
+      return { code: r.errors?.[0]?.extensions?.code, message: r.errors?.[0]?.message };
+    };
+    expect(await refusal(`{ asOf(at: { position: 99999 }) { position time } }`)).toEqual({
+      code: "InvalidInput",
+      message: `Position 99999 is beyond the head of the log (${head}); omit the point to mean now.`,
+    });
+    expect(await refusal(`{ asOf(at: { timestamp: "2099-01-01T00:00:00Z" }) { position time } }`)).toMatchObject({
+      code: "InvalidInput",
+      message: expect.stringMatching(/^The timestamp 2099-01-01T00:00:00.000Z is in the future/),
+    });
+    expect(await refusal(`{ permissionDiff(principalArn: "${alice}", from: { position: 0 }, to: { position: ${head + 1} }) { to { position } } }`)).toMatchObject({ code: "InvalidInput" });
+    // The head itself, and a past timestamp after the last event, are points that happened.
+    expect((await run(`query ($p: Position!) { asOf(at: { position: $p }) { position } }`, { p: head })).asOf.position).toBe(head);
+    expect((await run(`query ($ts: DateTime!) { asOf(at: { timestamp: $ts }) { position } }`, { ts: new Date(Date.now() - 1).toISOString() })).asOf.position).toBe(head);
+  });
+
   it("attributes each change of the effective set to the event that caused it", async () => {
     const data = await run(
       `query ($from: Position!, $to: Position!) {

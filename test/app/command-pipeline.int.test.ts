@@ -3,7 +3,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createCommandPipeline, type CommandPipeline } from "../../src/app/command-pipeline.js";
 import type { Command } from "../../src/app/command.js";
 import { headPosition, readAll } from "../../src/eventstore/read.js";
-import { createInProcessBus } from "../../src/messaging/event-bus.js";
 import { backends, type TestDatabase } from "../support/databases.js";
 import { outcome } from "../support/event-fixtures.js";
 import { resetDatabase } from "../support/reset-database.js";
@@ -15,7 +14,7 @@ describe.each(backends)("command pipeline on $name", (backend) => {
   let app: CommandPipeline;
   beforeAll(async () => {
     db = await backend.open({ poolSize: 20 });
-    app = createCommandPipeline({ db, accountId: "123456789012", bus: createInProcessBus(), logger: pino({ level: "silent" }) });
+    app = createCommandPipeline({ db, accountId: "123456789012", logger: pino({ level: "silent" }) });
   });
   afterAll(async () => {
     await db.dispose();

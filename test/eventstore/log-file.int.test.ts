@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Command } from "../../src/app/command.js";
 import { seedAwsManagedPolicies } from "../../src/app/seed-aws-managed.js";
-import { checkLogFile, exportLog, importLog, LogFileError } from "../../src/eventstore/log-file.js";
+import { checkLogFile, exportLog, ImportRefused, importLog, LogFileError } from "../../src/eventstore/log-file.js";
 import { backends, type TestDatabase } from "../support/databases.js";
 import { startTestApp, type TestApp } from "../support/graphql.js";
 
@@ -112,7 +112,10 @@ describe.each(backends)("events export/import on $name", (backend) => {
 
   it("refuses to import into a log that already holds events, writing nothing", async () => {
     const before = await source.eventCount();
-    await expect(importLog(source.db.prisma, exported)).rejects.toThrow(/not empty/);
+    // The store's reason, not the file's: the file is valid.
+    const refusal = importLog(source.db.prisma, exported);
+    await expect(refusal).rejects.toBeInstanceOf(ImportRefused);
+    await expect(refusal).rejects.toThrow(`The store already holds ${before} events: a log is imported only into an empty store`);
     expect(await source.eventCount()).toBe(before);
   });
 });
@@ -127,10 +130,39 @@ describe("iamgraph events export|import (CLI)", () => {
 
   it("exports a store to a file and refuses a corrupt one on import, exit code 1", { timeout: 120_000 }, async () => {
     const file = path.join(dir, "log.ndjson");
+    // No store there yet: export refuses instead of creating one and exporting nothing.
+    await expect(cli(["events", "export", file], path.join(dir, "a"))).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("no iamgraph store at") });
+    expect(fs.existsSync(path.join(dir, "a"))).toBe(false);
+    await cli(["migrate"], path.join(dir, "a"));
     const empty = await cli(["events", "export", file], path.join(dir, "a"));
     expect(fs.readFileSync(file, "utf8").trimEnd().split("\n")).toHaveLength(2); // header + trailer
     expect(empty.stdout).toBe("");
     fs.writeFileSync(file, "{not json\n");
     await expect(cli(["events", "import", file], path.join(dir, "a"))).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("nothing was imported") });
+  });
+});
+
+describe.each(backends)("imported access keys on $name", (backend) => {
+  it("are listed as AWS lists them, but say they cannot authenticate — secrets never travel with a log", async () => {
+    const source = await startTestApp(backend);
+    const target = await startTestApp(backend);
+    try {
+      await source.client.request(`mutation { createUser(userName: "kim") { __typename } }`);
+      const created = await source.client.request<{ createAccessKey: { accessKey: { accessKeyId: string; secretAccessKey: string } } }>(
+        `mutation { createAccessKey(userName: "kim") { ... on AccessKeyPayload { accessKey { accessKeyId secretAccessKey } } } }`,
+      );
+      const { accessKeyId, secretAccessKey } = created.data!.createAccessKey.accessKey;
+      const list = `{ accessKeys(userName: "kim") { accessKeyId status canAuthenticate } }`;
+      expect((await source.client.request(list)).data).toEqual({ accessKeys: [{ accessKeyId, status: "Active", canAuthenticate: true }] });
+
+      await importLog(target.db.prisma, await collect(exportLog(source.db.prisma)));
+      expect((await target.client.request(list)).data).toEqual({ accessKeys: [{ accessKeyId, status: "Active", canAuthenticate: false }] });
+      const signed = await target.clientWith(accessKeyId, secretAccessKey).request(`{ callerIdentity { arn } }`);
+      expect(signed.status).toBe(401);
+      expect(signed.errors?.[0]?.extensions?.code).toBe("InvalidClientTokenId");
+    } finally {
+      await source.close();
+      await target.close();
+    }
   });
 });

@@ -5,7 +5,9 @@ import type { EvaluationResult } from "../../policy/evaluate.js";
 import type { ContextEntry } from "../../policy/request.js";
 import type { Context } from "../context.js";
 import { accessDenied } from "./access-denied.js";
-import type { AuthorizationChecks } from "./authorization-check.js";
+import type { Authorize } from "../../app/command-authorization.js";
+import type { AuthorizationChecks } from "../../authz/authorization-check.js";
+import type { PrismaClient } from "../../generated/prisma/client.js";
 
 /**
  * Decides an operation's checks for the request's caller. Root is allowed everything without
@@ -47,4 +49,25 @@ const missingPrincipal: EvaluationResult = { decision: "implicitDeny", reason: "
 function onMissingPrincipal(err: unknown): EvaluationResult {
   if (err instanceof DomainError && err.code === "NoSuchEntity") return missingPrincipal;
   throw err;
+}
+
+/**
+ * The caller's side of the pipeline's authorization port (src/app/command-authorization.ts):
+ * every command a request sends is decided by the caller's own policies, inside the pipeline,
+ * under the write lock — the caller's tags and policies read from the writing transaction, the
+ * targets' facts too — so a change that commits while the request waits for the lock decides.
+ * Root is allowed everything, as in AWS.
+ */
+export function commandAuthority(ctx: Context): Authorize {
+  const { caller } = ctx;
+  return async (checks, tx) => {
+    if (caller.kind === "root" || checks.length === 0) return undefined;
+    const requests = checks.map((c) => callerRequest(ctx, c.action, c.resource, c.context));
+    const results = await ctx.authorizer.authorizeManyIn(tx as unknown as PrismaClient, requests);
+    for (const [i, outcome] of results.entries()) {
+      const result = outcome instanceof DomainError ? onMissingPrincipal(outcome) : outcome;
+      if (result.decision !== "allowed") return accessDenied(caller.arn, checks[i]!.action, checks[i]!.resource, result.reason as never);
+    }
+    return undefined;
+  };
 }

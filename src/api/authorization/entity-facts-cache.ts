@@ -1,6 +1,6 @@
 import { entityIdOfStream } from "../../domain/shared/stream-ids.js";
 import type { StoredEvent } from "../../eventstore/stored-event.js";
-import type { EntityFacts } from "./authorization-check.js";
+import type { EntityFacts } from "../../authz/authorization-check.js";
 
 interface Entry<T> {
   readonly id: string;
@@ -8,9 +8,10 @@ interface Entry<T> {
 }
 
 /**
- * What self-authorization reads about the entities a request names (ARN with path, tags,
- * boundary; a policy's tags; an access key's owner), kept across requests so a warm check costs
- * no query. Exact, not eventually right: every event of an entity's stream drops what was kept
+ * What self-authorization of queries reads about the entities a request names (ARN with path,
+ * tags, boundary; a policy's tags; an access key's owner), kept across requests so a warm check
+ * costs no query. Commands never read it: they are authorized under the write lock on facts read
+ * from the writing transaction (src/app/command-authorization.ts). Exact, not eventually right: every event of an entity's stream drops what was kept
  * about it as the event is published (a rename, a tag, a boundary, a deletion, a key change),
  * and a read that raced with such an event is not kept (the generation check below). Only found
  * entities are kept — a name that does not exist is asked again, so a creation needs no

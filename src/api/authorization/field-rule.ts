@@ -1,5 +1,5 @@
 import type { Context } from "../context.js";
-import type { AuthorizationChecks } from "./authorization-check.js";
+import type { AuthorizationChecks } from "../../authz/authorization-check.js";
 
 /** What a rule sees: the field's arguments and, for a nested field, the object it belongs to. */
 export interface RuleInput<Source = any> {

@@ -2,7 +2,7 @@ import { defaultFieldResolver, GraphQLObjectType, lexicographicSortSchema, type 
 import { wrapOrThrow } from "@pothos/plugin-errors";
 import type { DomainError } from "../../domain/shared/domain-error.js";
 import type { Context } from "../context.js";
-import type { AuthorizationChecks } from "./authorization-check.js";
+import type { AuthorizationChecks } from "../../authz/authorization-check.js";
 import { authorizeChecks } from "./authorize-checks.js";
 import type { FieldRule, RuleInput } from "./field-rule.js";
 import { nestedFieldRules } from "./nested-field-rules.js";

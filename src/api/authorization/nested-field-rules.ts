@@ -1,4 +1,4 @@
-import type { AuthorizationCheck } from "./authorization-check.js";
+import type { AuthorizationCheck } from "../../authz/authorization-check.js";
 import { entityCheckFor, policyCheckFor } from "./entity-checks.js";
 import { rule, type FieldRule } from "./field-rule.js";
 

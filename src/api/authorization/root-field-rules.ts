@@ -1,11 +1,8 @@
 import { userNameOrCaller } from "../../auth/caller.js";
-import type { Context } from "../context.js";
-import { commandOf } from "../types/preview-change.js";
-import { pathPrefixArn, type AuthorizationCheck } from "./authorization-check.js";
-import { commandAuthorization } from "./command-authorization.js";
+import { pathPrefixArn, type AuthorizationCheck } from "../../authz/authorization-check.js";
 import { entityCheckFor, policyCheckFor } from "./entity-checks.js";
 import { rule, single, type FieldRule } from "./field-rule.js";
-import { mutationCommands } from "./mutation-commands.js";
+import { mutationCommands } from "../mutation-commands.js";
 import { resourceLookup } from "./resource-lookup.js";
 
 // One rule per root field: the IAM action AWS checks for the API call the field stands for, on
@@ -15,6 +12,7 @@ import { resourceLookup } from "./resource-lookup.js";
 /** Time travel reads the past of the whole account: one permission to do so at all, on `*`. */
 const readAsOf: AuthorizationCheck = { action: "iamgraph:ReadAsOf", resource: "*" };
 const whenAsOf = (args: Record<string, any>) => (args.asOf ? [readAsOf] : []);
+const previewChangeCheck: AuthorizationCheck = { action: "iamgraph:PreviewChange", resource: "*" };
 
 export const queryRules: Record<string, FieldRule> = {
   user: rule(async ({ ctx, args }) => [await entityCheckFor(ctx, "user", args.userName, "iam:GetUser")]),
@@ -58,39 +56,25 @@ export const queryRules: Record<string, FieldRule> = {
   events: single("iamgraph:ListEvents", () => "*"),
   history: single("iamgraph:GetHistory", ({ args }) => args.arn),
   asOf: rule(() => [readAsOf]),
-  // A dry run reveals what the change would do to others' permissions, and refuses what the real
-  // mutation would refuse — so it needs its own permission and the command's.
-  previewChange: rule(async ({ ctx, args }) => [{ action: "iamgraph:PreviewChange", resource: "*" }, ...(await previewedCommandChecks(ctx, args.change))]),
+  // A dry run reveals what the change would do to others' permissions, so it needs its own
+  // permission; the command's own checks run in the pipeline (below).
+  previewChange: rule(() => [previewChangeCheck]),
+  // Operator operations (src/app/projection-operations.ts): the store as a whole, so `*`.
+  projectionStatus: single("iamgraph:GetProjectionStatus", () => "*"),
 };
 
-async function previewedCommandChecks(ctx: Context, change: unknown): Promise<AuthorizationCheck[]> {
-  let command;
-  try {
-    command = commandOf(change as Parameters<typeof commandOf>[0]);
-  } catch {
-    return []; // an invalid change is refused by the resolver, with its own message
-  }
-  return commandAuthorization(command, ctx.accountId, resourceLookup(ctx));
-}
-
 export const mutationRules: Record<string, FieldRule> = {
-  // A mutation is authorized as the command it sends. A dry run needs that too (it must refuse
-  // what the real call would) and, like previewChange, iamgraph:PreviewChange: its answer is the
-  // change's effect on other principals' decisions, which the mutation's own permission does not
-  // entitle anyone to read.
-  ...Object.fromEntries(
-    Object.entries(mutationCommands).map(([field, toCommand]) => [
-      field,
-      rule(async ({ ctx, args }) => [
-        ...(args.dryRun === true ? [{ action: "iamgraph:PreviewChange", resource: "*" }] : []),
-        ...(await commandAuthorization(toCommand(args, ctx.caller), ctx.accountId, resourceLookup(ctx))),
-      ]),
-    ]),
-  ),
-  // Restoring a principal is iamgraph's own operation on it; the resolver then authorizes each
-  // compensating command it would send (authorizeCommands), so a restore never does what the
-  // caller could not do one mutation at a time.
+  // A mutation is authorized as the command it sends — by the pipeline, under the write lock, on
+  // the state the command acts on (src/app/command-authorization.ts), not here on facts read
+  // before it. A dry run is rehearsed through the same pipeline, so it refuses what the real call
+  // would, and it also needs iamgraph:PreviewChange: its answer is the change's effect on other
+  // principals' decisions, which the mutation's own permission does not entitle anyone to read.
+  ...Object.fromEntries(Object.keys(mutationCommands).map((field) => [field, rule(({ args }) => (args.dryRun === true ? [previewChangeCheck] : []))])),
+  // Restoring a principal is iamgraph's own operation on it; the pipeline then authorizes each
+  // compensating command it sends (or rehearses, for the preview), so a restore never does what
+  // the caller could not do one mutation at a time.
   restorePrincipal: single("iamgraph:RestorePrincipal", ({ args }) => args.arn),
+  rebuildProjections: single("iamgraph:RebuildProjections", () => "*"),
 };
 
 // A subscription asks the same question as the query it streams, so it takes the same action;

@@ -1,6 +1,6 @@
 import type { DomainError } from "../../domain/shared/domain-error.js";
 import type { Context } from "../context.js";
-import type { AuthorizationChecks } from "./authorization-check.js";
+import type { AuthorizationChecks } from "../../authz/authorization-check.js";
 import { authorizeChecks, callerRequest } from "./authorize-checks.js";
 
 /** The last message of a subscription whose caller lost the permission it started with. */

@@ -57,7 +57,18 @@ export function queryLimits(limits: Limits): Plugin {
         refused = validate(schema, documentAST, rules);
         refusedByDocument.set(documentAST, refused);
       }
-      if (refused.length > 0) setResult(refused);
+      if (refused.length > 0) {
+        setResult(refused);
+        return;
+      }
+      // graphql's OverlappingFieldsCanBeMerged gives up on a document whose same-named fields it
+      // would have to compare pairwise beyond its budget (~1,000 repeats of one field) with a bare
+      // "Validation aborted.": that is a document too big to check, and is refused as one.
+      return ({ result, setResult: replace }) => {
+        if (result.some((e) => e.message === "Validation aborted.")) {
+          replace([refusal("Query too complex to validate: too many fields of the same name in one selection (repeated, or through fragments). Merge or alias them.")]);
+        }
+      };
     },
   };
 }

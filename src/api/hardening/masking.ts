@@ -1,6 +1,7 @@
 import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Logger } from "pino";
+import { DomainError } from "../../domain/shared/domain-error.js";
 import { currentRequestId } from "./request-id.js";
 
 /** AWS's words for a failure the caller cannot act on. */
@@ -64,4 +65,64 @@ export function maskHookFailures<P extends Plugin>(plugins: readonly P[], logger
       }),
     } as P;
   });
+}
+
+/**
+ * An error GraphQL itself raised (syntax, validation, variable coercion — possibly wrapping
+ * another such error), safe to show; anything wrapping a thrown exception is not.
+ */
+export function isGraphQLOwnError(error: unknown): error is GraphQLError {
+  if (!(error instanceof GraphQLError)) return false;
+  return error.originalError == null || isGraphQLOwnError(error.originalError);
+}
+
+/**
+ * A GraphQL error as the client may see it: Yoga's request parser puts the exception it caught
+ * into `extensions.originalError` (`{"name":"SyntaxError","message":…}` for a body that is not
+ * JSON) — a library's internals, dropped here; the message and code say what was wrong.
+ */
+export function withoutInternals(error: GraphQLError): GraphQLError {
+  if (!error.extensions || !("originalError" in error.extensions)) return error;
+  const { originalError: _internal, http, ...rest } = error.extensions as Record<string, unknown> & { http?: Record<string, unknown> };
+  // Yoga answers an application/json error 200 when it is "spec" and carries no originalError;
+  // the status it had (400) is kept by dropping that flag with the internals.
+  const { spec: _spec, ...status } = http ?? {};
+  const extensions = http ? { ...rest, http: status } : rest;
+  return new GraphQLError(error.message, {
+    ...(error.nodes ? { nodes: error.nodes } : {}),
+    ...(error.source ? { source: error.source } : {}),
+    ...(error.positions ? { positions: error.positions } : {}),
+    ...(error.path ? { path: error.path } : {}),
+    extensions,
+  });
+}
+
+/** The code of a client's mistake or a refusal — the service worked — or undefined for a real failure. */
+function clientErrorCode(error: unknown): string | undefined {
+  if (error instanceof DomainError) return error.code;
+  if (!(error instanceof GraphQLError)) return undefined;
+  if (error.originalError instanceof DomainError) return error.originalError.code;
+  if (isGraphQLOwnError(error)) return typeof error.extensions?.["code"] === "string" ? error.extensions["code"] : "GRAPHQL_ERROR";
+  return undefined;
+}
+
+/**
+ * Yoga's error log, leveled. Yoga logs every error its masking replaced, and a DomainError
+ * (AccessDenied, NoSuchEntity, InvalidInput…) or a GraphQL validation error is replaced too — by
+ * its client-facing form. Those are the service working: info, AccessDenied at warn (someone
+ * tried what they may not). Anything else stays an error (its details were already logged by
+ * `internalFailure` under the same request id).
+ */
+export function yogaErrorLog(logger: Logger): (...args: unknown[]) => void {
+  return (...args) => {
+    const requestId = currentRequestId();
+    const codes = args.map(clientErrorCode);
+    if (args.length > 0 && codes.every((c) => c !== undefined)) {
+      const refusals = args.map((a, i) => ({ code: codes[i], message: (a as Error).message, ...(a instanceof GraphQLError && a.path ? { path: a.path } : {}) }));
+      const level = codes.includes("AccessDenied") ? "warn" : "info";
+      logger[level]({ refusals, requestId }, "request refused");
+      return;
+    }
+    logger.error({ args, requestId }, "yoga");
+  };
 }

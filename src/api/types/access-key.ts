@@ -1,5 +1,6 @@
 import { createAccessKey, deleteAccessKey, updateAccessKey } from "../../auth/access-key-commands.js";
 import { userNameOrCaller } from "../../auth/caller.js";
+import { commandFor } from "../mutation-commands.js";
 import { noSuchEntity } from "../../domain/shared/domain-error.js";
 import { builder } from "../builder.js";
 import { requestOf } from "../command-field.js";
@@ -23,6 +24,11 @@ builder.prismaObject("AccessKey", {
     status: t.field({ type: AccessKeyStatus, resolve: (k) => k.status as "Active" | "Inactive" }),
     createDate: t.expose("createdAt", { type: "DateTime" }),
     userName: t.string({ select: { user: { select: { userName: true } } }, resolve: (k) => k.user.userName }),
+    canAuthenticate: t.boolean({
+      description:
+        "False for a key whose secret this store does not hold — one imported with a log (`events import`: secrets never travel, by design): it is listed as AWS would, but every request signed with it is refused (InvalidClientTokenId). Rotate it: create a new key, delete this one. True for an Active key whose secret is stored; false for an Inactive one.",
+      resolve: async (k, _args, ctx) => k.status === "Active" && (await ctx.loaders.keyHasSecret.load(k.accessKeyId)),
+    }),
   }),
 });
 
@@ -109,15 +115,15 @@ builder.mutationFields((t) => ({
     description: "CreateAccessKey for the named user (or the caller). At most 2 per user. The secret is in this response only.",
     args: { userName: t.arg.string() },
     resolve: async (_root, args, ctx) => {
-      const userName = userNameOrCaller(args.userName, ctx.caller);
-      const created = await createAccessKey(ctx.commands, userName, requestOf(ctx));
+      const { accessKeyId: _madeWithTheSecret, ...command } = commandFor("createAccessKey", args, ctx.caller);
+      const created = await createAccessKey(ctx.commands, command, requestOf(ctx));
       const event = created.result.events[0]!;
       return {
         position: created.result.position,
         accessKey: {
           accessKeyId: created.accessKeyId,
           secretAccessKey: created.secretAccessKey,
-          userName: event.type === "AccessKeyCreated" ? event.data.userName : userName,
+          userName: event.type === "AccessKeyCreated" ? event.data.userName : command.userName,
           createDate: event.occurredAt,
         },
       };
@@ -129,8 +135,7 @@ builder.mutationFields((t) => ({
     description: "UpdateAccessKey: Active ⇄ Inactive. An inactive key stops authenticating at once.",
     args: { userName: t.arg.string(), accessKeyId: t.arg.string({ required: true }), status: t.arg({ type: AccessKeyStatus, required: true }) },
     resolve: async (_root, args, ctx) => {
-      const userName = userNameOrCaller(args.userName, ctx.caller);
-      const result = await updateAccessKey(ctx.commands, { userName, accessKeyId: args.accessKeyId, status: args.status }, requestOf(ctx));
+      const result = await updateAccessKey(ctx.commands, commandFor("updateAccessKey", args, ctx.caller), requestOf(ctx));
       return { position: result.position };
     },
   }),
@@ -140,8 +145,7 @@ builder.mutationFields((t) => ({
     description: "DeleteAccessKey: the key and its secret's hash go together.",
     args: { userName: t.arg.string(), accessKeyId: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const userName = userNameOrCaller(args.userName, ctx.caller);
-      const result = await deleteAccessKey(ctx.commands, { userName, accessKeyId: args.accessKeyId }, requestOf(ctx));
+      const result = await deleteAccessKey(ctx.commands, commandFor("deleteAccessKey", args, ctx.caller), requestOf(ctx));
       return { position: result.position };
     },
   }),

@@ -1,5 +1,6 @@
 import { checkPath, nameKey } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
+import { argumentDefaults } from "../mutation-commands.js";
 import { commandErrors, dryRunArgs, entityIdOf, sendMutation } from "../command-field.js";
 import { PositionPayload } from "./user.js";
 
@@ -52,7 +53,7 @@ builder.mutationFields((t) => ({
   createGroup: t.field({
     type: GroupPayload,
     errors: commandErrors,
-    args: { ...dryRunArgs, groupName: t.arg.string({ required: true }), path: t.arg.string({ defaultValue: "/" }) },
+    args: { ...dryRunArgs, groupName: t.arg.string({ required: true }), path: t.arg.string({ defaultValue: argumentDefaults.path }) },
     resolve: async (_root, args, ctx) => {
       const result = await sendMutation(ctx, "createGroup", args);
       return { groupId: entityIdOf(result), position: result.position };

@@ -2,6 +2,7 @@ import { DomainError } from "../../domain/shared/domain-error.js";
 import { checkPath } from "../../domain/shared/names.js";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
 import { builder } from "../builder.js";
+import { argumentDefaults } from "../mutation-commands.js";
 import { iamErrors } from "./iam-error.js";
 import { commandErrors, dryRunArgs, entityIdOf, sendMutation } from "../command-field.js";
 import { TagInput, TagRef } from "./tag.js";
@@ -170,10 +171,10 @@ builder.mutationFields((t) => ({
     args: {
       ...dryRunArgs,
       policyName: t.arg.string({ required: true }),
-      path: t.arg.string({ defaultValue: "/" }),
+      path: t.arg.string({ defaultValue: argumentDefaults.path }),
       policyDocument: t.arg.string({ required: true }),
-      description: t.arg.string({ defaultValue: "" }),
-      tags: t.arg({ type: [TagInput], defaultValue: [] }),
+      description: t.arg.string({ defaultValue: argumentDefaults.description }),
+      tags: t.arg({ type: [TagInput], defaultValue: [...argumentDefaults.tags] }),
     },
     resolve: async (_root, args, ctx) => {
       const result = await sendMutation(ctx, "createPolicy", args);
@@ -184,7 +185,7 @@ builder.mutationFields((t) => ({
     type: PolicyVersionPayload,
     errors: commandErrors,
     description: "CreatePolicyVersion. At most 5 versions are kept (LimitExceeded on the 6th); AWS-managed policies cannot be changed.",
-    args: { ...dryRunArgs, policyArn: t.arg.string({ required: true }), policyDocument: t.arg.string({ required: true }), setAsDefault: t.arg.boolean({ defaultValue: false }) },
+    args: { ...dryRunArgs, policyArn: t.arg.string({ required: true }), policyDocument: t.arg.string({ required: true }), setAsDefault: t.arg.boolean({ defaultValue: argumentDefaults.setAsDefault }) },
     resolve: async (_root, args, ctx) => {
       const result = await sendMutation(ctx, "createPolicyVersion", args);
       const created = result.events.find((e) => e.type === "PolicyVersionCreated");

@@ -3,11 +3,13 @@ import { previewChange, type ChangePreview, type DecisionFlip } from "../../app/
 import { DomainError } from "../../domain/shared/domain-error.js";
 import { wrapOrThrow } from "@pothos/plugin-errors";
 import { builder } from "../builder.js";
-import { DryRunPreview } from "../command-field.js";
+import type { Caller } from "../../auth/caller.js";
+import { DryRunPreview, requestOf } from "../command-field.js";
+import { argumentDefaults, mutationCommands } from "../mutation-commands.js";
 import { HistoricDecision } from "./time-travel.js";
 
 // Dry run / blast radius: what a change would do to every affected principal's decisions, computed
-// by the real planner and projections in a transaction that is rolled back (src/app/preview-change.ts).
+// by the pipeline in rollback mode (src/app/preview-change.ts).
 
 const HolderKind = builder.enumType("PreviewHolderType", { values: ["user", "group", "role"] as const });
 const BoundaryHolderKind = builder.enumType("PreviewBoundaryHolderType", { values: ["user", "role"] as const });
@@ -30,7 +32,7 @@ const MembershipInput = builder.inputType("PreviewMembershipInput", {
   fields: (t) => ({ userName: t.string({ required: true }), groupName: t.string({ required: true }) }),
 });
 const NewVersionInput = builder.inputType("PreviewPolicyVersionInput", {
-  fields: (t) => ({ policyArn: t.string({ required: true }), policyDocument: t.string({ required: true }), setAsDefault: t.boolean({ defaultValue: false }) }),
+  fields: (t) => ({ policyArn: t.string({ required: true }), policyDocument: t.string({ required: true }), setAsDefault: t.boolean({ defaultValue: argumentDefaults.setAsDefault }) }),
 });
 const DefaultVersionInput = builder.inputType("PreviewDefaultVersionInput", {
   fields: (t) => ({ policyArn: t.string({ required: true }), versionId: t.string({ required: true }) }),
@@ -54,34 +56,45 @@ const ChangeInput = builder.inputType("ChangeInput", {
 
 type ChangeArgs = typeof ChangeInput.$inferInput;
 
+const Noun = { user: "User", group: "Group", role: "Role" } as const;
+const nameArg = { user: "userName", group: "groupName", role: "roleName" } as const;
+type Holder = { entityType: keyof typeof Noun; entityName: string };
+
+/**
+ * Each change, as the mutation that would make it and that mutation's arguments: the command is
+ * then made by `mutationCommands`, the one mapping every mutation uses, defaults included.
+ */
+const asMutation: Record<keyof ChangeArgs, (input: any) => [field: string, args: Record<string, unknown>]> = {
+  createPolicyVersion: (c) => ["createPolicyVersion", c],
+  setDefaultPolicyVersion: (c) => ["setDefaultPolicyVersion", c],
+  attachPolicy: (c: Holder & { policyArn: string }) => [`attach${Noun[c.entityType]}Policy`, { [nameArg[c.entityType]]: c.entityName, policyArn: c.policyArn }],
+  detachPolicy: (c: Holder & { policyArn: string }) => [`detach${Noun[c.entityType]}Policy`, { [nameArg[c.entityType]]: c.entityName, policyArn: c.policyArn }],
+  putInlinePolicy: (c: Holder & { policyName: string; policyDocument?: string | null }) => [
+    `put${Noun[c.entityType]}Policy`,
+    { [nameArg[c.entityType]]: c.entityName, policyName: c.policyName, policyDocument: required(c.policyDocument, "policyDocument") },
+  ],
+  deleteInlinePolicy: (c: Holder & { policyName: string }) => [`delete${Noun[c.entityType]}Policy`, { [nameArg[c.entityType]]: c.entityName, policyName: c.policyName }],
+  putPermissionsBoundary: (c: Holder & { policyArn?: string | null }) => [
+    `put${Noun[c.entityType]}PermissionsBoundary`,
+    { [nameArg[c.entityType]]: c.entityName, permissionsBoundary: required(c.policyArn, "policyArn") },
+  ],
+  deletePermissionsBoundary: (c: Holder) => [`delete${Noun[c.entityType]}PermissionsBoundary`, { [nameArg[c.entityType]]: c.entityName }],
+  addUserToGroup: (c) => ["addUserToGroup", c],
+  removeUserFromGroup: (c) => ["removeUserFromGroup", c],
+};
+
+function required(value: string | null | undefined, name: string): string {
+  if (value == null) throw new DomainError("InvalidInput", `${name} is required for this change.`);
+  return value;
+}
+
 /** The command a change input names; InvalidInput unless exactly one change is given. */
-export function commandOf(change: ChangeArgs): Command {
+export function commandOf(change: ChangeArgs, caller: Caller): Command {
   const given = Object.entries(change).filter(([, v]) => v != null);
   if (given.length !== 1) throw new DomainError("InvalidInput", "Give exactly one change.");
-  const required = (value: string | null | undefined, name: string) => {
-    if (value == null) throw new DomainError("InvalidInput", `${name} is required for this change.`);
-    return value;
-  };
-  const c = change;
-  if (c.createPolicyVersion) return { type: "CreatePolicyVersion", policyArn: c.createPolicyVersion.policyArn, policyDocument: c.createPolicyVersion.policyDocument, setAsDefault: c.createPolicyVersion.setAsDefault ?? false };
-  if (c.setDefaultPolicyVersion) return { type: "SetDefaultPolicyVersion", ...c.setDefaultPolicyVersion };
-  if (c.attachPolicy) return { type: "AttachPolicy", ...(c.attachPolicy as { entityType: "user"; entityName: string; policyArn: string }) };
-  if (c.detachPolicy) return { type: "DetachPolicy", ...(c.detachPolicy as { entityType: "user"; entityName: string; policyArn: string }) };
-  if (c.putInlinePolicy) {
-    const p = c.putInlinePolicy as { entityType: "user"; entityName: string; policyName: string; policyDocument?: string | null };
-    return { type: "PutInlinePolicy", entityType: p.entityType, entityName: p.entityName, policyName: p.policyName, policyDocument: required(p.policyDocument, "policyDocument") };
-  }
-  if (c.deleteInlinePolicy) {
-    const p = c.deleteInlinePolicy as { entityType: "user"; entityName: string; policyName: string };
-    return { type: "DeleteInlinePolicy", entityType: p.entityType, entityName: p.entityName, policyName: p.policyName };
-  }
-  if (c.putPermissionsBoundary) {
-    const b = c.putPermissionsBoundary;
-    return { type: "PutPermissionsBoundary", entityType: b.entityType, entityName: b.entityName, policyArn: required(b.policyArn, "policyArn") };
-  }
-  if (c.deletePermissionsBoundary) return { type: "DeletePermissionsBoundary", entityType: c.deletePermissionsBoundary.entityType, entityName: c.deletePermissionsBoundary.entityName };
-  if (c.addUserToGroup) return { type: "AddUserToGroup", ...c.addUserToGroup };
-  return { type: "RemoveUserFromGroup", ...c.removeUserFromGroup! };
+  const [key, input] = given[0]!;
+  const [field, args] = asMutation[key as keyof ChangeArgs](input);
+  return mutationCommands[field]!(args, caller);
 }
 
 const FlipRef = builder.objectRef<DecisionFlip>("DecisionFlip").implement({
@@ -123,7 +136,7 @@ builder.queryFields((t) => ({
     // graphql-js would take it for a failure. Wrapped as the errors plugin wraps its own results.
     resolve: async (_root, args, ctx) =>
       wrapOrThrow(
-        new DryRunPreview(await previewChange(ctx.prisma, ctx.accountId, commandOf(args.change), { actor: ctx.actor, requestId: ctx.requestId }, args.actions, args.resource ?? "*")),
+        new DryRunPreview(await previewChange(ctx.commands, commandOf(args.change, ctx.caller), requestOf(ctx), args.actions, args.resource ?? "*")),
         [DryRunPreview],
       ) as DryRunPreview,
   }),

@@ -1,7 +1,6 @@
 import { applyRestore, planRestore, previewRestore, type RestorePlan } from "../../app/restore-principal.js";
 import type { RestoreCommand, SkippedRestore } from "../../history/restore-diff.js";
 import type { Point } from "../../history/load.js";
-import { authorizeCommands } from "../authorization/command-authorization.js";
 import { builder } from "../builder.js";
 import { DryRunPreview, requestOf } from "../command-field.js";
 import { iamErrors } from "./iam-error.js";
@@ -64,13 +63,11 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, args, ctx): Promise<RestoreOutcome> => {
       const plan = await planRestore(ctx.prisma, args.arn, args.asOf);
-      // Self-authorization: the caller must be allowed every underlying action (iam:AttachUserPolicy,
-      // iam:RemoveUserFromGroup, …) — for the preview as for the real thing, since a preview
-      // reveals what the change would do to the principal's permissions.
-      const denied = await authorizeCommands(ctx, plan.commands);
-      if (denied) throw denied;
+      // Self-authorization: the pipeline authorizes every underlying command (iam:AttachUserPolicy,
+      // iam:RemoveUserFromGroup, …) under the write lock — for the preview as for the real thing,
+      // since a preview reveals what the change would do to the principal's permissions.
       if (!args.confirm) {
-        const preview = await previewRestore(ctx.prisma, ctx.accountId, plan, requestOf(ctx), args.previewActions ?? undefined);
+        const preview = await previewRestore(ctx.commands, ctx.prisma, plan, requestOf(ctx), args.previewActions ?? undefined);
         return { plan, applied: false, position: preview.position, preview: new DryRunPreview(preview) };
       }
       const result = await applyRestore(ctx.commands, ctx.prisma, plan, requestOf(ctx));

@@ -1,5 +1,6 @@
 import { checkPath, nameKey } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
+import { argumentDefaults } from "../mutation-commands.js";
 import { commandErrors, dryRunArgs, entityIdOf, sendMutation } from "../command-field.js";
 import { TagInput, TagRef } from "./tag.js";
 import { PositionPayload } from "./user.js";
@@ -68,11 +69,11 @@ builder.mutationFields((t) => ({
     args: {
       ...dryRunArgs,
       roleName: t.arg.string({ required: true }),
-      path: t.arg.string({ defaultValue: "/" }),
+      path: t.arg.string({ defaultValue: argumentDefaults.path }),
       assumeRolePolicyDocument: t.arg.string({ required: true }),
-      description: t.arg.string({ defaultValue: "" }),
-      maxSessionDuration: t.arg.int({ defaultValue: 3600 }),
-      tags: t.arg({ type: [TagInput], defaultValue: [] }),
+      description: t.arg.string({ defaultValue: argumentDefaults.description }),
+      maxSessionDuration: t.arg.int({ defaultValue: argumentDefaults.maxSessionDuration }),
+      tags: t.arg({ type: [TagInput], defaultValue: [...argumentDefaults.tags] }),
     },
     resolve: async (_root, args, ctx) => {
       const result = await sendMutation(ctx, "createRole", args);

@@ -1,6 +1,7 @@
 import { DomainError } from "../../domain/shared/domain-error.js";
 import { checkPath, nameKey } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
+import { argumentDefaults } from "../mutation-commands.js";
 import { commandErrors, dryRunArgs, entityIdOf, sendMutation } from "../command-field.js";
 import { TagInput } from "./tag.js";
 
@@ -72,8 +73,8 @@ builder.mutationFields((t) => ({
     args: {
       ...dryRunArgs,
       userName: t.arg.string({ required: true }),
-      path: t.arg.string({ defaultValue: "/" }),
-      tags: t.arg({ type: [TagInput], defaultValue: [] }),
+      path: t.arg.string({ defaultValue: argumentDefaults.path }),
+      tags: t.arg({ type: [TagInput], defaultValue: [...argumentDefaults.tags] }),
     },
     resolve: async (_root, args, ctx) => {
       const result = await sendMutation(ctx, "createUser", args);

@@ -1,18 +1,40 @@
-import type { Command } from "../../app/command.js";
-import { entityArn } from "../../domain/shared/arn.js";
-import { assertNever } from "../../domain/shared/assert-never.js";
-import type { DomainError } from "../../domain/shared/domain-error.js";
-import type { ContextEntry } from "../../policy/request.js";
-import type { Context } from "../context.js";
-import { boundaryContext, policyArnContext, requestTagContext, tagKeysContext, type AuthorizationCheck } from "./authorization-check.js";
-import { authorizeChecks } from "./authorize-checks.js";
-import { entityCheck, entityFacts, policyCheck, type EntityKind } from "./entity-checks.js";
-import { resourceLookup, type ResourceLookup } from "./resource-lookup.js";
+import { boundaryContext, policyArnContext, requestTagContext, tagKeysContext, type AuthorizationCheck, type AuthorizationChecks } from "../authz/authorization-check.js";
+import { entityCheck, entityFacts, policyCheck, type EntityKind } from "../authz/entity-checks.js";
+import { createResourceLookup, type ResourceLookup } from "../authz/resource-lookup.js";
+import { entityArn } from "../domain/shared/arn.js";
+import { assertNever } from "../domain/shared/assert-never.js";
+import type { DomainError } from "../domain/shared/domain-error.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import type { ContextEntry } from "../policy/request.js";
+import type { Tx } from "../projections/projection.js";
+import type { Command } from "./command.js";
 
 // Every domain command mapped to the IAM action AWS checks for the API call that sends it, on
 // the resource AWS names (the target's real ARN, with its path), with the condition keys the
-// Service Authorization Reference lists for that action. Mutations, previewChange and
-// restorePrincipal all derive their checks from here, so one command is authorized one way.
+// Service Authorization Reference lists for that action. The pipeline authorizes every command
+// here, under the write lock — mutations, dry runs, previewChange and restorePrincipal alike —
+// so one command is authorized one way, on the state it acts on.
+
+/**
+ * The port through which the pipeline asks whether the request's caller may pass a command's
+ * checks; the API implements it with the caller's own policies (and its connection's condition
+ * keys). It reads what it needs of the caller — tags, policies in effect — from `tx`, the
+ * writing transaction, so they are as current as the facts the checks were built from.
+ * Returns the AccessDenied of the first check that is not allowed.
+ */
+export type Authorize = (checks: AuthorizationChecks, tx: Tx) => Promise<DomainError | undefined>;
+
+/**
+ * Authorizes one command inside the pipeline, under the write lock: its checks are built from
+ * the targets' ARNs, tags and boundaries as the transaction sees them — the state the decider
+ * will load next — and decided by `authorize`. Throws the AccessDenied; nothing is written.
+ */
+export async function authorizeCommand(tx: Tx, accountId: string, command: Command, authorize: Authorize): Promise<void> {
+  // A lookup per command: a group's later command sees what its predecessors changed.
+  const checks = await commandAuthorization(command, accountId, createResourceLookup(tx as unknown as PrismaClient, accountId));
+  const denial = await authorize(checks, tx);
+  if (denial) throw denial;
+}
 
 const Noun = { user: "User", group: "Group", role: "Role" } as const;
 
@@ -107,16 +129,4 @@ async function renameChecks(
   const current = await entityFacts(lookup, kind, name);
   const target = entityArn(accountId, kind, newPath ?? current?.path ?? "/", newName ?? name);
   return target === source.resource ? [source] : [source, { action: source.action, resource: target }];
-}
-
-/**
- * Authorizes commands sent on the caller's behalf by something other than their own mutation —
- * previewChange, restorePrincipal — so neither can do (or reveal) what the caller may not do.
- * Returns the AccessDenied of the first denied check; undefined when every command is allowed.
- */
-export async function authorizeCommands(ctx: Context, commands: readonly Command[]): Promise<DomainError | undefined> {
-  if (ctx.caller.kind === "root") return undefined;
-  const lookup = resourceLookup(ctx);
-  const checks = (await Promise.all(commands.map((c) => commandAuthorization(c, ctx.accountId, lookup)))).flat();
-  return authorizeChecks(ctx, checks);
 }

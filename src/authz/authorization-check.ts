@@ -1,6 +1,6 @@
-import { entityArn } from "../../domain/shared/arn.js";
-import type { Tag } from "../../domain/shared/tags.js";
-import type { ContextEntry } from "../../policy/request.js";
+import { entityArn } from "../domain/shared/arn.js";
+import type { Tag } from "../domain/shared/tags.js";
+import type { ContextEntry } from "../policy/request.js";
 
 /**
  * One question the guard asks the policy engine for an operation: may the caller do `action` on

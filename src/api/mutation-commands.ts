@@ -1,11 +1,21 @@
-import type { Command } from "../../app/command.js";
-import { userNameOrCaller, type Caller } from "../../auth/caller.js";
+import type { Command } from "../app/command.js";
+import { userNameOrCaller, type Caller } from "../auth/caller.js";
 
-// Each mutation's arguments as the domain command it sends: the resolvers send exactly these
-// (sendMutation in command-field.ts) and the guard authorizes exactly these
-// (command-authorization.ts); the coverage test holds every mutation to one here.
+// Each mutation's arguments as the domain command it sends, defaults included — the one mapping:
+// mutations send these (sendMutation in command-field.ts, the access-key resolvers), dry runs and
+// previewChange rehearse these (types/preview-change.ts maps its ChangeInput onto these fields),
+// and the pipeline authorizes exactly what it is sent (src/app/command-authorization.ts). The
+// coverage test holds every mutation to one here.
 
 type Args = Record<string, any>;
+
+/**
+ * What an omitted argument means (AWS's defaults). Stated here once: the schema shows them as
+ * the arguments' `defaultValue` (types/*.ts import this), and the mapping below applies them to
+ * an explicit null, which GraphQL passes through instead of the default.
+ */
+export const argumentDefaults = { path: "/", tags: [], description: "", maxSessionDuration: 3600, setAsDefault: false } as const;
+const d = argumentDefaults;
 type ToCommand = (args: Args, caller: Caller) => Command;
 
 const holders = [
@@ -29,38 +39,46 @@ for (const [Noun, entityType, nameArg] of [holders[0], holders[2]] as const) {
 const optional = <K extends string>(key: K, value: unknown): { [P in K]?: string } => (value != null ? ({ [key]: value } as { [P in K]: string }) : {});
 
 export const mutationCommands: Record<string, ToCommand> = {
-  createUser: (a) => ({ type: "CreateUser", userName: a.userName, path: a.path ?? "/", tags: a.tags ?? [] }),
+  createUser: (a) => ({ type: "CreateUser", userName: a.userName, path: a.path ?? d.path, tags: a.tags ?? d.tags }),
   updateUser: (a) => ({ type: "UpdateUser", userName: a.userName, ...optional("newUserName", a.newUserName), ...optional("newPath", a.newPath) }),
   deleteUser: (a) => ({ type: "DeleteUser", userName: a.userName }),
   tagUser: (a) => ({ type: "TagUser", userName: a.userName, tags: a.tags }),
   untagUser: (a) => ({ type: "UntagUser", userName: a.userName, tagKeys: a.tagKeys }),
   addUserToGroup: (a) => ({ type: "AddUserToGroup", userName: a.userName, groupName: a.groupName }),
   removeUserFromGroup: (a) => ({ type: "RemoveUserFromGroup", userName: a.userName, groupName: a.groupName }),
-  createGroup: (a) => ({ type: "CreateGroup", groupName: a.groupName, path: a.path ?? "/" }),
+  createGroup: (a) => ({ type: "CreateGroup", groupName: a.groupName, path: a.path ?? d.path }),
   updateGroup: (a) => ({ type: "UpdateGroup", groupName: a.groupName, ...optional("newGroupName", a.newGroupName), ...optional("newPath", a.newPath) }),
   deleteGroup: (a) => ({ type: "DeleteGroup", groupName: a.groupName }),
   createRole: (a) => ({
     type: "CreateRole",
     roleName: a.roleName,
-    path: a.path ?? "/",
+    path: a.path ?? d.path,
     assumeRolePolicyDocument: a.assumeRolePolicyDocument,
-    description: a.description ?? "",
-    maxSessionDuration: a.maxSessionDuration ?? 3600,
-    tags: a.tags ?? [],
+    description: a.description ?? d.description,
+    maxSessionDuration: a.maxSessionDuration ?? d.maxSessionDuration,
+    tags: a.tags ?? d.tags,
   }),
   updateAssumeRolePolicy: (a) => ({ type: "UpdateAssumeRolePolicy", roleName: a.roleName, policyDocument: a.policyDocument }),
   deleteRole: (a) => ({ type: "DeleteRole", roleName: a.roleName }),
-  createPolicy: (a) => ({ type: "CreatePolicy", policyName: a.policyName, path: a.path ?? "/", policyDocument: a.policyDocument, description: a.description ?? "", tags: a.tags ?? [] }),
-  createPolicyVersion: (a) => ({ type: "CreatePolicyVersion", policyArn: a.policyArn, policyDocument: a.policyDocument, setAsDefault: a.setAsDefault ?? false }),
+  createPolicy: (a) => ({ type: "CreatePolicy", policyName: a.policyName, path: a.path ?? d.path, policyDocument: a.policyDocument, description: a.description ?? d.description, tags: a.tags ?? d.tags }),
+  createPolicyVersion: (a) => ({ type: "CreatePolicyVersion", policyArn: a.policyArn, policyDocument: a.policyDocument, setAsDefault: a.setAsDefault ?? d.setAsDefault }),
   setDefaultPolicyVersion: (a) => ({ type: "SetDefaultPolicyVersion", policyArn: a.policyArn, versionId: a.versionId }),
   deletePolicyVersion: (a) => ({ type: "DeletePolicyVersion", policyArn: a.policyArn, versionId: a.versionId }),
   deletePolicy: (a) => ({ type: "DeletePolicy", policyArn: a.policyArn }),
   tagPolicy: (a) => ({ type: "TagPolicy", policyArn: a.policyArn, tags: a.tags }),
   untagPolicy: (a) => ({ type: "UntagPolicy", policyArn: a.policyArn, tagKeys: a.tagKeys }),
   ...permissions,
-  // The new key's id does not exist before the call; authorization needs only its owner.
+  // The new key's id is made with its secret, just before the command is sent (src/auth/access-key-commands.ts).
   // Without userName the caller's own user is meant (AWS semantics).
   createAccessKey: (a, caller) => ({ type: "CreateAccessKey", userName: userNameOrCaller(a.userName, caller), accessKeyId: "" }),
   updateAccessKey: (a, caller) => ({ type: "UpdateAccessKey", userName: userNameOrCaller(a.userName, caller), accessKeyId: a.accessKeyId, status: a.status }),
   deleteAccessKey: (a, caller) => ({ type: "DeleteAccessKey", userName: userNameOrCaller(a.userName, caller), accessKeyId: a.accessKeyId }),
 };
+
+type AccessKeyField = "createAccessKey" | "updateAccessKey" | "deleteAccessKey";
+type AccessKeyCommandOf = { createAccessKey: "CreateAccessKey"; updateAccessKey: "UpdateAccessKey"; deleteAccessKey: "DeleteAccessKey" };
+
+/** A mapping whose command type the resolver needs to know (the access-key resolvers). */
+export function commandFor<F extends AccessKeyField>(field: F, args: Args, caller: Caller): Extract<Command, { type: AccessKeyCommandOf[F] }> {
+  return mutationCommands[field]!(args, caller) as Extract<Command, { type: AccessKeyCommandOf[F] }>;
+}
