@@ -2,6 +2,7 @@ import type { Command } from "../app/command.js";
 import type { CommandResult, RequestContext } from "../app/command-pipeline.js";
 import { previewChange, type ChangePreview } from "../app/preview-change.js";
 import { DomainError } from "../domain/shared/domain-error.js";
+import { entityIdOfStream } from "../domain/shared/stream-ids.js";
 import { builder } from "./builder.js";
 import { commandAuthority } from "./authorization/authorize-checks.js";
 import { mutationCommands } from "./mutation-commands.js";
@@ -71,10 +72,10 @@ export function requestOf(ctx: Context): RequestContext {
   return { actor: ctx.actor, requestId: ctx.requestId, accessKeyId: ctx.caller.accessKeyId, ...authorize };
 }
 
-/** The id of the entity a command's events are about (the stream is `<kind>-<id>`). */
+/** The id of the entity a command's events are about (from their stream id). */
 export function entityIdOf(result: CommandResult, fallback?: string): string {
   const streamId = result.events[0]?.streamId;
-  if (streamId) return streamId.slice(streamId.indexOf("-") + 1);
+  if (streamId) return entityIdOfStream(streamId);
   if (fallback) return fallback;
   throw new Error("command produced no events and no id was known");
 }

@@ -1,5 +1,6 @@
 import { initialGroupState, evolveGroup, type GroupState } from "../domain/groups/state.js";
 import { nameKey } from "../domain/shared/names.js";
+import { groupStreamId, policyStreamId, roleStreamId, userStreamId } from "../domain/shared/stream-ids.js";
 import { initialPolicyState, evolvePolicy, type PolicyState } from "../domain/policies/state.js";
 import { initialRoleState, evolveRole, type RoleState } from "../domain/roles/state.js";
 import { initialUserState, evolveUser, type UserState } from "../domain/users/state.js";
@@ -16,9 +17,6 @@ export interface Loaded<S> {
   /** Stream version the state was folded to; 0 when the stream does not exist. */
   readonly version: number;
 }
-
-export const userStreamId = (userId: string) => `user-${userId}`;
-export const groupStreamId = (groupId: string) => `group-${groupId}`;
 
 export async function loadUserByName(tx: Tx, accountId: string, userName: string): Promise<Loaded<UserState> | undefined> {
   const row = await tx.user.findUnique({ where: { accountId_userNameKey: { accountId, userNameKey: nameKey(userName) } }, select: { id: true } });
@@ -50,9 +48,6 @@ export async function groupNameTaken(tx: Tx, accountId: string, groupName: strin
   const row = await tx.group.findUnique({ where: { accountId_groupNameKey: { accountId, groupNameKey: nameKey(groupName) } }, select: { id: true } });
   return row !== null && row.id !== exceptId;
 }
-
-export const roleStreamId = (roleId: string) => `role-${roleId}`;
-export const policyStreamId = (policyId: string) => `policy-${policyId}`;
 
 export async function loadRoleByName(tx: Tx, accountId: string, roleName: string): Promise<Loaded<RoleState> | undefined> {
   const row = await tx.role.findUnique({ where: { accountId_roleNameKey: { accountId, roleNameKey: nameKey(roleName) } }, select: { id: true } });

@@ -3,6 +3,7 @@ import { decideGroup } from "../domain/groups/decide.js";
 import type { GroupState } from "../domain/groups/state.js";
 import { assertNever } from "../domain/shared/assert-never.js";
 import type { CommandMetadata } from "../domain/shared/command-metadata.js";
+import { groupStreamId, policyStreamId, roleStreamId, userStreamId } from "../domain/shared/stream-ids.js";
 import { decidePermissions, type PermissionsHolderState } from "../domain/permissions/decide.js";
 import type { PermissionsHolder } from "../domain/permissions/state.js";
 import { decidePolicy } from "../domain/policies/decide.js";
@@ -14,17 +15,13 @@ import type { Tx } from "../projections/projection.js";
 import type { Command } from "./command.js";
 import {
   groupNameTaken,
-  groupStreamId,
   loadGroupByName,
   loadPolicyByArn,
   loadRoleByName,
   loadUserByName,
   policyNameTaken,
-  policyStreamId,
   roleNameTaken,
-  roleStreamId,
   userNameTaken,
-  userStreamId,
   type Loaded,
 } from "./load-state.js";
 

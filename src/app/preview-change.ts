@@ -1,6 +1,7 @@
 import { loadPoliciesInEffect, type PrincipalPolicies } from "../authz/policies-in-effect.js";
 import { loadPrincipals, type Principal } from "../authz/principal.js";
 import { principalContext } from "../authz/request-context.js";
+import { parseStreamId } from "../domain/shared/stream-ids.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { compilePolicySet } from "../policy/compile.js";
@@ -95,8 +96,8 @@ async function affectedPrincipals(tx: Tx, events: readonly StoredEvent[]): Promi
   const groupIds = new Set<string>();
   const policyArns = new Set<string>();
   for (const e of events) {
-    const [kind, ...rest] = e.streamId.split("-");
-    const id = rest.join("-");
+    const { kind, id } = parseStreamId(e.streamId) ?? {};
+    if (id === undefined) continue;
     if (kind === "user") userIds.add(id);
     else if (kind === "role") roleIds.add(id);
     else if (kind === "group") groupIds.add(id);

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
 import { DomainError, invalidInput } from "../domain/shared/domain-error.js";
-import { projectionStatus, rebuildProjections, selectFolds, type ProjectionStatus, type RebuildProgress, type RebuildResult } from "../projections/rebuild.js";
+import { projectionStatus, rebuildProjections, selectProjections, type ProjectionStatus, type RebuildProgress, type RebuildResult } from "../projections/rebuild.js";
 import { RebuildInProgress } from "../projections/rebuild-lock.js";
 
 /** A rebuild this server started: running, or how it ended. */
@@ -37,17 +37,17 @@ export class ProjectionOperations {
     return { projections: await projectionStatus(this.db), rebuild: this.#current };
   }
 
-  /** Starts a rebuild of the named projections (all that have a fold when none is named). */
+  /** Starts a rebuild of the named projections (all when none is named). */
   startRebuild(names: readonly string[], requestedBy: string): RebuildRun {
     try {
-      selectFolds(names); // unknown or fold-less names are refused before anything starts
+      selectProjections(names); // unknown names are refused before anything starts
     } catch (err) {
       throw invalidInput((err as Error).message);
     }
     if (this.#current && !this.#current.finishedAt) {
       throw new DomainError("ConcurrentModification", new RebuildInProgress(this.#current.projections).message);
     }
-    const run: RebuildRun = { projections: names.length > 0 ? [...names] : selectFolds().selected.map((f) => f.projection), startedAt: new Date(), requestedBy, progress: undefined, finishedAt: undefined, result: undefined, error: undefined };
+    const run: RebuildRun = { projections: names.length > 0 ? [...names] : selectProjections().map((p) => p.name), startedAt: new Date(), requestedBy, progress: undefined, finishedAt: undefined, result: undefined, error: undefined };
     this.#current = run;
     this.logger.info({ projections: run.projections, requestedBy }, "projection rebuild started");
     void rebuildProjections(this.db, {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { evolveGroup, initialGroupState, type GroupState } from "../domain/groups/state.js";
 import { evolveRole, initialRoleState } from "../domain/roles/state.js";
 import { DomainError } from "../domain/shared/domain-error.js";
+import { groupStreamId } from "../domain/shared/stream-ids.js";
 import { evolveUser, initialUserState } from "../domain/users/state.js";
 import { headPosition, type RawQueryable } from "../eventstore/read.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
@@ -83,7 +84,7 @@ function snapshot(state: Extract<ReturnType<typeof evolveUser> | ReturnType<type
 }
 
 async function groupState(db: RawQueryable, groupId: string, upTo?: number): Promise<GroupState> {
-  return (await readStreams(db, [`group-${groupId}`], upTo)).reduce(evolveGroup, initialGroupState);
+  return (await readStreams(db, [groupStreamId(groupId)], upTo)).reduce(evolveGroup, initialGroupState);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { nameKey } from "../domain/shared/names.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { AWS_MANAGED_POLICIES } from "../policy/aws-managed-policies.js";
 
@@ -17,7 +18,7 @@ export async function seedAwsManagedPolicies(prisma: PrismaClient, now = new Dat
           id,
           accountId: "aws",
           policyName: p.name,
-          policyNameKey: p.name.toLowerCase(),
+          policyNameKey: nameKey(p.name),
           path: p.path,
           arn: p.arn,
           description: p.description,

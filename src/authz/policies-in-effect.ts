@@ -1,3 +1,4 @@
+import { inlineSourceKey } from "../domain/permissions/effective-paths.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { PolicyDocument, PolicyInEffect, PolicySource } from "../policy/document.js";
 import { parsePolicyDocument } from "../policy/parse.js";
@@ -40,7 +41,7 @@ export async function loadPoliciesInEffect(prisma: PrismaClient, principals: rea
   ]);
   const managedByArn = new Map(managed.map((m) => [m.arn, m]));
   const groupById = new Map(groups.map((g) => [g.id, g]));
-  const inlineByKey = new Map(inline.map((i) => [`inline:${i.entityType}:${i.entityId}:${i.policyName}`, i.document]));
+  const inlineByKey = new Map(inline.map((i) => [inlineSourceKey(i.entityType, i.entityId, i.policyName), i.document]));
 
   return principals.map((principal) => {
     const identity: PolicyInEffect[] = [];

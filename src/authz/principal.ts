@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../generated/prisma/client.js";
+import { nameKey } from "../domain/shared/names.js";
 import type { Tag } from "../domain/shared/tags.js";
 
 /** A user or role as the authorizer sees it: identity plus what fills its request context. */
@@ -22,8 +23,8 @@ export function parsePrincipalArn(arn: string): { type: "user" | "role"; account
 /** Loads principals by ARN in one query per kind; missing ones map to undefined. */
 export async function loadPrincipals(prisma: PrismaClient, arns: readonly string[]): Promise<(Principal | undefined)[]> {
   const parsed = arns.map(parsePrincipalArn);
-  const userKeys = parsed.filter((p) => p?.type === "user").map((p) => p!.name.toLowerCase());
-  const roleKeys = parsed.filter((p) => p?.type === "role").map((p) => p!.name.toLowerCase());
+  const userKeys = parsed.filter((p) => p?.type === "user").map((p) => nameKey(p!.name));
+  const roleKeys = parsed.filter((p) => p?.type === "role").map((p) => nameKey(p!.name));
   const [users, roles] = await Promise.all([
     userKeys.length ? prisma.user.findMany({ where: { userNameKey: { in: userKeys } }, include: { tags: true } }) : [],
     roleKeys.length ? prisma.role.findMany({ where: { roleNameKey: { in: roleKeys } }, include: { tags: true } }) : [],

@@ -1,7 +1,7 @@
 import type { Config } from "../config/config.js";
 import { migrate } from "../db/migrate.js";
 import { seedAwsManagedPolicies } from "../app/seed-aws-managed.js";
-import { projectionStatus, rebuildProjections, selectFolds, type ProjectionStatus, type RebuildProgress } from "../projections/rebuild.js";
+import { projectionStatus, rebuildProjections, selectProjections, type ProjectionStatus, type RebuildProgress } from "../projections/rebuild.js";
 import { RebuildInProgress } from "../projections/rebuild-lock.js";
 import { openExistingStore, OperatorError, serverHoldingStore } from "./operator-store.js";
 import { projectionsThroughServer } from "./projections-through-server.js";
@@ -20,7 +20,7 @@ export async function projectionsCommand(config: Config, argv: readonly string[]
   }
   if (sub === "rebuild") {
     try {
-      selectFolds(names);
+      selectProjections(names);
     } catch (err) {
       throw new OperatorError((err as Error).message, 2);
     }

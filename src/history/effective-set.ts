@@ -1,6 +1,8 @@
 import type { Principal } from "../authz/principal.js";
 import { parseCached } from "../authz/policies-in-effect.js";
-import type { PermissionsState } from "../domain/permissions/state.js";
+import { groupStreamId } from "../domain/shared/stream-ids.js";
+import { effectivePaths, managedSourceKey } from "../domain/permissions/effective-paths.js";
+import type { PermissionsHolder, PermissionsState } from "../domain/permissions/state.js";
 import type { PolicyInEffect, PolicySource } from "../policy/document.js";
 import { findAwsManagedPolicy } from "../policy/aws-managed-policies.js";
 import type { World } from "./world.js";
@@ -56,38 +58,38 @@ export function effectiveSetOf(world: World, principalStreamId: string, accountI
   } else {
     return undefined;
   }
+  // Which paths exist is the effective-policies rules (effective-paths.ts); here each one gets
+  // its holder's provenance and the document text in effect at this point.
   const self: Holder = { type: principal.type, name: principal.name, arn: principal.arn };
-  addHolder(world, entries, permissions, self, undefined);
+  const groups = new Map<string, { holder: Holder; permissions: PermissionsState }>();
   if (user?.status === "active") {
     for (const membership of user.groups) {
-      const group = world.groups.get(`group-${membership.groupId}`);
-      if (group?.status !== "active") continue;
-      const holder: Holder = { type: "group", name: group.groupName, arn: group.arn };
-      addHolder(world, entries, group.permissions, holder, { name: group.groupName, arn: group.arn });
+      const group = world.groups.get(groupStreamId(membership.groupId));
+      if (group?.status === "active") groups.set(group.groupId, { holder: { type: "group", name: group.groupName, arn: group.arn }, permissions: group.permissions });
     }
   }
-  if (permissions.boundaryArn) {
-    const managed = managedPolicyText(world, permissions.boundaryArn);
-    if (managed) {
-      const source: PolicySource = { kind: "managed", policyArn: permissions.boundaryArn, policyName: managed.policyName, versionId: managed.versionId, attachedTo: self, role: "boundary" };
-      push(entries, `boundary|${permissions.boundaryArn}`, source, managed.text);
+  const held = (type: PermissionsHolder, id: string, p: PermissionsState) => ({ type, id, attachedArns: p.attached.map((a) => a.policyArn), inlineNames: p.inline.keys() });
+  const paths = effectivePaths(
+    { ...held(principal.type, principal.id, permissions), boundaryArn: permissions.boundaryArn },
+    [...groups].map(([id, g]) => held("group", id, g.permissions)),
+  );
+  for (const path of paths) {
+    const group = path.viaGroupId ? groups.get(path.viaGroupId)! : undefined;
+    const holder = group?.holder ?? self;
+    const via = group ? { viaGroup: { name: group.holder.name, arn: group.holder.arn } } : {};
+    if (path.kind === "inline") {
+      const text = (group?.permissions ?? permissions).inline.get(path.policyName)!;
+      push(entries, `identity|${holder.type}:${holder.arn}|inline:${path.policyName}`, { kind: "inline", policyName: path.policyName, attachedTo: holder, ...via, role: "identity" }, text);
+      continue;
     }
+    const arn = path.policyArn!;
+    const managed = managedPolicyText(world, arn);
+    if (!managed) continue; // a policy deleted while attached cannot happen (DeleteConflict); nothing to evaluate if it did
+    const role = path.kind === "boundary" ? "boundary" : "identity";
+    const source: PolicySource = { kind: "managed", policyArn: arn, policyName: managed.policyName, versionId: managed.versionId, attachedTo: holder, ...via, role };
+    push(entries, role === "boundary" ? `boundary|${arn}` : `identity|${holder.type}:${holder.arn}|${managedSourceKey(arn)}`, source, managed.text);
   }
   return { principal, entries };
-}
-
-function addHolder(world: World, entries: EffectiveEntry[], permissions: PermissionsState, holder: Holder, viaGroup: PolicySource["viaGroup"]): void {
-  const via = viaGroup ? { viaGroup } : {};
-  for (const attached of permissions.attached) {
-    const managed = managedPolicyText(world, attached.policyArn);
-    if (!managed) continue; // a policy deleted while attached cannot happen (DeleteConflict); nothing to evaluate if it did
-    const source: PolicySource = { kind: "managed", policyArn: attached.policyArn, policyName: managed.policyName, versionId: managed.versionId, attachedTo: holder, ...via, role: "identity" };
-    push(entries, `identity|${holder.type}:${holder.arn}|managed:${attached.policyArn}`, source, managed.text);
-  }
-  for (const [policyName, text] of permissions.inline) {
-    const source: PolicySource = { kind: "inline", policyName, attachedTo: holder, ...via, role: "identity" };
-    push(entries, `identity|${holder.type}:${holder.arn}|inline:${policyName}`, source, text);
-  }
 }
 
 function push(entries: EffectiveEntry[], key: string, source: PolicySource, text: string): void {

@@ -1,4 +1,6 @@
 import { DomainError } from "../domain/shared/domain-error.js";
+import { nameKey } from "../domain/shared/names.js";
+import { groupStreamId } from "../domain/shared/stream-ids.js";
 import { headPosition, toStoredEvent, type RawQueryable } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
 import { findAwsManagedPolicy } from "../policy/aws-managed-policies.js";
@@ -73,11 +75,12 @@ export function kindOfArn(arn: string): EntityKind | undefined {
  */
 export async function streamsNamed(db: RawQueryable, kind: EntityKind, by: "arn" | "name", value: string, upTo = Number.MAX_SAFE_INTEGER): Promise<string[]> {
   const pairs = naming[kind][by];
-  const match = pairs.map(([type, field], i) => `(type = $${i + 3} AND ${by === "name" ? `lower(data->>'${field}') = lower($1)` : `data->>'${field}' = $1`})`).join(" OR ");
+  const match = pairs.map(([type, field], i) => `(type = $${i + 3} AND ${by === "name" ? `lower(data->>'${field}') = $1` : `data->>'${field}' = $1`})`).join(" OR ");
   const rows = await db.$queryRawUnsafe<{ stream_id: string }[]>(
     `SELECT stream_id FROM events WHERE type = ANY($${pairs.length + 3}::text[]) AND position <= $2 AND (${match})
       GROUP BY stream_id ORDER BY max(position)`,
-    value,
+    // Names are ASCII ([\w+=,.@-]), where SQL lower() and nameKey agree.
+    by === "name" ? nameKey(value) : value,
     upTo,
     ...pairs.map(([type]) => type),
     pairs.map(([type]) => type),
@@ -112,7 +115,7 @@ export async function loadPrincipalEvents(db: RawQueryable, principalArn: string
   const principalStreamId = (await streamsNamed(db, kind, "arn", principalArn, upTo)).at(-1);
   if (!principalStreamId) return undefined;
   const own = await readStreams(db, [principalStreamId], upTo);
-  const groupStreams = own.flatMap((e) => (e.type === "UserAddedToGroup" ? [`group-${e.data.groupId}`] : []));
+  const groupStreams = own.flatMap((e) => (e.type === "UserAddedToGroup" ? [groupStreamId(e.data.groupId)] : []));
   const groups = await readStreams(db, groupStreams, upTo);
   const arns = new Set(
     [...own, ...groups].flatMap((e) =>

@@ -1,5 +1,6 @@
 import { evolveGroup, initialGroupState, type GroupState } from "../domain/groups/state.js";
 import { evolvePolicy, initialPolicyState, type PolicyState } from "../domain/policies/state.js";
+import { nameKey } from "../domain/shared/names.js";
 import { evolveRole, initialRoleState, type RoleState } from "../domain/roles/state.js";
 import { evolveUser, initialUserState, type UserState } from "../domain/users/state.js";
 import type { RawQueryable } from "../eventstore/read.js";
@@ -46,7 +47,7 @@ export async function entityAt<K extends EntityKind>(
     const state = fold[kind](events) as StateOf<K>;
     if (state.status !== "active") continue;
     const current = by === "arn" ? state.arn : nameOf(state as ActiveState);
-    if (by === "arn" ? current !== value : current.toLowerCase() !== value.toLowerCase()) continue;
+    if (by === "arn" ? current !== value : nameKey(current) !== nameKey(value)) continue;
     return { streamId, state, version: events.at(-1)?.streamVersion ?? 0, lastPosition: events.at(-1)?.position ?? 0 };
   }
   return undefined;

@@ -1,6 +1,7 @@
 import type { IamEvent } from "../../events/catalogue.js";
 import { evolveGroup, initialGroupState, type GroupState } from "../domain/groups/state.js";
 import { evolvePolicy, initialPolicyState, type PolicyState } from "../domain/policies/state.js";
+import { streamKind } from "../domain/shared/stream-ids.js";
 import { evolveRole, initialRoleState, type RoleState } from "../domain/roles/state.js";
 import { evolveUser, initialUserState, type UserState } from "../domain/users/state.js";
 
@@ -20,12 +21,6 @@ export interface World {
 }
 
 export const emptyWorld: World = { users: new Map(), groups: new Map(), roles: new Map(), policies: new Map(), policyStreamByArn: new Map() };
-
-/** The kind of entity a stream holds, from its id (`user-…`, `group-…`, `role-…`, `policy-…`). */
-export function streamKind(streamId: string): "user" | "group" | "role" | "policy" | undefined {
-  const kind = streamId.slice(0, streamId.indexOf("-"));
-  return kind === "user" || kind === "group" || kind === "role" || kind === "policy" ? kind : undefined;
-}
 
 /** Folds one event of any stream into the world. Mutates a copy of only the map it touches. */
 export function evolveWorld(world: World, event: IamEvent & { readonly streamId: string }): World {

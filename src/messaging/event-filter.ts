@@ -1,3 +1,4 @@
+import { entityIdOfStream, streamIdSql } from "../domain/shared/stream-ids.js";
 import { readAll, type RawQueryable } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
 import { eventKeys } from "./messages.js";
@@ -61,7 +62,7 @@ export class EventMatcher {
   }
 
   #addStream(streamId: string): string[] {
-    const id = streamId.slice(streamId.indexOf("-") + 1);
+    const id = entityIdOfStream(streamId);
     this.entityKeys!.add(streamId);
     this.entityKeys!.add(id);
     return [streamId, id];
@@ -71,10 +72,10 @@ export class EventMatcher {
 /** The streams of the entity that has, or last had, an ARN (several if it was deleted and re-created). */
 export async function entityStreamsByArn(db: RawQueryable, arn: string): Promise<string[]> {
   const rows = await db.$queryRawUnsafe<{ s: string }[]>(
-    `SELECT 'user-' || id AS s FROM users WHERE arn = $1
-     UNION SELECT 'group-' || id FROM groups WHERE arn = $1
-     UNION SELECT 'role-' || id FROM roles WHERE arn = $1
-     UNION SELECT 'policy-' || id FROM policies WHERE arn = $1`,
+    `SELECT ${streamIdSql("user", "id")} AS s FROM users WHERE arn = $1
+     UNION SELECT ${streamIdSql("group", "id")} FROM groups WHERE arn = $1
+     UNION SELECT ${streamIdSql("role", "id")} FROM roles WHERE arn = $1
+     UNION SELECT ${streamIdSql("policy", "id")} FROM policies WHERE arn = $1`,
     arn,
   );
   if (rows.length > 0) return rows.map((r) => r.s);

@@ -1,3 +1,4 @@
+import { pathKey } from "../domain/permissions/effective-paths.js";
 import type { RawQueryable } from "../eventstore/read.js";
 import type { PolicyPath } from "./messages.js";
 
@@ -86,10 +87,6 @@ export async function loadKnownSets(db: RawQueryable, arns: readonly string[]): 
   }
   for (const [principalId, e] of byId) result.set(e.arn, { principalId, paths: e.paths, groupIds: e.groupIds });
   return result;
-}
-
-export function pathKey(sourceKey: string, viaGroupId: string): string {
-  return `${sourceKey}|${viaGroupId}`;
 }
 
 export interface SetDiff {

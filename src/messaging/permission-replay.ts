@@ -1,6 +1,9 @@
+import { effectivePaths, inlineSourceKey, pathKey } from "../domain/permissions/effective-paths.js";
+import type { PermissionsHolder } from "../domain/permissions/state.js";
+import { groupStreamId } from "../domain/shared/stream-ids.js";
 import { toStoredEvent, type RawQueryable } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
-import { absentSet, diffSets, isEmptyDiff, pathKey, type KnownSet } from "./known-set.js";
+import { absentSet, diffSets, isEmptyDiff, type KnownSet } from "./known-set.js";
 import { causeOf, type PermissionsChange, type PolicyPath } from "./messages.js";
 
 // The catch-up half of `permissionsChanged(after:)`. The projection only knows the present, so
@@ -13,10 +16,12 @@ const columns = `position, stream_id, stream_version, type, schema_version, data
 
 type Rows = Parameters<typeof toStoredEvent>[0][];
 
-interface GroupState {
-  name: string;
-  paths: Map<string, PolicyPath>;
+interface Held {
+  readonly attached: Set<string>;
+  readonly inline: Set<string>;
 }
+
+const nothingHeld = (): Held => ({ attached: new Set(), inline: new Set() });
 
 /** Changes to a principal's effective set after `after`, up to and including `upTo`. */
 export async function replayPermissionChanges(db: RawQueryable, principalArn: string, after: number, upTo: number): Promise<PermissionsChange[]> {
@@ -29,7 +34,7 @@ export async function replayPermissionChanges(db: RawQueryable, principalArn: st
   if (streams.length === 0) return [];
   const own = await readStreams(db, streams.map((r) => r.s), upTo);
   const groupIds = [...new Set(own.flatMap((e) => (e.type === "UserAddedToGroup" ? [e.data.groupId] : [])))];
-  const groups = groupIds.length ? await readStreams(db, groupIds.map((g) => `group-${g}`), upTo) : [];
+  const groups = groupIds.length ? await readStreams(db, groupIds.map(groupStreamId), upTo) : [];
   const arns = new Set<string>();
   for (const e of [...own, ...groups]) {
     if (e.type === "ManagedPolicyAttached" || e.type === "PermissionsBoundaryPut") arns.add(e.data.policyArn);
@@ -58,26 +63,38 @@ async function readStreams(db: RawQueryable, streamIds: readonly string[], upTo:
 }
 
 function fold(principalArn: string, events: readonly StoredEvent[], after: number): PermissionsChange[] {
-  let principalId: string | undefined;
-  const own = new Map<string, PolicyPath>();
-  const revisions = new Map<string, string>(); // inline path key → position of the last put
+  let principal: { type: "user" | "role"; id: string } | undefined;
+  let own = nothingHeld();
+  let boundaryArn: string | undefined;
   const memberOf = new Set<string>();
-  const groups = new Map<string, GroupState>();
+  const groups = new Map<string, { name: string; held: Held }>();
   const versions = new Map<string, string>(); // policy ARN → default version
+  const revisions = new Map<string, string>(); // inline source key → position of the last put
 
+  // The set is the effective-policies rules (effective-paths.ts) over what each holder holds.
   const current = (): KnownSet => {
-    if (!principalId) return absentSet;
-    const paths = new Map<string, { path: PolicyPath; revision: string }>();
-    const add = (key: string, p: PolicyPath) => {
-      const versionId = p.policyArn ? (versions.get(p.policyArn) ?? null) : null;
-      paths.set(key, { path: { ...p, versionId }, revision: versionId ?? revisions.get(key) ?? "" });
-    };
-    for (const [key, p] of own) add(key, p);
-    for (const g of memberOf) {
+    if (!principal) return absentSet;
+    const held = (type: PermissionsHolder, id: string, h: Held) => ({ type, id, attachedArns: h.attached, inlineNames: h.inline });
+    const through = [...memberOf].flatMap((g) => {
       const group = groups.get(g);
-      for (const [sourceKey, p] of group?.paths ?? []) add(pathKey(sourceKey, g), { ...p, viaGroupId: g, viaGroupName: group!.name });
+      return group ? [held("group", g, group.held)] : [];
+    });
+    const paths = new Map<string, { path: PolicyPath; revision: string }>();
+    for (const p of effectivePaths({ ...held(principal.type, principal.id, own), boundaryArn }, through)) {
+      const versionId = p.policyArn ? (versions.get(p.policyArn) ?? null) : null;
+      const path: PolicyPath = {
+        kind: p.kind,
+        policyArn: p.policyArn,
+        policyName: p.policyName,
+        ownerType: p.ownerType,
+        ownerId: p.ownerId,
+        viaGroupId: p.viaGroupId || null,
+        viaGroupName: p.viaGroupId ? groups.get(p.viaGroupId)!.name : null,
+        versionId,
+      };
+      paths.set(pathKey(p.sourceKey, p.viaGroupId), { path, revision: versionId ?? revisions.get(p.sourceKey) ?? "" });
     }
-    return { principalId, paths, groupIds: new Set(memberOf) };
+    return { principalId: principal.id, paths, groupIds: new Set(memberOf) };
   };
 
   const out: PermissionsChange[] = [];
@@ -103,17 +120,17 @@ function fold(principalArn: string, events: readonly StoredEvent[], after: numbe
   function apply(e: StoredEvent): void {
     switch (e.type) {
       case "UserCreated":
-        principalId = e.data.userId;
+        principal = { type: "user", id: e.data.userId };
         return reset();
       case "RoleCreated":
-        principalId = e.data.roleId;
+        principal = { type: "role", id: e.data.roleId };
         return reset();
       case "UserDeleted":
       case "RoleDeleted":
-        principalId = undefined;
+        principal = undefined;
         return reset();
       case "GroupCreated":
-        groups.set(e.data.groupId, { name: e.data.groupName, paths: new Map() });
+        groups.set(e.data.groupId, { name: e.data.groupName, held: nothingHeld() });
         return;
       case "GroupUpdated": {
         const g = groups.get(e.data.groupId);
@@ -127,8 +144,6 @@ function fold(principalArn: string, events: readonly StoredEvent[], after: numbe
         memberOf.delete(e.data.groupId);
         return;
       case "PolicyCreated":
-        versions.set(e.data.arn, e.data.versionId);
-        return;
       case "PolicyDefaultVersionSet":
         versions.set(e.data.arn, e.data.versionId);
         return;
@@ -137,52 +152,31 @@ function fold(principalArn: string, events: readonly StoredEvent[], after: numbe
       case "InlinePolicyPut":
       case "InlinePolicyDeleted": {
         const { entityType, entityId } = e.data;
-        const managed = e.type === "ManagedPolicyAttached" || e.type === "ManagedPolicyDetached";
-        const sourceKey = managed ? `managed:${e.data.policyArn}` : `inline:${entityType}:${entityId}:${e.data.policyName}`;
-        const target = entityType === "group" ? groups.get(entityId)?.paths : own;
-        const key = entityType === "group" ? sourceKey : pathKey(sourceKey, "");
-        if (!target) return;
-        if (e.type === "ManagedPolicyDetached" || e.type === "InlinePolicyDeleted") {
-          target.delete(key);
-          return;
+        const held = entityType === "group" ? groups.get(entityId)?.held : own;
+        if (!held) return;
+        if (e.type === "ManagedPolicyAttached") held.attached.add(e.data.policyArn);
+        else if (e.type === "ManagedPolicyDetached") held.attached.delete(e.data.policyArn);
+        else if (e.type === "InlinePolicyDeleted") held.inline.delete(e.data.policyName);
+        else {
+          held.inline.add(e.data.policyName);
+          revisions.set(inlineSourceKey(entityType, entityId, e.data.policyName), String(e.position));
         }
-        target.set(key, {
-          kind: managed ? "managed" : "inline",
-          policyArn: managed ? e.data.policyArn : null,
-          policyName: e.data.policyName,
-          ownerType: entityType,
-          ownerId: entityId,
-          viaGroupId: null,
-          viaGroupName: null,
-          versionId: null,
-        });
-        if (!managed) revisions.set(entityType === "group" ? pathKey(sourceKey, entityId) : key, String(e.position));
         return;
       }
       case "PermissionsBoundaryPut":
-      case "PermissionsBoundaryDeleted": {
-        for (const [k, p] of own) if (p.kind === "boundary") own.delete(k);
-        if (e.type === "PermissionsBoundaryDeleted") return;
-        const { policyArn, entityType, entityId } = e.data;
-        own.set(pathKey(`boundary:${policyArn}`, ""), {
-          kind: "boundary",
-          policyArn,
-          policyName: policyArn.slice(policyArn.lastIndexOf("/") + 1),
-          ownerType: entityType,
-          ownerId: entityId,
-          viaGroupId: null,
-          viaGroupName: null,
-          versionId: null,
-        });
+        boundaryArn = e.data.policyArn;
         return;
-      }
+      case "PermissionsBoundaryDeleted":
+        boundaryArn = undefined;
+        return;
       default:
         return;
     }
   }
 
   function reset(): void {
-    own.clear();
+    own = nothingHeld();
+    boundaryArn = undefined;
     memberOf.clear();
   }
 }

@@ -1,4 +1,4 @@
-import type { Projection, Tx } from "./projection.js";
+import type { Projection, RowOp } from "./projection.js";
 
 /**
  * access_keys: the keys each user holds and their status. Secrets are not here and not in the
@@ -6,34 +6,23 @@ import type { Projection, Tx } from "./projection.js";
  */
 export const accessKeysProjection: Projection = {
   name: "access_keys",
+  tables: ["access_keys"],
   handles: new Set(["AccessKeyCreated", "AccessKeyStatusChanged", "AccessKeyDeleted"]),
-  async apply(tx, event) {
-    switch (event.type) {
+  apply(e): RowOp[] {
+    // The events live in the user's stream; the user row's version follows it like for tags.
+    const touch = (id: string): RowOp => ({ op: "update", table: "users", where: { id }, set: { stream_version: e.streamVersion } });
+    switch (e.type) {
       case "AccessKeyCreated": {
-        const d = event.data;
-        await tx.accessKey.upsert({
-          where: { accessKeyId: d.accessKeyId },
-          create: { accessKeyId: d.accessKeyId, accountId: event.metadata.accountId, userId: d.userId, status: d.status, createdAt: event.occurredAt },
-          update: {},
-        });
-        await touchUser(tx, d.userId, event.streamVersion);
-        return;
+        const d = e.data;
+        const row = { access_key_id: d.accessKeyId, account_id: e.metadata.accountId, user_id: d.userId, status: d.status, created_at: e.occurredAt.toISOString() };
+        return [{ op: "insert", table: "access_keys", row }, touch(d.userId)];
       }
       case "AccessKeyStatusChanged":
-        await tx.accessKey.updateMany({ where: { accessKeyId: event.data.accessKeyId }, data: { status: event.data.status } });
-        await touchUser(tx, event.data.userId, event.streamVersion);
-        return;
+        return [{ op: "update", table: "access_keys", where: { access_key_id: e.data.accessKeyId }, set: { status: e.data.status } }, touch(e.data.userId)];
       case "AccessKeyDeleted":
-        await tx.accessKey.deleteMany({ where: { accessKeyId: event.data.accessKeyId } });
-        await touchUser(tx, event.data.userId, event.streamVersion);
-        return;
+        return [{ op: "delete", table: "access_keys", where: { access_key_id: e.data.accessKeyId } }, touch(e.data.userId)];
       default:
-        return;
+        return [];
     }
   },
 };
-
-// The events live in the user's stream; the user row's version follows it like for tags.
-async function touchUser(tx: Tx, userId: string, streamVersion: number): Promise<void> {
-  await tx.user.updateMany({ where: { id: userId }, data: { streamVersion } });
-}

@@ -1,121 +1,107 @@
+import {
+  boundaryPath,
+  inlinePath,
+  inlineSourceKey,
+  managedPath,
+  managedSourceKey,
+  pathsHeldBy,
+  type EffectivePath,
+} from "../domain/permissions/effective-paths.js";
+import { permissionsEventTypes, type PermissionsHolder } from "../domain/permissions/state.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
-import { permissionsEventTypes } from "../domain/permissions/state.js";
-import type { Projection, Tx } from "./projection.js";
+import type { Projection, Read, Row, RowOp, Where } from "./projection.js";
 
 /**
- * The effective-permissions projection: one row per (principal, policy, path). A user holds its
- * own attached and inline policies and, through each group it is in, the group's; a role its own;
- * both may have a boundary. Updated incrementally from each event — never recomputed from
- * scratch — and safe under concurrency because every write runs under the single write lock
- * (eventstore/write-lock.ts). It reads the memberships, attachments and inline tables, which the
- * runner brings up to the same event first (projections run in order, event by event).
+ * The effective-permissions projection: one row per (principal, path) — the paths of
+ * src/domain/permissions/effective-paths.ts. Updated incrementally from each event, never
+ * recomputed from scratch: a policy given to a group reaches its members (read from
+ * group_memberships), a user joining a group receives what the group holds (read from
+ * policy_attachments and inline_policies). The runner brings those tables up to the same event
+ * first (projections run in order, event by event), and every write runs under the single write
+ * lock, so the reads are exact.
  */
 export const effectivePoliciesProjection: Projection = {
   name: "effective-policies",
-  handles: new Set([
-    ...permissionsEventTypes,
-    "UserAddedToGroup",
-    "UserRemovedFromGroup",
-    "UserDeleted",
-    "RoleDeleted",
-  ]),
-  async apply(tx, event) {
-    switch (event.type) {
+  tables: ["effective_policies"],
+  handles: new Set([...permissionsEventTypes, "UserAddedToGroup", "UserRemovedFromGroup", "UserDeleted", "RoleDeleted"]),
+  reads(e) {
+    switch (e.type) {
+      case "ManagedPolicyAttached":
+      case "InlinePolicyPut":
+        return e.data.entityType === "group" ? [membersOf(e.data.entityId)] : [];
+      case "UserAddedToGroup": {
+        const where = { entity_type: "group", entity_id: e.data.groupId };
+        return [
+          { table: "policy_attachments", where },
+          { table: "inline_policies", where },
+        ];
+      }
+      default:
+        return [];
+    }
+  },
+  apply(e, rows): RowOp[] {
+    switch (e.type) {
       case "ManagedPolicyAttached":
       case "InlinePolicyPut": {
-        const { entityType, entityId } = event.data;
-        const source =
-          event.type === "ManagedPolicyAttached"
-            ? { kind: "managed", key: `managed:${event.data.policyArn}`, arn: event.data.policyArn, name: event.data.policyName }
-            : { kind: "inline", key: `inline:${entityType}:${entityId}:${event.data.policyName}`, arn: null, name: event.data.policyName };
-        await grant(tx, event, source, entityType, entityId);
-        return;
+        const { entityType, entityId } = e.data;
+        if (entityType !== "group") {
+          const path = e.type === "ManagedPolicyAttached" ? managedPath(entityType, entityId, e.data.policyArn) : inlinePath(entityType, entityId, e.data.policyName);
+          return [grant(e, entityType, entityId, path)];
+        }
+        return (rows[0] ?? []).map((m) => {
+          const path = e.type === "ManagedPolicyAttached" ? managedPath("group", entityId, e.data.policyArn, entityId) : inlinePath("group", entityId, e.data.policyName, entityId);
+          return grant(e, "user", String(m.user_id), path);
+        });
       }
       case "ManagedPolicyDetached":
       case "InlinePolicyDeleted": {
-        const { entityType, entityId } = event.data;
-        const key =
-          event.type === "ManagedPolicyDetached" ? `managed:${event.data.policyArn}` : `inline:${entityType}:${entityId}:${event.data.policyName}`;
-        if (entityType === "group") {
-          await tx.effectivePolicy.deleteMany({ where: { sourceKey: key, viaGroupId: entityId } });
-        } else {
-          await tx.effectivePolicy.deleteMany({ where: { principalId: entityId, sourceKey: key, viaGroupId: "" } });
-        }
-        return;
+        const { entityType, entityId } = e.data;
+        const source_key = e.type === "ManagedPolicyDetached" ? managedSourceKey(e.data.policyArn) : inlineSourceKey(entityType, entityId, e.data.policyName);
+        const where: Where = entityType === "group" ? { source_key, via_group_id: entityId } : { principal_id: entityId, source_key, via_group_id: "" };
+        return [{ op: "delete", table: "effective_policies", where }];
       }
       case "PermissionsBoundaryPut": {
-        const { entityType, entityId, policyArn } = event.data;
-        await tx.effectivePolicy.deleteMany({ where: { principalId: entityId, kind: "boundary" } });
-        const name = policyArn.slice(policyArn.lastIndexOf("/") + 1);
-        await grant(tx, event, { kind: "boundary", key: `boundary:${policyArn}`, arn: policyArn, name }, entityType, entityId);
-        return;
+        const { entityType, entityId, policyArn } = e.data;
+        return [dropBoundary(entityId), grant(e, entityType, entityId, boundaryPath(entityType, entityId, policyArn))];
       }
       case "PermissionsBoundaryDeleted":
-        await tx.effectivePolicy.deleteMany({ where: { principalId: event.data.entityId, kind: "boundary" } });
-        return;
+        return [dropBoundary(e.data.entityId)];
       case "UserAddedToGroup": {
-        const { userId, groupId } = event.data;
-        // Everything the group holds now reaches the user through it.
-        await tx.$executeRawUnsafe(
-          `INSERT INTO effective_policies (principal_type, principal_id, source_key, via_group_id, kind, policy_arn, policy_name, owner_type, owner_id, since, since_position)
-           SELECT 'user', $1, 'managed:' || a.policy_arn, $2, 'managed', a.policy_arn, coalesce(p.policy_name, a.policy_arn), 'group', $2, $3::timestamptz, $4::bigint
-             FROM policy_attachments a LEFT JOIN policies p ON p.arn = a.policy_arn
-            WHERE a.entity_type = 'group' AND a.entity_id = $2
-           UNION ALL
-           SELECT 'user', $1, 'inline:group:' || $2 || ':' || i.policy_name, $2, 'inline', NULL, i.policy_name, 'group', $2, $3::timestamptz, $4::bigint
-             FROM inline_policies i
-            WHERE i.entity_type = 'group' AND i.entity_id = $2
-           ON CONFLICT DO NOTHING`,
-          userId,
-          groupId,
-          event.occurredAt.toISOString(),
-          event.position,
-        );
-        return;
+        const { userId, groupId } = e.data;
+        const held = { type: "group" as const, id: groupId, attachedArns: (rows[0] ?? []).map((a) => String(a.policy_arn)), inlineNames: (rows[1] ?? []).map((i) => String(i.policy_name)) };
+        return pathsHeldBy(held, groupId).map((path) => grant(e, "user", userId, path));
       }
       case "UserRemovedFromGroup":
-        await tx.effectivePolicy.deleteMany({ where: { principalId: event.data.userId, viaGroupId: event.data.groupId } });
-        return;
+        return [{ op: "delete", table: "effective_policies", where: { principal_id: e.data.userId, via_group_id: e.data.groupId } }];
       case "UserDeleted":
-        await tx.effectivePolicy.deleteMany({ where: { principalId: event.data.userId } });
-        return;
+        return [{ op: "delete", table: "effective_policies", where: { principal_id: e.data.userId } }];
       case "RoleDeleted":
-        await tx.effectivePolicy.deleteMany({ where: { principalId: event.data.roleId } });
-        return;
+        return [{ op: "delete", table: "effective_policies", where: { principal_id: e.data.roleId } }];
       default:
-        return;
+        return [];
     }
   },
 };
 
-export interface EffectiveSource {
-  readonly kind: string;
-  readonly key: string;
-  readonly arn: string | null;
-  readonly name: string;
-}
+const membersOf = (groupId: string): Read => ({ table: "group_memberships", where: { group_id: groupId } });
 
-/**
- * Grants a source to its holder: directly for a user or role, or to every member of a group
- * (through that group).
- */
-async function grant(tx: Tx, event: StoredEvent, source: EffectiveSource, ownerType: string, ownerId: string): Promise<void> {
-  const principals =
-    ownerType === "group"
-      ? `SELECT 'user'::text, user_id, $2::text FROM group_memberships WHERE group_id = $2`
-      : `SELECT $1::text, $2::text, ''::text`;
-  await tx.$executeRawUnsafe(
-    `INSERT INTO effective_policies (principal_type, principal_id, via_group_id, source_key, kind, policy_arn, policy_name, owner_type, owner_id, since, since_position)
-     SELECT pt, pid, via, $3, $4, $5, $6, $1, $2, $7::timestamptz, $8::bigint
-       FROM (${principals}) AS principals(pt, pid, via)
-     ON CONFLICT DO NOTHING`,
-    ownerType,
-    ownerId,
-    source.key,
-    source.kind,
-    source.arn,
-    source.name,
-    event.occurredAt.toISOString(),
-    event.position,
-  );
+const dropBoundary = (principalId: string): RowOp => ({ op: "delete", table: "effective_policies", where: { principal_id: principalId, kind: "boundary" } });
+
+/** The path reaches the principal from this event on; a path it already has keeps its `since`. */
+function grant(e: StoredEvent, principalType: PermissionsHolder, principalId: string, path: EffectivePath): RowOp {
+  const row: Row = {
+    principal_type: principalType,
+    principal_id: principalId,
+    source_key: path.sourceKey,
+    via_group_id: path.viaGroupId,
+    kind: path.kind,
+    policy_arn: path.policyArn,
+    policy_name: path.policyName,
+    owner_type: path.ownerType,
+    owner_id: path.ownerId,
+    since: e.occurredAt.toISOString(),
+    since_position: e.position,
+  };
+  return { op: "insert", table: "effective_policies", row };
 }

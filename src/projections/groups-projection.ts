@@ -1,42 +1,38 @@
 import { nameKey } from "../domain/shared/names.js";
-import type { Projection } from "./projection.js";
+import type { Projection, RowOp } from "./projection.js";
 
 export const groupsProjection: Projection = {
   name: "groups",
+  tables: ["groups"],
   handles: new Set(["GroupCreated", "GroupUpdated", "GroupDeleted"]),
-  async apply(tx, event) {
-    switch (event.type) {
+  apply(e): RowOp[] {
+    switch (e.type) {
       case "GroupCreated": {
-        const d = event.data;
-        await tx.group.upsert({
-          where: { id: d.groupId },
-          create: {
-            id: d.groupId,
-            accountId: event.metadata.accountId,
-            groupName: d.groupName,
-            groupNameKey: nameKey(d.groupName),
-            path: d.path,
-            arn: d.arn,
-            createdAt: event.occurredAt,
-            streamVersion: event.streamVersion,
-          },
-          update: {},
-        });
-        return;
+        const d = e.data;
+        const row = {
+          id: d.groupId,
+          account_id: e.metadata.accountId,
+          group_name: d.groupName,
+          group_name_key: nameKey(d.groupName),
+          path: d.path,
+          arn: d.arn,
+          created_at: e.occurredAt.toISOString(),
+          stream_version: e.streamVersion,
+        };
+        return [{ op: "insert", table: "groups", row }];
       }
       case "GroupUpdated": {
-        const d = event.data;
-        await tx.group.updateMany({
-          where: { id: d.groupId },
-          data: { groupName: d.newGroupName, groupNameKey: nameKey(d.newGroupName), path: d.newPath, arn: d.newArn, streamVersion: event.streamVersion },
-        });
-        return;
+        const d = e.data;
+        const set = { group_name: d.newGroupName, group_name_key: nameKey(d.newGroupName), path: d.newPath, arn: d.newArn, stream_version: e.streamVersion };
+        return [{ op: "update", table: "groups", where: { id: d.groupId }, set }];
       }
       case "GroupDeleted":
-        await tx.group.deleteMany({ where: { id: event.data.groupId } });
-        return;
+        return [
+          { op: "delete", table: "group_memberships", where: { group_id: e.data.groupId } },
+          { op: "delete", table: "groups", where: { id: e.data.groupId } },
+        ];
       default:
-        return;
+        return [];
     }
   },
 };

@@ -1,80 +1,65 @@
 import { nameKey } from "../domain/shared/names.js";
-import type { Projection } from "./projection.js";
-import { upsertTags } from "./tags.js";
+import type { Projection, RowOp } from "./projection.js";
+import { deleteTags, upsertTags } from "./tags.js";
 
 /** Customer-managed policies and their versions (AWS-managed rows are seeded, see seed-aws-managed.ts). */
 export const policiesProjection: Projection = {
   name: "policies",
+  tables: ["policies", "policy_versions", "policy_tags"],
   handles: new Set(["PolicyCreated", "PolicyVersionCreated", "PolicyDefaultVersionSet", "PolicyVersionDeleted", "PolicyDeleted", "PolicyTagged", "PolicyUntagged"]),
-  async apply(tx, event) {
-    const at = event.occurredAt;
-    switch (event.type) {
+  apply(e): RowOp[] {
+    const at = e.occurredAt.toISOString();
+    const touched = (id: string): RowOp => ({ op: "update", table: "policies", where: { id }, set: { updated_at: at, stream_version: e.streamVersion } });
+    const version = (policyId: string, versionId: string, document: string, isDefault: boolean): RowOp => ({
+      op: "insert",
+      table: "policy_versions",
+      row: { policy_id: policyId, version_id: versionId, document, is_default: isDefault, created_at: at },
+    });
+    switch (e.type) {
       case "PolicyCreated": {
-        const d = event.data;
-        await tx.policy.upsert({
-          where: { id: d.policyId },
-          create: {
-            id: d.policyId,
-            accountId: event.metadata.accountId,
-            policyName: d.policyName,
-            policyNameKey: nameKey(d.policyName),
-            path: d.path,
-            arn: d.arn,
-            description: d.description,
-            defaultVersionId: d.versionId,
-            isAwsManaged: false,
-            createdAt: at,
-            updatedAt: at,
-            streamVersion: event.streamVersion,
-          },
-          update: {},
-        });
-        await tx.policyVersion.upsert({
-          where: { policyId_versionId: { policyId: d.policyId, versionId: d.versionId } },
-          create: { policyId: d.policyId, versionId: d.versionId, document: d.document, isDefault: true, createdAt: at },
-          update: {},
-        });
-        await upsertTags(d.tags, (keyKey, tag) =>
-          tx.policyTag.upsert({ where: { policyId_keyKey: { policyId: d.policyId, keyKey } }, create: { policyId: d.policyId, keyKey, ...tag }, update: tag }),
-        );
-        return;
+        const d = e.data;
+        const row = {
+          id: d.policyId,
+          account_id: e.metadata.accountId,
+          policy_name: d.policyName,
+          policy_name_key: nameKey(d.policyName),
+          path: d.path,
+          arn: d.arn,
+          description: d.description,
+          default_version_id: d.versionId,
+          is_aws_managed: false,
+          created_at: at,
+          updated_at: at,
+          stream_version: e.streamVersion,
+        };
+        return [{ op: "insert", table: "policies", row }, version(d.policyId, d.versionId, d.document, true), ...upsertTags("policy_tags", { policy_id: d.policyId }, d.tags)];
       }
-      case "PolicyVersionCreated": {
-        const d = event.data;
-        await tx.policyVersion.upsert({
-          where: { policyId_versionId: { policyId: d.policyId, versionId: d.versionId } },
-          create: { policyId: d.policyId, versionId: d.versionId, document: d.document, isDefault: false, createdAt: at },
-          update: {},
-        });
-        await tx.policy.updateMany({ where: { id: d.policyId }, data: { updatedAt: at, streamVersion: event.streamVersion } });
-        return;
-      }
+      case "PolicyVersionCreated":
+        return [version(e.data.policyId, e.data.versionId, e.data.document, false), touched(e.data.policyId)];
       case "PolicyDefaultVersionSet": {
-        const d = event.data;
-        await tx.policyVersion.updateMany({ where: { policyId: d.policyId }, data: { isDefault: false } });
-        await tx.policyVersion.updateMany({ where: { policyId: d.policyId, versionId: d.versionId }, data: { isDefault: true } });
-        await tx.policy.updateMany({ where: { id: d.policyId }, data: { defaultVersionId: d.versionId, updatedAt: at, streamVersion: event.streamVersion } });
-        return;
+        const { policyId, versionId } = e.data;
+        return [
+          { op: "update", table: "policy_versions", where: { policy_id: policyId }, set: { is_default: false } },
+          { op: "update", table: "policy_versions", where: { policy_id: policyId, version_id: versionId }, set: { is_default: true } },
+          { op: "update", table: "policies", where: { id: policyId }, set: { default_version_id: versionId, updated_at: at, stream_version: e.streamVersion } },
+        ];
       }
       case "PolicyVersionDeleted":
-        await tx.policyVersion.deleteMany({ where: { policyId: event.data.policyId, versionId: event.data.versionId } });
-        await tx.policy.updateMany({ where: { id: event.data.policyId }, data: { updatedAt: at, streamVersion: event.streamVersion } });
-        return;
-      case "PolicyDeleted":
-        await tx.policy.deleteMany({ where: { id: event.data.policyId } });
-        return;
-      case "PolicyTagged": {
-        const { policyId, tags } = event.data;
-        await upsertTags(tags, (keyKey, tag) =>
-          tx.policyTag.upsert({ where: { policyId_keyKey: { policyId, keyKey } }, create: { policyId, keyKey, ...tag }, update: tag }),
-        );
-        return;
+        return [{ op: "delete", table: "policy_versions", where: { policy_id: e.data.policyId, version_id: e.data.versionId } }, touched(e.data.policyId)];
+      case "PolicyDeleted": {
+        const policy_id = e.data.policyId;
+        return [
+          { op: "delete", table: "policy_versions", where: { policy_id } },
+          { op: "delete", table: "policy_tags", where: { policy_id } },
+          { op: "delete", table: "policies", where: { id: policy_id } },
+        ];
       }
+      case "PolicyTagged":
+        return upsertTags("policy_tags", { policy_id: e.data.policyId }, e.data.tags);
       case "PolicyUntagged":
-        await tx.policyTag.deleteMany({ where: { policyId: event.data.policyId, keyKey: { in: event.data.tagKeys.map((k) => k.toLowerCase()) } } });
-        return;
+        return deleteTags("policy_tags", { policy_id: e.data.policyId }, e.data.tagKeys);
       default:
-        return;
+        return [];
     }
   },
 };

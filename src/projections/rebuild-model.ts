@@ -1,37 +1,29 @@
+import type { Projection, Read, Row, RowOp, Where } from "./projection.js";
+import { tables, type TableName } from "./tables.js";
+
+export type { Row } from "./projection.js";
+
 /**
- * The read-model tables held in memory while a rebuild folds the log (rebuild-fold.ts). Rows are
- * keyed by column name exactly as in PostgreSQL, so they go to the database as JSON through
+ * The in-memory interpreter of projections (projection.ts), for rebuilds: the read-model tables
+ * held in memory while the log is folded, then written in bulk (rebuild.ts). Rows are keyed by
+ * column name exactly as in PostgreSQL, so they go to the database as JSON through
  * `json_populate_recordset` with no per-table column list to keep in step with the migrations.
  */
-export type Row = Record<string, unknown>;
-
-/** A table's rows by primary key, with the secondary indexes the fold looks rows up by. */
 export class MemTable {
   readonly rows = new Map<string, Row>();
   /** Rows touched since tracking started, by key, each with its primary key columns (catch-up
    * writes only these); undefined = not tracking. */
   dirty: Map<string, Row> | undefined;
-  readonly #indexes = new Map<string, { of: (r: Row) => string; keys: Map<string, Set<string>> }>();
+  readonly primaryKey: readonly string[];
+  readonly #lookups: { columns: readonly string[]; keys: Map<string, Set<string>> }[];
 
-  constructor(
-    readonly name: string,
-    readonly primaryKey: readonly string[],
-    indexes: Record<string, (r: Row) => string> = {},
-  ) {
-    for (const [name, of] of Object.entries(indexes)) this.#indexes.set(name, { of, keys: new Map() });
+  constructor(readonly name: TableName) {
+    this.primaryKey = tables[name].primaryKey;
+    this.#lookups = tables[name].lookups.map((columns) => ({ columns, keys: new Map() }));
   }
 
   keyOf(row: Row): string {
     return this.primaryKey.map((c) => String(row[c])).join("\u0000");
-  }
-
-  get(key: Row): Row | undefined {
-    return this.rows.get(this.keyOf(key));
-  }
-
-  /** INSERT … ON CONFLICT DO NOTHING. */
-  insertIfAbsent(row: Row): void {
-    if (!this.rows.has(this.keyOf(row))) this.put(row);
   }
 
   /** INSERT, or replace the row with the same key. */
@@ -40,8 +32,8 @@ export class MemTable {
     const old = this.rows.get(key);
     if (old) this.#unindex(key, old);
     this.rows.set(key, row);
-    for (const index of this.#indexes.values()) {
-      const value = index.of(row);
+    for (const index of this.#lookups) {
+      const value = valueOf(index.columns, row);
       let set = index.keys.get(value);
       if (!set) index.keys.set(value, (set = new Set()));
       set.add(key);
@@ -49,14 +41,40 @@ export class MemTable {
     this.dirty?.set(key, row);
   }
 
-  /** UPDATE … WHERE key (a no-op when there is no such row, like Prisma's updateMany). */
-  update(key: Row, patch: Row): void {
-    const row = this.get(key);
-    if (row) this.put({ ...row, ...patch });
+  /** The rows matching `where` (a copy: callers may change the table while iterating). */
+  find(where: Where): Row[] {
+    const columns = Object.keys(where);
+    if (this.primaryKey.every((c) => c in where)) {
+      const row = this.rows.get(this.keyOf(where));
+      return row && matches(row, where, columns) ? [row] : [];
+    }
+    const index = this.#lookups.find((l) => l.columns.every((c) => c in where));
+    if (!index) throw new Error(`${this.name} has no lookup by ${columns.join(", ")} (src/projections/tables.ts)`);
+    const keys = index.keys.get(valueOf(index.columns, where));
+    if (!keys) return [];
+    const out: Row[] = [];
+    for (const k of keys) {
+      const row = this.rows.get(k)!;
+      if (matches(row, where, columns)) out.push(row);
+    }
+    return out;
   }
 
-  delete(key: Row): void {
-    this.deleteKey(this.keyOf(key));
+  perform(op: RowOp): void {
+    switch (op.op) {
+      case "insert":
+        if (!this.rows.has(this.keyOf(op.row))) this.put(op.row);
+        return;
+      case "upsert":
+        this.put(op.row);
+        return;
+      case "update":
+        for (const row of this.find(op.where)) this.put({ ...row, ...op.set });
+        return;
+      case "delete":
+        for (const row of this.find(op.where)) this.deleteKey(this.keyOf(row));
+        return;
+    }
   }
 
   deleteKey(key: string): void {
@@ -67,21 +85,9 @@ export class MemTable {
     this.dirty?.set(key, old);
   }
 
-  /** Rows whose index `name` has the value (a copy: callers may delete while iterating). */
-  find(name: string, value: string): Row[] {
-    const index = this.#indexes.get(name);
-    if (!index) throw new Error(`${this.name} has no index ${name}`);
-    const keys = index.keys.get(value);
-    return keys ? [...keys].map((k) => this.rows.get(k)!) : [];
-  }
-
-  deleteWhere(name: string, value: string, also: (r: Row) => boolean = () => true): void {
-    for (const row of this.find(name, value)) if (also(row)) this.delete(row);
-  }
-
   #unindex(key: string, row: Row): void {
-    for (const index of this.#indexes.values()) {
-      const value = index.of(row);
+    for (const index of this.#lookups) {
+      const value = valueOf(index.columns, row);
       const set = index.keys.get(value);
       set?.delete(key);
       if (set?.size === 0) index.keys.delete(value);
@@ -89,32 +95,19 @@ export class MemTable {
   }
 }
 
-const entity = (r: Row) => `${String(r.entity_type)}:${String(r.entity_id)}`;
+const valueOf = (columns: readonly string[], row: Row) => (columns.length === 1 ? String(row[columns[0]!]) : columns.map((c) => String(row[c])).join("\u0000"));
+const matches = (row: Row, where: Where, columns: readonly string[]) => columns.every((c) => String(row[c]) === where[c]);
 
 /** Every built-in read model, in the order a parent comes before the tables referencing it. */
-export function emptyModel() {
-  return {
-    users: new MemTable("users", ["id"]),
-    user_tags: new MemTable("user_tags", ["user_id", "key_key"], { user: (r) => String(r.user_id) }),
-    groups: new MemTable("groups", ["id"]),
-    group_memberships: new MemTable("group_memberships", ["user_id", "group_id"], {
-      user: (r) => String(r.user_id),
-      group: (r) => String(r.group_id),
-    }),
-    roles: new MemTable("roles", ["id"]),
-    role_tags: new MemTable("role_tags", ["role_id", "key_key"], { role: (r) => String(r.role_id) }),
-    policies: new MemTable("policies", ["id"], { arn: (r) => String(r.arn) }),
-    policy_versions: new MemTable("policy_versions", ["policy_id", "version_id"], { policy: (r) => String(r.policy_id) }),
-    policy_tags: new MemTable("policy_tags", ["policy_id", "key_key"], { policy: (r) => String(r.policy_id) }),
-    policy_attachments: new MemTable("policy_attachments", ["entity_type", "entity_id", "policy_arn"], { entity }),
-    inline_policies: new MemTable("inline_policies", ["entity_type", "entity_id", "policy_name"], { entity }),
-    effective_policies: new MemTable("effective_policies", ["principal_id", "source_key", "via_group_id"], {
-      principal: (r) => String(r.principal_id),
-      via: (r) => String(r.via_group_id),
-    }),
-    access_keys: new MemTable("access_keys", ["access_key_id"], { user: (r) => String(r.user_id) }),
-  };
+export function emptyModel(): ReadModel {
+  return Object.fromEntries((Object.keys(tables) as TableName[]).map((t) => [t, new MemTable(t)])) as ReadModel;
 }
 
-export type ReadModel = ReturnType<typeof emptyModel>;
-export type TableName = keyof ReadModel;
+export type ReadModel = Record<TableName, MemTable>;
+
+/** Folds one event into the model, as the inline writer would into the tables. */
+export function applyInMemory(model: ReadModel, projection: Projection, event: Parameters<Projection["apply"]>[0]): void {
+  const reads: readonly Read[] = projection.reads?.(event) ?? [];
+  const rows = reads.map((r) => model[r.table].find(r.where));
+  for (const op of projection.apply(event, rows)) model[op.table].perform(op);
+}

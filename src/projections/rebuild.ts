@@ -4,9 +4,9 @@ import type { SqlRunner } from "../db/sql-runner.js";
 import { headPosition, readAll, type RawQueryable } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
 import { takeWriteLock } from "../eventstore/write-lock.js";
-import { folds, type Fold } from "./rebuild-fold.js";
 import { withRebuildLocks } from "./rebuild-lock.js";
-import { emptyModel, type ReadModel, type Row } from "./rebuild-model.js";
+import type { Projection } from "./projection.js";
+import { applyInMemory, emptyModel, type ReadModel, type Row } from "./rebuild-model.js";
 import {
   createStaging,
   dropSchema,
@@ -27,7 +27,7 @@ export { projectionStatus, type ProjectionStatus } from "./rebuild-status.js";
 
 /**
  * Blue/green rebuild of read models. The whole log is read in pages and folded in memory
- * (rebuild-fold.ts), the rows are bulk-loaded into fresh tables in a staging schema, keys and
+ * (the projections' own definitions, run by rebuild-model.ts), the rows are bulk-loaded into fresh tables in a staging schema, keys and
  * indexes are built, the events appended meanwhile are folded and written, and then, in one short
  * transaction under the write lock, the last events are caught up and the staged tables are moved
  * into the live schema in place of the old ones (rebuild-staging.ts). The API keeps reading and
@@ -54,7 +54,7 @@ export interface RebuildProgress {
 }
 
 export interface RebuildOptions {
-  /** Projection names (runner.ts); default every projection that has a fold. */
+  /** Projection names (runner.ts); default every projection. */
   readonly projections?: readonly string[];
   /** Events read per page. */
   readonly pageSize?: number;
@@ -68,29 +68,24 @@ export interface RebuildResult {
   readonly events: number;
   /** The log position the new tables were caught up to when they went live. */
   readonly position: number;
-  /** Projections registered in runner.ts without a fold, not rebuilt. */
+  /** Projections not rebuilt: none since each is one definition both interpreters run (kept for the CLI's report). */
   readonly skipped: readonly string[];
 }
 
-/** The folds to run for the requested projections (or all that have one). */
-export function selectFolds(names?: readonly string[]): { selected: Fold[]; skipped: string[] } {
-  const byName = new Map(folds.map((f) => [f.projection, f]));
+/** The projections to rebuild: those named, or every one. */
+export function selectProjections(names?: readonly string[]): Projection[] {
+  if (!names || names.length === 0) return [...projections];
   const registered = projections.map((p) => p.name);
-  if (names && names.length > 0) {
-    const unknown = names.filter((n) => !registered.includes(n));
-    if (unknown.length > 0) throw new Error(`no such projection: ${unknown.join(", ")} (projections: ${registered.join(", ")})`);
-    const foldless = names.filter((n) => !byName.has(n));
-    if (foldless.length > 0) throw new Error(`projection ${foldless.join(", ")} has no rebuild fold (src/projections/rebuild-fold.ts); it cannot be rebuilt yet`);
-    return { selected: folds.filter((f) => names.includes(f.projection)), skipped: [] };
-  }
-  return { selected: folds.filter((f) => registered.includes(f.projection)), skipped: registered.filter((n) => !byName.has(n)) };
+  const unknown = names.filter((n) => !registered.includes(n));
+  if (unknown.length > 0) throw new Error(`no such projection: ${unknown.join(", ")} (projections: ${registered.join(", ")})`);
+  return projections.filter((p) => names.includes(p.name));
 }
 
 const asQueryable = (conn: SqlRunner): RawQueryable => ({ $queryRawUnsafe: (sql: string, ...values: unknown[]) => conn.query(sql, values) as never });
 
 export async function rebuildProjections(db: Database, options: RebuildOptions = {}): Promise<RebuildResult> {
-  const { selected, skipped } = selectFolds(options.projections);
-  const names = selected.map((f) => f.projection);
+  const selected = selectProjections(options.projections);
+  const names = selected.map((p) => p.name);
   const pageSize = options.pageSize ?? 5000;
   const report = async (phase: RebuildPhase, done: number, total: number) => options.onProgress?.({ phase, done, total });
 
@@ -109,17 +104,17 @@ export async function rebuildProjections(db: Database, options: RebuildOptions =
       }
     }
     await dropSchema(exec, oldSchema(staging));
-    const tables = selected.flatMap((f) => f.tables);
+    const tables = selected.flatMap((p) => p.tables);
     await createStaging(exec, live, staging, tables, names);
 
-    // Every fold runs, whatever is rebuilt: effective-policies needs the memberships, attachments
-    // and policy names, and the model is cheap next to the writes.
+    // Every projection runs, whatever is rebuilt: effective-policies reads the memberships and
+    // attachments, and the model is cheap next to the writes.
     const model = emptyModel();
     await seedReferenceRows(query, model);
     let position = 0;
     let events = 0;
     const fold = (page: readonly StoredEvent[]) => {
-      for (const e of page) for (const f of folds) f.apply(model, e);
+      for (const e of page) for (const p of projections) if (p.handles.has(e.type)) applyInMemory(model, p, e);
       events += page.length;
       position = page.at(-1)?.position ?? position;
     };
@@ -206,7 +201,7 @@ export async function rebuildProjections(db: Database, options: RebuildOptions =
     await dropSchema(exec, oldSchema(staging));
     await dropSchema(exec, staging);
     await report("done", position, position);
-    return { projections: names, events, position, skipped };
+    return { projections: names, events, position, skipped: [] };
   });
 }
 

@@ -1,51 +1,42 @@
 import { nameKey } from "../domain/shared/names.js";
-import type { Projection } from "./projection.js";
+import type { Projection, RowOp } from "./projection.js";
 import { upsertTags } from "./tags.js";
 
 export const rolesProjection: Projection = {
   name: "roles",
+  tables: ["roles", "role_tags"],
   handles: new Set(["RoleCreated", "RoleAssumeRolePolicyUpdated", "RoleDeleted"]),
-  async apply(tx, event) {
-    switch (event.type) {
+  apply(e): RowOp[] {
+    switch (e.type) {
       case "RoleCreated": {
-        const d = event.data;
-        await tx.role.upsert({
-          where: { id: d.roleId },
-          create: {
-            id: d.roleId,
-            accountId: event.metadata.accountId,
-            roleName: d.roleName,
-            roleNameKey: nameKey(d.roleName),
-            path: d.path,
-            arn: d.arn,
-            description: d.description,
-            maxSessionDuration: d.maxSessionDuration,
-            assumeRolePolicyDocument: d.assumeRolePolicyDocument,
-            createdAt: event.occurredAt,
-            streamVersion: event.streamVersion,
-          },
-          update: {},
-        });
-        await upsertTags(d.tags, (keyKey, tag) =>
-          tx.roleTag.upsert({
-            where: { roleId_keyKey: { roleId: d.roleId, keyKey } },
-            create: { roleId: d.roleId, keyKey, ...tag },
-            update: tag,
-          }),
-        );
-        return;
+        const d = e.data;
+        const row = {
+          id: d.roleId,
+          account_id: e.metadata.accountId,
+          role_name: d.roleName,
+          role_name_key: nameKey(d.roleName),
+          path: d.path,
+          arn: d.arn,
+          description: d.description,
+          max_session_duration: d.maxSessionDuration,
+          assume_role_policy_document: d.assumeRolePolicyDocument,
+          permissions_boundary_arn: null,
+          created_at: e.occurredAt.toISOString(),
+          stream_version: e.streamVersion,
+        };
+        return [{ op: "insert", table: "roles", row }, ...upsertTags("role_tags", { role_id: d.roleId }, d.tags)];
       }
-      case "RoleAssumeRolePolicyUpdated":
-        await tx.role.updateMany({
-          where: { id: event.data.roleId },
-          data: { assumeRolePolicyDocument: event.data.assumeRolePolicyDocument, streamVersion: event.streamVersion },
-        });
-        return;
+      case "RoleAssumeRolePolicyUpdated": {
+        const set = { assume_role_policy_document: e.data.assumeRolePolicyDocument, stream_version: e.streamVersion };
+        return [{ op: "update", table: "roles", where: { id: e.data.roleId }, set }];
+      }
       case "RoleDeleted":
-        await tx.role.deleteMany({ where: { id: event.data.roleId } });
-        return;
+        return [
+          { op: "delete", table: "role_tags", where: { role_id: e.data.roleId } },
+          { op: "delete", table: "roles", where: { id: e.data.roleId } },
+        ];
       default:
-        return;
+        return [];
     }
   },
 };

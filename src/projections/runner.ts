@@ -6,6 +6,7 @@ import { permissionsProjection } from "./permissions-projection.js";
 import { policiesProjection } from "./policies-projection.js";
 import type { Projection, Tx } from "./projection.js";
 import { rolesProjection } from "./roles-projection.js";
+import { applyInline } from "./sql-writer.js";
 import { usersProjection } from "./users-projection.js";
 
 /**
@@ -36,7 +37,7 @@ export async function project(tx: Tx, events: readonly StoredEvent[], only: read
   for (const event of events) {
     for (const projection of only) {
       if (event.position <= (at.get(projection.name) ?? 0) || !projection.handles.has(event.type)) continue;
-      await projection.apply(tx, event);
+      await applyInline(tx, projection, event);
     }
   }
   // One statement moves every checkpoint that is behind.

@@ -1,76 +1,57 @@
 import { nameKey } from "../domain/shared/names.js";
-import type { Tag } from "../domain/shared/tags.js";
-import type { Projection, Tx } from "./projection.js";
-import { upsertTags } from "./tags.js";
+import type { Projection, RowOp } from "./projection.js";
+import { deleteTags, upsertTags } from "./tags.js";
 
 /** users, user_tags and group_memberships (membership events live in the user's stream). */
 export const usersProjection: Projection = {
   name: "users",
+  tables: ["users", "user_tags", "group_memberships"],
   handles: new Set(["UserCreated", "UserUpdated", "UserDeleted", "UserTagged", "UserUntagged", "UserAddedToGroup", "UserRemovedFromGroup"]),
-  async apply(tx, event) {
-    switch (event.type) {
+  apply(e): RowOp[] {
+    // Every event of the user's stream moves the row's version (optimistic reads compare it).
+    const touch = (id: string): RowOp => ({ op: "update", table: "users", where: { id }, set: { stream_version: e.streamVersion } });
+    switch (e.type) {
       case "UserCreated": {
-        const d = event.data;
-        await tx.user.upsert({
-          where: { id: d.userId },
-          create: {
-            id: d.userId,
-            accountId: event.metadata.accountId,
-            userName: d.userName,
-            userNameKey: nameKey(d.userName),
-            path: d.path,
-            arn: d.arn,
-            createdAt: event.occurredAt,
-            streamVersion: event.streamVersion,
-          },
-          update: {},
-        });
-        await writeUserTags(tx, d.userId, d.tags);
-        return;
+        const d = e.data;
+        const row = {
+          id: d.userId,
+          account_id: e.metadata.accountId,
+          user_name: d.userName,
+          user_name_key: nameKey(d.userName),
+          path: d.path,
+          arn: d.arn,
+          created_at: e.occurredAt.toISOString(),
+          stream_version: e.streamVersion,
+          permissions_boundary_arn: null,
+        };
+        return [{ op: "insert", table: "users", row }, ...upsertTags("user_tags", { user_id: d.userId }, d.tags)];
       }
       case "UserUpdated": {
-        const d = event.data;
-        await tx.user.updateMany({
-          where: { id: d.userId },
-          data: { userName: d.newUserName, userNameKey: nameKey(d.newUserName), path: d.newPath, arn: d.newArn, streamVersion: event.streamVersion },
-        });
-        return;
+        const d = e.data;
+        const set = { user_name: d.newUserName, user_name_key: nameKey(d.newUserName), path: d.newPath, arn: d.newArn, stream_version: e.streamVersion };
+        return [{ op: "update", table: "users", where: { id: d.userId }, set }];
       }
-      case "UserDeleted":
-        await tx.user.deleteMany({ where: { id: event.data.userId } }); // tags and memberships cascade
-        return;
+      case "UserDeleted": {
+        const user_id = e.data.userId;
+        return [
+          { op: "delete", table: "user_tags", where: { user_id } },
+          { op: "delete", table: "group_memberships", where: { user_id } },
+          { op: "delete", table: "access_keys", where: { user_id } }, // the key rows go with their user (a foreign key cascades in SQL)
+          { op: "delete", table: "users", where: { id: user_id } },
+        ];
+      }
       case "UserTagged":
-        await writeUserTags(tx, event.data.userId, event.data.tags);
-        await touch(tx, event.data.userId, event.streamVersion);
-        return;
+        return [...upsertTags("user_tags", { user_id: e.data.userId }, e.data.tags), touch(e.data.userId)];
       case "UserUntagged":
-        await tx.userTag.deleteMany({ where: { userId: event.data.userId, keyKey: { in: event.data.tagKeys.map((k) => k.toLowerCase()) } } });
-        await touch(tx, event.data.userId, event.streamVersion);
-        return;
-      case "UserAddedToGroup":
-        await tx.groupMembership.upsert({
-          where: { userId_groupId: { userId: event.data.userId, groupId: event.data.groupId } },
-          create: { userId: event.data.userId, groupId: event.data.groupId, addedAt: event.occurredAt },
-          update: {},
-        });
-        await touch(tx, event.data.userId, event.streamVersion);
-        return;
+        return [...deleteTags("user_tags", { user_id: e.data.userId }, e.data.tagKeys), touch(e.data.userId)];
+      case "UserAddedToGroup": {
+        const { userId, groupId } = e.data;
+        return [{ op: "insert", table: "group_memberships", row: { user_id: userId, group_id: groupId, added_at: e.occurredAt.toISOString() } }, touch(userId)];
+      }
       case "UserRemovedFromGroup":
-        await tx.groupMembership.deleteMany({ where: { userId: event.data.userId, groupId: event.data.groupId } });
-        await touch(tx, event.data.userId, event.streamVersion);
-        return;
+        return [{ op: "delete", table: "group_memberships", where: { user_id: e.data.userId, group_id: e.data.groupId } }, touch(e.data.userId)];
       default:
-        return;
+        return [];
     }
   },
 };
-
-async function touch(tx: Tx, userId: string, streamVersion: number) {
-  await tx.user.updateMany({ where: { id: userId }, data: { streamVersion } });
-}
-
-function writeUserTags(tx: Tx, userId: string, tags: readonly Tag[]) {
-  return upsertTags(tags, (keyKey, tag) =>
-    tx.userTag.upsert({ where: { userId_keyKey: { userId, keyKey } }, create: { userId, keyKey, ...tag }, update: tag }),
-  );
-}

@@ -1,4 +1,5 @@
 import type { IamEvent } from "../../events/catalogue.js";
+import { groupStreamId, policyStreamId, userStreamId } from "../../src/domain/shared/stream-ids.js";
 import type { StoredEvent } from "../../src/eventstore/stored-event.js";
 
 // A tiny log builder for the pure history tests: events get positions in the order given and
@@ -32,9 +33,9 @@ export function log(...entries: [streamId: string, event: IamEvent, actor?: stri
   });
 }
 
-export const alice = `user-${aliceId}`;
-export const devs = `group-${devsId}`;
-export const s3 = `policy-${s3Id}`;
+export const alice = userStreamId(aliceId);
+export const devs = groupStreamId(devsId);
+export const s3 = policyStreamId(s3Id);
 
 export const ev = {
   userCreated: (): IamEvent => ({ type: "UserCreated", data: { userId: aliceId, userName: "alice", path: "/", arn: aliceArn, tags: [] } }),

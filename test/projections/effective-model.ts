@@ -1,3 +1,5 @@
+import { effectivePaths } from "../../src/domain/permissions/effective-paths.js";
+import type { PermissionsHolder } from "../../src/domain/permissions/state.js";
 import type { PrismaClient } from "../../src/generated/prisma/client.js";
 
 /** One effective_policies row without `since`/`since_position` (when a path began is history, not state). */
@@ -36,47 +38,31 @@ export async function incrementalEffective(prisma: PrismaClient): Promise<Effect
 
 /**
  * The model: what effective_policies must hold, recomputed from scratch from the base read
- * models (IAM-REFERENCE "Evaluation" 2). A user holds its own attached and inline policies, and
- * through each group it is in that group's; a role its own; users and roles their boundary.
+ * models by the one statement of the rules (src/domain/permissions/effective-paths.ts), so the
+ * projection's incremental row operations are checked against it.
  */
 export async function recomputeEffective(prisma: PrismaClient): Promise<EffectiveRow[]> {
-  const [users, roles, memberships, attachments, inline, policies] = await Promise.all([
+  const [users, roles, memberships, attachments, inline] = await Promise.all([
     prisma.user.findMany({ select: { id: true, permissionsBoundaryArn: true } }),
     prisma.role.findMany({ select: { id: true, permissionsBoundaryArn: true } }),
     prisma.groupMembership.findMany(),
     prisma.policyAttachment.findMany(),
     prisma.inlinePolicy.findMany({ select: { entityType: true, entityId: true, policyName: true } }),
-    prisma.policy.findMany({ select: { arn: true, policyName: true } }),
   ]);
-  const nameOf = new Map(policies.map((p) => [p.arn, p.policyName]));
+  const held = (type: PermissionsHolder, id: string) => ({
+    type,
+    id,
+    attachedArns: attachments.filter((x) => x.entityType === type && x.entityId === id).map((a) => a.policyArn),
+    inlineNames: inline.filter((x) => x.entityType === type && x.entityId === id).map((i) => i.policyName),
+  });
   const rows: EffectiveRow[] = [];
-  const direct = (principalType: "user" | "role", principalId: string) => {
-    for (const a of attachments.filter((x) => x.entityType === principalType && x.entityId === principalId)) {
-      rows.push({ principalType, principalId, sourceKey: `managed:${a.policyArn}`, viaGroupId: "", kind: "managed", policyArn: a.policyArn, policyName: nameOf.get(a.policyArn) ?? a.policyArn, ownerType: principalType, ownerId: principalId });
-    }
-    for (const i of inline.filter((x) => x.entityType === principalType && x.entityId === principalId)) {
-      rows.push({ principalType, principalId, sourceKey: `inline:${principalType}:${principalId}:${i.policyName}`, viaGroupId: "", kind: "inline", policyArn: null, policyName: i.policyName, ownerType: principalType, ownerId: principalId });
+  const add = (principalType: PermissionsHolder, principalId: string, boundaryArn: string | null, groupIds: readonly string[]) => {
+    for (const p of effectivePaths({ ...held(principalType, principalId), boundaryArn }, groupIds.map((g) => held("group", g)))) {
+      const { kind, sourceKey, viaGroupId, policyArn, policyName, ownerType, ownerId } = p;
+      rows.push({ principalType, principalId, sourceKey, viaGroupId, kind, policyArn, policyName, ownerType, ownerId });
     }
   };
-  const boundary = (principalType: "user" | "role", principalId: string, arn: string | null) => {
-    if (!arn) return;
-    rows.push({ principalType, principalId, sourceKey: `boundary:${arn}`, viaGroupId: "", kind: "boundary", policyArn: arn, policyName: nameOf.get(arn) ?? arn, ownerType: principalType, ownerId: principalId });
-  };
-  for (const u of users) {
-    direct("user", u.id);
-    boundary("user", u.id, u.permissionsBoundaryArn);
-    for (const m of memberships.filter((x) => x.userId === u.id)) {
-      for (const a of attachments.filter((x) => x.entityType === "group" && x.entityId === m.groupId)) {
-        rows.push({ principalType: "user", principalId: u.id, sourceKey: `managed:${a.policyArn}`, viaGroupId: m.groupId, kind: "managed", policyArn: a.policyArn, policyName: nameOf.get(a.policyArn) ?? a.policyArn, ownerType: "group", ownerId: m.groupId });
-      }
-      for (const i of inline.filter((x) => x.entityType === "group" && x.entityId === m.groupId)) {
-        rows.push({ principalType: "user", principalId: u.id, sourceKey: `inline:group:${m.groupId}:${i.policyName}`, viaGroupId: m.groupId, kind: "inline", policyArn: null, policyName: i.policyName, ownerType: "group", ownerId: m.groupId });
-      }
-    }
-  }
-  for (const r of roles) {
-    direct("role", r.id);
-    boundary("role", r.id, r.permissionsBoundaryArn);
-  }
+  for (const u of users) add("user", u.id, u.permissionsBoundaryArn, memberships.filter((m) => m.userId === u.id).map((m) => m.groupId));
+  for (const r of roles) add("role", r.id, r.permissionsBoundaryArn, []);
   return sorted(rows);
 }

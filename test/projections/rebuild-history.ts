@@ -1,12 +1,12 @@
 import type { Command } from "../../src/app/command.js";
 import type { SqlRunner } from "../../src/db/sql-runner.js";
 import { DomainError } from "../../src/domain/shared/domain-error.js";
-import { folds } from "../../src/projections/rebuild-fold.js";
+import { projections } from "../../src/projections/runner.js";
 import type { Iamgraph } from "../../src/runtime.js";
 import { prng } from "../support/prng.js";
 
-/** Every table a rebuild writes: the folds' tables (so a new read model is compared too). */
-export const projectionTables = folds.flatMap((f) => f.tables);
+/** Every table a rebuild writes: the projections' tables (so a new read model is compared too). */
+export const projectionTables = projections.flatMap((p) => p.tables);
 
 /** Each table's rows as sorted JSON text: equal snapshots mean equal contents, column by column. */
 export async function snapshot(sql: SqlRunner, tables: readonly string[] = projectionTables): Promise<Record<string, string[]>> {

@@ -1,3 +1,4 @@
+import { entityIdOfStream } from "../../domain/shared/stream-ids.js";
 import type { StoredEvent } from "../../eventstore/stored-event.js";
 import type { EntityFacts } from "../../authz/authorization-check.js";
 
@@ -46,7 +47,7 @@ export class EntityFactsCache {
     if (events.length === 0) return;
     this.#generation++;
     for (const event of events) {
-      const id = event.streamId.slice(event.streamId.indexOf("-") + 1);
+      const id = entityIdOfStream(event.streamId);
       const keys = this.#keysById.get(id);
       if (!keys) continue;
       for (const key of keys) this.#entries.delete(key);

@@ -1,4 +1,4 @@
-import { checkPath } from "../../domain/shared/names.js";
+import { checkPath, nameKey } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
 import { argumentDefaults } from "../mutation-commands.js";
 import { commandErrors, dryRunArgs, entityIdOf, sendMutation } from "../command-field.js";
@@ -32,7 +32,7 @@ builder.queryFields((t) => ({
     description: "GetGroup. Null when no group has that name.",
     args: { groupName: t.arg.string({ required: true }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.prisma.group.findUnique({ ...query, where: { accountId_groupNameKey: { accountId: ctx.accountId, groupNameKey: args.groupName.toLowerCase() } } }),
+      ctx.prisma.group.findUnique({ ...query, where: { accountId_groupNameKey: { accountId: ctx.accountId, groupNameKey: nameKey(args.groupName) } } }),
   }),
   groups: t.prismaConnection({
     type: "Group",

@@ -1,4 +1,4 @@
-import { checkPath } from "../../domain/shared/names.js";
+import { checkPath, nameKey } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
 import { argumentDefaults } from "../mutation-commands.js";
 import { commandErrors, dryRunArgs, entityIdOf, sendMutation } from "../command-field.js";
@@ -44,7 +44,7 @@ builder.queryFields((t) => ({
     description: "GetRole. Null when no role has that name.",
     args: { roleName: t.arg.string({ required: true }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.prisma.role.findUnique({ ...query, where: { accountId_roleNameKey: { accountId: ctx.accountId, roleNameKey: args.roleName.toLowerCase() } } }),
+      ctx.prisma.role.findUnique({ ...query, where: { accountId_roleNameKey: { accountId: ctx.accountId, roleNameKey: nameKey(args.roleName) } } }),
   }),
   roles: t.prismaConnection({
     type: "Role",

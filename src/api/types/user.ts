@@ -1,5 +1,5 @@
 import { DomainError } from "../../domain/shared/domain-error.js";
-import { checkPath } from "../../domain/shared/names.js";
+import { checkPath, nameKey } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
 import { argumentDefaults } from "../mutation-commands.js";
 import { commandErrors, dryRunArgs, entityIdOf, sendMutation } from "../command-field.js";
@@ -39,7 +39,7 @@ builder.queryFields((t) => ({
     description: "GetUser. Null when no user has that name.",
     args: { userName: t.arg.string({ required: true }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.prisma.user.findUnique({ ...query, where: { accountId_userNameKey: { accountId: ctx.accountId, userNameKey: args.userName.toLowerCase() } } }),
+      ctx.prisma.user.findUnique({ ...query, where: { accountId_userNameKey: { accountId: ctx.accountId, userNameKey: nameKey(args.userName) } } }),
   }),
   users: t.prismaConnection({
     type: "User",

@@ -26,13 +26,18 @@ export function checkTags(tags: readonly Tag[]): void {
     if (!tagCharacters.test(tag.value)) {
       throw invalidInput(`1 validation error detected: Value at 'tags.${i + 1}.member.value' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*`);
     }
-    if (tag.key.toLowerCase().startsWith("aws:")) {
+    if (tagKey(tag.key).startsWith("aws:")) {
       throw invalidInput(`Tag keys starting with 'aws:' are reserved for AWS use: ${tag.key}`);
     }
-    const k = tag.key.toLowerCase();
+    const k = tagKey(tag.key);
     if (seen.has(k)) throw invalidInput(`Duplicate tag key: ${tag.key}. Tag keys are case insensitive.`);
     seen.add(k);
   }
+}
+
+/** The case-insensitive key under which a tag is unique on its entity (AWS: tag keys ignore case). */
+export function tagKey(key: string): string {
+  return key.toLowerCase();
 }
 
 export function checkTagKeys(keys: readonly string[]): void {
@@ -45,8 +50,8 @@ export function checkTagKeys(keys: readonly string[]): void {
 
 /** Merges new tags over old ones, keys compared ignoring case (the latest spelling wins). */
 export function applyTags(current: readonly Tag[], added: readonly Tag[]): Tag[] {
-  const byKey = new Map(current.map((t) => [t.key.toLowerCase(), t]));
-  for (const t of added) byKey.set(t.key.toLowerCase(), t);
+  const byKey = new Map(current.map((t) => [tagKey(t.key), t]));
+  for (const t of added) byKey.set(tagKey(t.key), t);
   return [...byKey.values()];
 }
 
@@ -60,6 +65,6 @@ export function mergeTags(current: readonly Tag[], added: readonly Tag[], quotaN
 }
 
 export function removeTags(current: readonly Tag[], keys: readonly string[]): Tag[] {
-  const drop = new Set(keys.map((k) => k.toLowerCase()));
-  return current.filter((t) => !drop.has(t.key.toLowerCase()));
+  const drop = new Set(keys.map(tagKey));
+  return current.filter((t) => !drop.has(tagKey(t.key)));
 }
