@@ -6,7 +6,7 @@ import { assertNever } from "../domain/shared/assert-never.js";
 import type { DomainError } from "../domain/shared/domain-error.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { ContextEntry } from "../policy/request.js";
-import type { Tx } from "../projections/projection.js";
+import type { Tx } from "../db/transaction.js";
 import type { Command } from "./command.js";
 
 // Every domain command mapped to the IAM action AWS checks for the API call that sends it, on

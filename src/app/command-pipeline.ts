@@ -8,12 +8,12 @@ import { appendToStreams } from "../eventstore/append.js";
 import { rewindPositions } from "../eventstore/positions.js";
 import { headPosition } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
-import type { Tx } from "../projections/projection.js";
-import { project } from "../projections/runner.js";
+import type { Tx } from "../db/transaction.js";
+import { projectInline } from "../projections/inline-projector.js";
 import type { Command } from "./command.js";
 import { GroupCommitWriter } from "./group-commit.js";
 import { newUniqueId } from "./ids.js";
-import { planCommand } from "./plan.js";
+import { loadAndDecide } from "./load-and-decide.js";
 import { authorizeCommand, type Authorize } from "./command-authorization.js";
 
 /** Who asks, and the request it belongs to. */
@@ -138,7 +138,7 @@ export function createCommandPipeline(deps: PipelineDeps): CommandPipeline {
       // learns nothing the planner would say (NoSuchEntity, EntityAlreadyExists).
       if (request.authorize) await authorizeCommand(tx, accountId, command, request.authorize);
       const meta = metadataOf(command, request);
-      const appends = await planCommand(tx, command, meta);
+      const appends = await loadAndDecide(tx, command, meta);
       const { newId: _newId, now: occurredAt, ...metadata } = meta;
       // Refusals (DomainError) come from authorization, the decider and the append's version
       // guard, before anything is written; the group-commit writer relies on that to drop a
@@ -146,7 +146,7 @@ export function createCommandPipeline(deps: PipelineDeps): CommandPipeline {
       const events = await appendToStreams(tx, appends, metadata, occurredAt);
       try {
         if (options.beforeProject) await options.beforeProject(tx, events);
-        await project(tx, events);
+        await projectInline(tx, events);
         if (options.alongside && events.length > 0) await options.alongside(tx, events);
       } catch (err) {
         throw afterWriting(err);

@@ -4,7 +4,7 @@ import { appendBatch, type AppendJob, type Queryable } from "../eventstore/appen
 import { notifyLogGrew } from "../eventstore/log-notify.js";
 import type { EventMetadata, StoredEvent, StreamAppend } from "../eventstore/stored-event.js";
 import { takeWriteLock } from "../eventstore/write-lock.js";
-import type { Tx } from "../projections/projection.js";
+import type { Tx } from "../db/transaction.js";
 
 type Work<T> = (tx: Tx) => Promise<T>;
 

@@ -5,7 +5,7 @@ import { initialPolicyState, evolvePolicy, type PolicyState } from "../domain/po
 import { initialRoleState, evolveRole, type RoleState } from "../domain/roles/state.js";
 import { initialUserState, evolveUser, type UserState } from "../domain/users/state.js";
 import { readStream } from "../eventstore/read.js";
-import type { Tx } from "../projections/projection.js";
+import type { Tx } from "../db/transaction.js";
 
 // Entity state comes from folding the entity's own stream; the name → id lookup, counts and
 // memberships come from the inline read models, which are exact here because the pipeline holds

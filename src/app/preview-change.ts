@@ -7,7 +7,7 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import { compilePolicySet } from "../policy/compile.js";
 import { evaluate, type EvalDecision } from "../policy/evaluate.js";
 import { buildContext } from "../policy/request.js";
-import type { Tx } from "../projections/projection.js";
+import type { Tx } from "../db/transaction.js";
 import type { Command } from "./command.js";
 import type { CommandPipeline, RequestContext } from "./command-pipeline.js";
 

@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../generated/prisma/client.js";
-import type { Tx } from "../projections/projection.js";
+import type { Tx } from "../db/transaction.js";
 
 /** What the authenticator needs to know about a user's key. */
 export interface StoredUserKey {

@@ -1,6 +1,6 @@
 import { currentSchemaVersion, isEventType, upcastEvent } from "../../events/catalogue.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
-import { project } from "../projections/runner.js";
+import { projectInline } from "../projections/inline-projector.js";
 import { insertStoredEvents, type StoredEventRow } from "./append.js";
 import { eventColumns, headPosition, type EventRow } from "./read.js";
 import type { EventMetadata, StoredEvent } from "./stored-event.js";
@@ -159,7 +159,7 @@ export async function importLog(prisma: PrismaClient, text: string, onProgress?:
         onProgress?.("insert", i + batch.length, lines.length);
       }
       for (let i = 0; i < events.length; i += batchSize) {
-        await project(tx, events.slice(i, i + batchSize));
+        await projectInline(tx, events.slice(i, i + batchSize));
         onProgress?.("project", Math.min(i + batchSize, events.length), events.length);
       }
     },

@@ -1,8 +1,6 @@
-import type { Prisma } from "../generated/prisma/client.js";
+import type { Tx } from "../db/transaction.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
 import type { TableName } from "./tables.js";
-
-export type Tx = Prisma.TransactionClient;
 
 /**
  * How a read model is written — once, as pure functions, run by every interpreter:
@@ -17,7 +15,7 @@ export type Tx = Prisma.TransactionClient;
  * no I/O, no clock, nothing but the event and the rows.
  *
  * Every operation is idempotent (an event replayed leaves the same rows), so an interpreter may
- * run an event twice after a crash; the checkpoint (runner.ts) is what keeps that rare.
+ * run an event twice after a crash; the checkpoint (inline-projector.ts) is what keeps that rare.
  *
  * Rows use PostgreSQL's column names (snake_case) and JSON-compatible values: timestamps as ISO
  * strings, booleans, numbers, null. An `insert`/`upsert` row holds every column of its table.

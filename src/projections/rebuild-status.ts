@@ -2,7 +2,7 @@ import type { Database } from "../db/database.js";
 import { headPosition, type RawQueryable } from "../eventstore/read.js";
 import { lockedProjections } from "./rebuild-lock.js";
 import { listStaging, type StagingState } from "./rebuild-staging.js";
-import { projections } from "./runner.js";
+import { projections } from "./inline-projector.js";
 
 export interface RebuildInfo {
   /** Running: some session holds the rebuild lock; otherwise a run died and left its staging. */

@@ -21,7 +21,7 @@ import {
   type Exec,
   type Query,
 } from "./rebuild-staging.js";
-import { projections } from "./runner.js";
+import { projections } from "./inline-projector.js";
 
 export { projectionStatus, type ProjectionStatus } from "./rebuild-status.js";
 
@@ -54,7 +54,7 @@ export interface RebuildProgress {
 }
 
 export interface RebuildOptions {
-  /** Projection names (runner.ts); default every projection. */
+  /** Projection names (inline-projector.ts); default every projection. */
   readonly projections?: readonly string[];
   /** Events read per page. */
   readonly pageSize?: number;

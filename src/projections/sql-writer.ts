@@ -1,5 +1,6 @@
 import type { StoredEvent } from "../eventstore/stored-event.js";
-import type { Projection, Read, Row, RowOp, Tx, Where } from "./projection.js";
+import type { Tx } from "../db/transaction.js";
+import type { Projection, Read, Row, RowOp, Where } from "./projection.js";
 import { tables } from "./tables.js";
 
 /**

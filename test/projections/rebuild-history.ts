@@ -1,7 +1,7 @@
 import type { Command } from "../../src/app/command.js";
 import type { SqlRunner } from "../../src/db/sql-runner.js";
 import { DomainError } from "../../src/domain/shared/domain-error.js";
-import { projections } from "../../src/projections/runner.js";
+import { projections } from "../../src/projections/inline-projector.js";
 import type { Iamgraph } from "../../src/runtime.js";
 import { prng } from "../support/prng.js";
 

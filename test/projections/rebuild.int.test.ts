@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { projectionStatus, rebuildProjections, type RebuildProgress } from "../../src/projections/rebuild.js";
 import { RebuildInProgress } from "../../src/projections/rebuild-lock.js";
-import { projections } from "../../src/projections/runner.js";
+import { projections } from "../../src/projections/inline-projector.js";
 import { backends, postgresUrl } from "../support/databases.js";
 import { startTestApp, type TestApp } from "../support/graphql.js";
 import { randomHistory, snapshot } from "./rebuild-history.js";

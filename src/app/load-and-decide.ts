@@ -11,7 +11,7 @@ import { decideRole } from "../domain/roles/decide.js";
 import { decideUser, type UserDecisionInput } from "../domain/users/decide.js";
 import { findAwsManagedPolicy } from "../policy/aws-managed-policies.js";
 import type { StreamAppend } from "../eventstore/stored-event.js";
-import type { Tx } from "../projections/projection.js";
+import type { Tx } from "../db/transaction.js";
 import type { Command } from "./command.js";
 import {
   groupNameTaken,
@@ -31,7 +31,7 @@ const absent = { state: { status: "absent" as const }, streamId: "", version: 0 
  * Loads what a command's rules need, asks the pure decider, and says where its events go.
  * Runs inside the pipeline's transaction, under the write lock.
  */
-export async function planCommand(tx: Tx, command: Command, meta: CommandMetadata): Promise<StreamAppend[]> {
+export async function loadAndDecide(tx: Tx, command: Command, meta: CommandMetadata): Promise<StreamAppend[]> {
   const { accountId } = meta;
   switch (command.type) {
     case "CreateUser": {

@@ -4,7 +4,8 @@ import { effectivePoliciesProjection } from "./effective-policies-projection.js"
 import { groupsProjection } from "./groups-projection.js";
 import { permissionsProjection } from "./permissions-projection.js";
 import { policiesProjection } from "./policies-projection.js";
-import type { Projection, Tx } from "./projection.js";
+import type { Tx } from "../db/transaction.js";
+import type { Projection } from "./projection.js";
 import { rolesProjection } from "./roles-projection.js";
 import { applyInline } from "./sql-writer.js";
 import { usersProjection } from "./users-projection.js";
@@ -29,7 +30,7 @@ export const projections: readonly Projection[] = [
  * events at or below the checkpoint (a replay) are skipped. Event by event, projection by
  * projection, so a projection that reads another's table sees it as of the same event.
  */
-export async function project(tx: Tx, events: readonly StoredEvent[], only: readonly Projection[] = projections): Promise<void> {
+export async function projectInline(tx: Tx, events: readonly StoredEvent[], only: readonly Projection[] = projections): Promise<void> {
   if (events.length === 0) return;
   const last = events[events.length - 1]!.position;
   const checkpoints = await tx.projectionCheckpoint.findMany({ where: { name: { in: only.map((p) => p.name) } } });
