@@ -1,12 +1,12 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createClient, type Client } from "graphql-ws";
+import type { Client } from "graphql-ws";
 import pino from "pino";
-import WebSocket from "ws";
 import { serveGraphqlWs } from "../../src/api/ws-server.js";
 import { loadConfig } from "../../src/config/config.js";
 import { startIamgraph, type Iamgraph } from "../../src/runtime.js";
 import type { Backend, TestDatabase } from "./databases.js";
+import { wsClientOn } from "./ws-client.js";
 import { rootAuthorization, testEnv } from "./root-key.js";
 
 /** iamgraph on an ephemeral port, HTTP and WebSocket, as `iamgraph serve` runs it. */
@@ -67,13 +67,7 @@ export async function startLiveServer(backend: Backend, options: Parameters<type
       return result;
     },
     wsClient(authorization: string | null = rootAuthorization) {
-      const client = createClient({
-        url: `ws://127.0.0.1:${port}/graphql`,
-        webSocketImpl: WebSocket,
-        retryAttempts: 0,
-        lazy: true,
-        ...(authorization ? { connectionParams: { authorization } } : {}),
-      });
+      const client = wsClientOn(port, authorization);
       clients.push(client);
       return client;
     },

@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createClient, type Client } from "graphql-ws";
-import WebSocket from "ws";
+import type { Client } from "graphql-ws";
 import { openDatabase, quoteIdent } from "../../src/db/database.js";
 import { migrate } from "../../src/db/migrate.js";
 import { postgresUrl } from "./databases.js";
+import { wsClientOn } from "./ws-client.js";
 import { rootAuthorization, testEnv } from "./root-key.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -78,13 +78,7 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
     child,
     request,
     wsClient(authorization: string | null = rootAuthorization) {
-      const client = createClient({
-        url: `ws://127.0.0.1:${port}/graphql`,
-        webSocketImpl: WebSocket,
-        retryAttempts: 0,
-        lazy: true,
-        ...(authorization ? { connectionParams: { authorization } } : {}),
-      });
+      const client = wsClientOn(port, authorization);
       clients.push(client);
       return client;
     },
