@@ -9,7 +9,9 @@ import { openDatabase, type Database } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
 import { seedAwsManagedPolicies } from "./app/seed-aws-managed.js";
 import { createInProcessBus, type EventBus } from "./messaging/event-bus.js";
+import type { EventFeed } from "./messaging/event-feed.js";
 import { LiveHub } from "./messaging/live-hub.js";
+import { headPosition } from "./eventstore/read.js";
 import { ProjectionWatermark } from "./projections/watermark.js";
 import { consistencyPlugin } from "./api/consistency.js";
 import { EntityFactsCache } from "./api/authorization/entity-facts-cache.js";
@@ -53,6 +55,12 @@ export async function startIamgraph(
     maxConsistencyTimeoutMs?: number;
     /** Only for bench/: measures what self-authorization costs. */
     authorization?: "enforced" | "disabled";
+    /**
+     * Where the bus learns of committed events (src/messaging/event-feed.ts). Given, the bus is
+     * fed only by it — this process's own commits included — from the head at start. Absent, the
+     * command pipeline publishes its own commits (single instance).
+     */
+    feed?: EventFeed | ((db: Database) => EventFeed);
   } = {},
 ): Promise<Iamgraph> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: "iamgraph" } });
@@ -65,7 +73,10 @@ export async function startIamgraph(
   const credentials = new CredentialStore(db.prisma);
   const rootKey = await resolveRootKey(credentials, { configured: config.rootKey, mayGenerate: db.kind === "embedded", now: new Date() });
   const bus = createInProcessBus((err) => logger.error({ err }, "event listener failed"));
-  const commands = createCommandPipeline({ db, accountId: config.accountId, bus, logger });
+  const feed = typeof options.feed === "function" ? options.feed(db) : options.feed;
+  // With a feed, a commit only hints the feed; the events reach the bus the way everyone else's do.
+  const commitBus: EventBus = feed ? { publish: () => feed.poke(), subscribe: (l) => bus.subscribe(l) } : bus;
+  const commands = createCommandPipeline({ db, accountId: config.accountId, bus: commitBus, logger });
   const policyCache = new CompiledPolicyCache(db.prisma);
   const authorizer = new Authorizer(policyCache);
   const whoCan = new WhoCan(db.prisma, authorizer);
@@ -92,6 +103,7 @@ export async function startIamgraph(
   // Projections run inline (in the command's transaction): a published event is a projected one.
   const watermark = new ProjectionWatermark(db.prisma, bus, { inline: true });
   await watermark.refresh();
+  if (feed) await feed.start(await headPosition(db.prisma), (events) => bus.publish(events));
   const yoga = createIamgraphYoga({
     prisma: db.prisma,
     commands,
@@ -127,6 +139,7 @@ export async function startIamgraph(
     credentials,
     ...(rootKey.generated ? { generatedRootKey: rootKey.generated } : {}),
     async close() {
+      await feed?.close();
       live.close();
       watermark.close();
       if (!options.db) await db.close();

@@ -1,11 +1,24 @@
 import { createServer } from "node:http";
+import pino from "pino";
+import type { Database } from "../db/database.js";
+import { kafkaClient } from "../messaging/kafka/client.js";
+import { KafkaFeed } from "../messaging/kafka/kafka-feed.js";
+import { prepareKafkaMode, startEventsRelay } from "./relay.js";
 import type { Config } from "../config/config.js";
 import { startIamgraph } from "../runtime.js";
 import { serveGraphqlWs } from "../api/ws-server.js";
 import { basicAuthorization } from "../auth/authorization-header.js";
 
-export async function serve(config: Config): Promise<void> {
+export async function serve(config: Config, options: { relay?: boolean } = {}): Promise<void> {
+  const logger = pino({ level: config.logLevel, base: { service: "iamgraph" } });
+  const kafka = config.kafka;
+  if (kafka) await prepareKafkaMode(config, logger);
+  else if (options.relay) throw new Error("serve --relay needs KAFKA_BROKERS (kafka mode)");
+  const relay = options.relay ? startEventsRelay(config, logger) : undefined;
   const app = await startIamgraph(config, {
+    logger,
+    // Kafka mode: this instance learns of every commit, its own included, from the events topic.
+    ...(kafka ? { feed: (db: Database) => new KafkaFeed({ kafka: kafkaClient(kafka, logger), topic: kafka.eventsTopic, db: db.prisma, logger }) } : {}),
     ...(process.env.IAMGRAPH_CONSISTENCY_TIMEOUT_MS ? { consistencyTimeoutMs: Number(process.env.IAMGRAPH_CONSISTENCY_TIMEOUT_MS) } : {}),
     ...(process.env.IAMGRAPH_SUBSCRIPTION_BUFFER ? { subscriptionBufferLimit: Number(process.env.IAMGRAPH_SUBSCRIPTION_BUFFER) } : {}),
   });
@@ -21,7 +34,7 @@ export async function serve(config: Config): Promise<void> {
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const where = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port}/graphql`;
   app.logger.info(
-    { url: where, storage: app.db.kind, dataDir: app.db.kind === "embedded" ? config.dataDir : undefined, accountId: config.accountId },
+    { url: where, storage: app.db.kind, kafka: kafka ? kafka.brokers.join(",") : undefined, relay: Boolean(relay), dataDir: app.db.kind === "embedded" ? config.dataDir : undefined, accountId: config.accountId },
     `iamgraph listening — GraphiQL at ${where}`,
   );
   if (app.generatedRootKey) printGeneratedRootKey(app.generatedRootKey);
@@ -34,6 +47,7 @@ export async function serve(config: Config): Promise<void> {
     server.close();
     server.closeAllConnections();
     await app.close();
+    await relay?.close();
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
