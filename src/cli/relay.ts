@@ -28,7 +28,7 @@ export async function prepareKafkaMode(config: Config, logger: Logger): Promise<
 /** The events relay in the given process: active or standby, until closed. */
 export function startEventsRelay(config: Config, logger: Logger): TopicRelay {
   const { kafka, databaseUrl } = kafkaWorkerConfig(config, "relay");
-  return new TopicRelay({ databaseUrl, kafka: kafkaClient(kafka, logger, "-relay"), source: eventsSource(kafka.eventsTopic), logger });
+  return new TopicRelay({ databaseUrl, kafka: kafkaClient(kafka, logger, "-relay"), source: eventsSource(kafka.eventsTopic), logger, batchSize: kafka.relayBatchSize });
 }
 
 /** `iamgraph relay`: publishes the log to the events topic; a second one waits as a standby. */

@@ -32,6 +32,8 @@ export interface KafkaConfig {
   readonly replicationFactor: number;
   /** The projection workers' consumer group (IAMGRAPH_KAFKA_PROJECTOR_GROUP). */
   readonly projectorGroup: string;
+  /** Events per publish of the relay (IAMGRAPH_KAFKA_RELAY_BATCH, default 1000). */
+  readonly relayBatchSize: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -71,6 +73,7 @@ function kafkaFrom(env: NodeJS.ProcessEnv): KafkaConfig | undefined {
     partitions: count("IAMGRAPH_KAFKA_PARTITIONS", 3),
     replicationFactor: count("IAMGRAPH_KAFKA_REPLICATION", 1),
     projectorGroup: env.IAMGRAPH_KAFKA_PROJECTOR_GROUP || "iamgraph.projector",
+    relayBatchSize: count("IAMGRAPH_KAFKA_RELAY_BATCH", 1000),
   };
 }
 
