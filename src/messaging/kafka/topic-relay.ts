@@ -97,8 +97,12 @@ export class TopicRelay {
   /** Connects and tries the lock once: true when this relay is now the active one. */
   async #acquire(): Promise<boolean> {
     if (!this.#client) {
-      const schema = this.options.schema ? { options: `-c search_path=${quoteIdent(this.options.schema)}` } : {};
-      const client = new pg.Client({ connectionString: this.options.databaseUrl, ...schema });
+      // `?schema=` in the URL picks the schema, as for every other command (openDatabase); pg ignores it.
+      const url = new URL(this.options.databaseUrl);
+      const schemaName = this.options.schema ?? url.searchParams.get("schema") ?? undefined;
+      url.searchParams.delete("schema");
+      const schema = schemaName ? { options: `-c search_path=${quoteIdent(schemaName)}` } : {};
+      const client = new pg.Client({ connectionString: url.toString(), ...schema });
       client.on("error", (err) => this.#log.warn({ err }, "relay database connection failed"));
       await client.connect();
       this.#client = client;
