@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config/config.js";
+import { logLineOf } from "../../../src/eventstore/log-file.js";
+import { readAllRows } from "../../../src/eventstore/read.js";
 import { decodeEventMessage } from "../../../src/messaging/kafka/event-message.js";
 import { startIamgraph, type Iamgraph } from "../../../src/runtime.js";
 import { testEnv } from "../../support/root-key.js";
@@ -21,6 +23,41 @@ describeKafka("iamgraph relay", () => {
   const createUsers = async (prefix: string, n: number) => {
     for (let i = 0; i < n; i++) await app.commands.handle({ type: "CreateUser", userName: `${prefix}-${i}`, path: "/", tags: [] }, { actor: "arn:aws:iam::123456789012:root" });
   };
+
+  it("publishes every committed event in position order: key = stream id, headers, value = the NDJSON log line; checkpointed after the ack", async () => {
+    const config = testKafkaConfig();
+    await createTopics(config);
+    await createUsers("contract", 6);
+    const relay = spawnCli(["relay"], cliEnv(t.url, config));
+    try {
+      const head = await headOf(t.db);
+      await until("the relay's checkpoint to reach the head", async () => (await checkpointOf(t.db, `relay:${config.eventsTopic}`)) >= head);
+      // Checkpointed after the ack: everything up to the checkpoint is on the topic now.
+      const messages = await readTopic(config.brokers, config.eventsTopic);
+      const rows = await readAllRows(t.db.prisma, 0, 10_000);
+      const byPosition = new Map(messages.map((m) => [Number(m.headers!.position!.toString()), m]));
+      expect(messages).toHaveLength(rows.length);
+      for (const row of rows) {
+        const m = byPosition.get(Number(row.position))!;
+        expect(m, `position ${row.position}`).toBeDefined();
+        expect(m.key!.toString()).toBe(row.stream_id);
+        expect(m.value!.toString()).toBe(logLineOf(row));
+        expect(m.headers!.type!.toString()).toBe(row.type);
+        expect(m.headers!["schema-version"]!.toString()).toBe(String(row.schema_version));
+        expect(m.headers!.account!.toString()).toBe("123456789012");
+      }
+      // Position order within each partition (offsets ascend with positions).
+      for (const partition of new Set(messages.map((m) => m.partition))) {
+        const positions = messages
+          .filter((m) => m.partition === partition)
+          .sort((x, y) => Number(x.offset) - Number(y.offset))
+          .map((m) => Number(m.headers!.position!.toString()));
+        expect(positions).toEqual([...positions].sort((x, y) => x - y));
+      }
+    } finally {
+      await relay.kill();
+    }
+  });
 
   it("kill -9 mid-stream, a standby takes over: every event on the topic exactly once after dedupe, in order per stream", async () => {
     const config = testKafkaConfig({ relayBatchSize: 5 });
