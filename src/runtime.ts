@@ -60,8 +60,11 @@ export async function startIamgraph(
     maxConsistencyTimeoutMs?: number;
     /** Only for bench/: measures what self-authorization costs. */
     authorization?: "enforced" | "disabled";
-    /** How this process learns of committed events (default: a LogTailer on `db`; kafka mode: a Kafka consumer). */
-    feed?: EventFeed;
+    /**
+     * How this process learns of committed events (src/messaging/event-feed.ts), or how to make it
+     * from the store: default a LogTailer on `db`; kafka mode a Kafka consumer (KafkaFeed).
+     */
+    feed?: EventFeed | ((db: Database) => EventFeed);
     /** The LogTailer's polling fallback (ms), when no feed is given; default 500. */
     feedPollMs?: number;
   } = {},
@@ -76,7 +79,8 @@ export async function startIamgraph(
   const credentials = new CredentialStore(db.prisma);
   const rootKey = await resolveRootKey(credentials, { configured: config.rootKey, mayGenerate: db.kind === "embedded", now: new Date() });
   const bus = createInProcessBus((err) => logger.error({ err }, "event listener failed"));
-  const feed = options.feed ?? new LogTailer(db, { logger, ...(options.feedPollMs ? { pollMs: options.feedPollMs } : {}) });
+  const given = typeof options.feed === "function" ? options.feed(db) : options.feed;
+  const feed = given ?? new LogTailer(db, { logger, ...(options.feedPollMs ? { pollMs: options.feedPollMs } : {}) });
   const commands = createCommandPipeline({
     db,
     accountId: config.accountId,

@@ -7,11 +7,15 @@ import { migrate } from "../db/migrate.js";
 import { events } from "./events.js";
 import { OperatorError } from "./operator-store.js";
 import { projectionsCommand } from "./projections.js";
+import { projectCommand } from "./project.js";
+import { relayCommand } from "./relay.js";
 import { serve } from "./serve.js";
 
 const usage = `iamgraph <command>
 
-  serve      start the GraphQL server (default)
+  serve      start the GraphQL server (default); --relay also runs the events relay (kafka mode)
+  relay      kafka mode: publish the log to the events topic (one active, others stand by)
+  project    kafka mode: projection worker (permission_changes, the permission-changes topic)
   migrate    apply pending migrations and exit
   events     export [file] | import <file>: the log as NDJSON
   projections status | rebuild: checkpoints and lag; replay the log into the read models
@@ -22,7 +26,11 @@ async function main(argv: string[]): Promise<void> {
   const [command = "serve"] = argv;
   switch (command) {
     case "serve":
-      return serve(config);
+      return serve(config, { relay: argv.includes("--relay") });
+    case "relay":
+      return relayCommand(config);
+    case "project":
+      return projectCommand(config);
     case "migrate": {
       const logger = pino({ level: config.logLevel });
       const db = await openDatabase(storeOptions(config, "migrate"));

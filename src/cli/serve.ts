@@ -1,12 +1,25 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import pino from "pino";
+import type { Database } from "../db/database.js";
+import { kafkaClient } from "../messaging/kafka/client.js";
+import { KafkaFeed } from "../messaging/kafka/kafka-feed.js";
+import { prepareKafkaMode, startEventsRelay } from "./relay.js";
 import type { Config } from "../config/config.js";
 import { startIamgraph } from "../runtime.js";
 import { serveGraphqlWs } from "../api/ws-server.js";
 import { basicAuthorization } from "../auth/authorization-header.js";
 
-export async function serve(config: Config): Promise<void> {
+export async function serve(config: Config, options: { relay?: boolean } = {}): Promise<void> {
+  const logger = pino({ level: config.logLevel, base: { service: "iamgraph" } });
+  const kafka = config.kafka;
+  if (kafka) await prepareKafkaMode(config, logger);
+  else if (options.relay) throw new Error("serve --relay needs KAFKA_BROKERS (kafka mode)");
+  const relay = options.relay ? startEventsRelay(config, logger) : undefined;
   const app = await startIamgraph(config, {
+    logger,
+    // Kafka mode: this instance learns of every commit, its own included, from the events topic.
+    ...(kafka ? { feed: (db: Database) => new KafkaFeed({ kafka: kafkaClient(kafka, logger), topic: kafka.eventsTopic, db: db.prisma, logger }) } : {}),
     ...(process.env.IAMGRAPH_CONSISTENCY_TIMEOUT_MS ? { consistencyTimeoutMs: Number(process.env.IAMGRAPH_CONSISTENCY_TIMEOUT_MS) } : {}),
     ...(process.env.IAMGRAPH_SUBSCRIPTION_BUFFER ? { subscriptionBufferLimit: Number(process.env.IAMGRAPH_SUBSCRIPTION_BUFFER) } : {}),
   });
@@ -25,7 +38,7 @@ export async function serve(config: Config): Promise<void> {
   // Operator commands find this server through the embedded store's lock (src/cli/operator-store.ts).
   app.db.dataDirLock?.advertise(`http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}/graphql`);
   app.logger.info(
-    { url: where, storage: app.db.kind, dataDir: app.db.kind === "embedded" ? config.dataDir : undefined, accountId: config.accountId },
+    { url: where, storage: app.db.kind, kafka: kafka ? kafka.brokers.join(",") : undefined, relay: Boolean(relay), dataDir: app.db.kind === "embedded" ? config.dataDir : undefined, accountId: config.accountId },
     `iamgraph listening — GraphiQL at ${where}`,
   );
   if (app.generatedRootKey) printGeneratedRootKey(app.generatedRootKey);
@@ -38,6 +51,7 @@ export async function serve(config: Config): Promise<void> {
     server.close();
     server.closeAllConnections();
     await app.close();
+    await relay?.close();
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));

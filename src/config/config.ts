@@ -16,6 +16,24 @@ export interface Config {
   readonly rootKey: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
   /** Query limits and rate limit (src/api/hardening/config.ts, IAMGRAPH_MAX_* and IAMGRAPH_RATE_LIMIT_*). */
   readonly hardening: HardeningConfig;
+  /** KAFKA_BROKERS set → kafka mode (src/messaging/kafka/, README "Kafka mode"). */
+  readonly kafka: KafkaConfig | undefined;
+}
+
+export interface KafkaConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** Every committed event, keyed by stream id (IAMGRAPH_KAFKA_EVENTS_TOPIC). */
+  readonly eventsTopic: string;
+  /** What permissionsChanged says, keyed by principal ARN (IAMGRAPH_KAFKA_PERMISSION_CHANGES_TOPIC). */
+  readonly permissionChangesTopic: string;
+  /** Used only when a topic is created (first start): IAMGRAPH_KAFKA_PARTITIONS, IAMGRAPH_KAFKA_REPLICATION. */
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  /** The projection workers' consumer group (IAMGRAPH_KAFKA_PROJECTOR_GROUP). */
+  readonly projectorGroup: string;
+  /** Events per publish of the relay (IAMGRAPH_KAFKA_RELAY_BATCH, default 1000). */
+  readonly relayBatchSize: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -35,6 +53,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === "test" ? "silent" : "info"),
     production: env.NODE_ENV === "production",
     hardening: hardeningFrom(env),
+    kafka: kafkaFrom(env),
+  };
+}
+
+function kafkaFrom(env: NodeJS.ProcessEnv): KafkaConfig | undefined {
+  const brokers = (env.KAFKA_BROKERS ?? "").split(",").map((b) => b.trim()).filter(Boolean);
+  if (brokers.length === 0) return undefined;
+  const count = (name: string, fallback: number) => {
+    const n = Number(env[name] ?? fallback);
+    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`${name} must be a whole number from 1 to 1000, got ${env[name]}`);
+    return n;
+  };
+  return {
+    brokers,
+    clientId: env.IAMGRAPH_KAFKA_CLIENT_ID || "iamgraph",
+    eventsTopic: env.IAMGRAPH_KAFKA_EVENTS_TOPIC || "iamgraph.events",
+    permissionChangesTopic: env.IAMGRAPH_KAFKA_PERMISSION_CHANGES_TOPIC || "iamgraph.permission-changes",
+    partitions: count("IAMGRAPH_KAFKA_PARTITIONS", 3),
+    replicationFactor: count("IAMGRAPH_KAFKA_REPLICATION", 1),
+    projectorGroup: env.IAMGRAPH_KAFKA_PROJECTOR_GROUP || "iamgraph.projector",
+    relayBatchSize: count("IAMGRAPH_KAFKA_RELAY_BATCH", 1000),
   };
 }
 

@@ -20,6 +20,24 @@ export type LogLine = StoredEventRow;
 const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
 
 /**
+ * One stored event as one line of the log file (without the newline) — also the value of each
+ * message the Kafka relay publishes: one shape for every copy of the log that leaves the store.
+ */
+export function logLineOf(r: EventRow): string {
+  const line: LogLine = {
+    position: Number(r.position),
+    streamId: r.stream_id,
+    streamVersion: Number(r.stream_version),
+    type: r.type,
+    schemaVersion: Number(r.schema_version),
+    data: parse(r.data),
+    metadata: parse(r.metadata) as EventMetadata,
+    occurredAt: new Date(r.occurred_at).toISOString(),
+  };
+  return JSON.stringify(line);
+}
+
+/**
  * Every event up to the head when the export starts, as NDJSON lines (each ending in "\n").
  * The head is fixed first, so events appended meanwhile are left out, never half included:
  * appends are serialised (write-lock.ts), so nothing at or below the head can appear later.
@@ -40,19 +58,7 @@ export async function* exportLog(prisma: PrismaClient, onProgress?: (done: numbe
     );
     if (rows.length === 0) break;
     let chunk = "";
-    for (const r of rows) {
-      const line: LogLine = {
-        position: Number(r.position),
-        streamId: r.stream_id,
-        streamVersion: Number(r.stream_version),
-        type: r.type,
-        schemaVersion: Number(r.schema_version),
-        data: parse(r.data),
-        metadata: parse(r.metadata) as EventMetadata,
-        occurredAt: new Date(r.occurred_at).toISOString(),
-      };
-      chunk += `${JSON.stringify(line)}\n`;
-    }
+    for (const r of rows) chunk += `${logLineOf(r)}\n`;
     count += rows.length;
     after = Number(rows.at(-1)!.position);
     onProgress?.(count, total);

@@ -51,12 +51,12 @@ export async function readStream(db: RawQueryable, streamId: string, afterVersio
  * the write lock (write-lock.ts): once a position is visible, every smaller committed position is too.
  */
 export async function readAll(db: RawQueryable, after: number, limit = 1000): Promise<StoredEvent[]> {
-  const rows = await db.$queryRawUnsafe<EventRow[]>(
-    `SELECT ${eventColumns} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
-    after,
-    limit,
-  );
-  return rows.map(toStoredEvent);
+  return (await readAllRows(db, after, limit)).map(toStoredEvent);
+}
+
+/** `readAll` as stored rows, not upcast: for whoever passes the log on as it is (the Kafka relay). */
+export async function readAllRows(db: RawQueryable, after: number, limit = 1000): Promise<EventRow[]> {
+  return db.$queryRawUnsafe<EventRow[]>(`SELECT ${eventColumns} FROM events WHERE position > $1 ORDER BY position LIMIT $2`, after, limit);
 }
 
 export async function headPosition(db: RawQueryable): Promise<number> {
