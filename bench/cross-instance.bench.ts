@@ -66,8 +66,8 @@ const bench: Bench = {
     if (!backends.includes("postgres")) return [{ bench: name, backend: "postgres", case: "(all)", ops: 0, seconds: 0, rate: 0, note: "SKIPPED: needs PostgreSQL" }];
     const rounds = Math.round(100 * scale);
     const cluster = await createClusterSchema(postgresUrl);
-    const a = await startServerProcess({ env: { DATABASE_URL: cluster.databaseUrl, LOG_LEVEL: "warn" } });
-    const b = await startServerProcess({ env: { DATABASE_URL: cluster.databaseUrl, LOG_LEVEL: "warn" } });
+    const a = await startServerProcess({ env: { DATABASE_URL: cluster.databaseUrl, KAFKA_BROKERS: "", LOG_LEVEL: "warn" } });
+    const b = await startServerProcess({ env: { DATABASE_URL: cluster.databaseUrl, KAFKA_BROKERS: "", LOG_LEVEL: "warn" } });
     try {
       await gql(a, `mutation { createUser(userName: "xi") { __typename } }`);
       const arn = "arn:aws:iam::123456789012:user/xi";

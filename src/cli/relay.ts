@@ -5,11 +5,13 @@ import { migrate } from "../db/migrate.js";
 import { ensureTopics, kafkaClient } from "../messaging/kafka/client.js";
 import { eventsSource } from "../messaging/kafka/relay.js";
 import { TopicRelay } from "../messaging/kafka/topic-relay.js";
+import { OperatorError } from "./operator-store.js";
 
 /** What every Kafka-mode worker needs: kafka mode on, PostgreSQL (the relays lock and checkpoint there). */
 export function kafkaWorkerConfig(config: Config, command: string): { kafka: KafkaConfig; databaseUrl: string } {
-  if (!config.kafka) throw new Error(`iamgraph ${command} needs KAFKA_BROKERS (kafka mode)`);
-  if (!config.databaseUrl) throw new Error(`iamgraph ${command} needs DATABASE_URL: kafka mode runs on PostgreSQL`);
+  // Configuration mistakes: one line and exit code 2, like every operator mistake.
+  if (!config.kafka) throw new OperatorError(`iamgraph ${command} needs KAFKA_BROKERS (kafka mode)`, 2);
+  if (!config.databaseUrl) throw new OperatorError(`iamgraph ${command} needs DATABASE_URL: kafka mode runs on PostgreSQL (unset KAFKA_BROKERS for the embedded store)`, 2);
   return { kafka: config.kafka, databaseUrl: config.databaseUrl };
 }
 

@@ -17,7 +17,8 @@ const run = (args: string[], env: Record<string, string>, cwd = repo) =>
   // tsx by its path: the command may run from a directory without node_modules.
   promisify(execFile)(process.execPath, ["--import", pathToFileURL(path.join(repo, "node_modules/tsx/dist/loader.mjs")).href, path.join(repo, "src/cli/main.ts"), ...args], {
     cwd,
-    env: { ...process.env, DATABASE_URL: "", LOG_LEVEL: "silent", ...env },
+    // The embedded store, whatever this run's environment says (CI sets DATABASE_URL and KAFKA_BROKERS).
+    env: { ...process.env, DATABASE_URL: "", KAFKA_BROKERS: "", LOG_LEVEL: "silent", ...env },
   }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
@@ -37,7 +38,7 @@ describe("operator commands against a served embedded store", () => {
   const env = { IAMGRAPH_DATA_DIR: dataDir };
   let server: ServerProcess;
   beforeAll(async () => {
-    server = await startServerProcess({ env: { ...env, DATABASE_URL: "" } });
+    server = await startServerProcess({ env: { ...env, DATABASE_URL: "", KAFKA_BROKERS: "" } });
   }, 120_000);
   afterAll(async () => {
     await server?.stop();
@@ -73,7 +74,7 @@ describe("operator commands against a served embedded store", () => {
 
     // A clean restart: every read works on the rebuilt tables.
     await server.stop();
-    server = await startServerProcess({ env: { ...env, DATABASE_URL: "" } });
+    server = await startServerProcess({ env: { ...env, DATABASE_URL: "", KAFKA_BROKERS: "" } });
     expect(await userCount(server)).toBe(31 + acknowledged);
     const alice = await server.request<{ user: { userName: string } | null }>(`{ user(userName: "before-7") { userName } }`);
     expect(alice.errors).toBeUndefined();

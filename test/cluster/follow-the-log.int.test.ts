@@ -22,8 +22,8 @@ describe.skipIf(!postgresUrl)("two instances on one PostgreSQL follow the log", 
   beforeAll(async () => {
     cluster = await createClusterSchema();
     // Migrated above; started one after the other so only one seeds the AWS-managed policies.
-    a = await startServerProcess({ env: { DATABASE_URL: cluster.databaseUrl } });
-    b = await startServerProcess({ env: { DATABASE_URL: cluster.databaseUrl } });
+    a = await startServerProcess({ env: { DATABASE_URL: cluster.databaseUrl, KAFKA_BROKERS: "" } });
+    b = await startServerProcess({ env: { DATABASE_URL: cluster.databaseUrl, KAFKA_BROKERS: "" } });
   }, 120_000);
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);

@@ -12,7 +12,7 @@ import { openDatabase } from "../../src/db/database.js";
 
 const cli = (args: string[], dataDir: string) =>
   promisify(execFile)(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-    env: { ...process.env, IAMGRAPH_DATA_DIR: dataDir, DATABASE_URL: "", LOG_LEVEL: "silent" },
+    env: { ...process.env, IAMGRAPH_DATA_DIR: dataDir, DATABASE_URL: "", KAFKA_BROKERS: "", LOG_LEVEL: "silent" },
   });
 
 describe("the embedded store's data-dir lock", () => {

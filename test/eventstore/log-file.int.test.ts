@@ -125,7 +125,7 @@ describe("iamgraph events export|import (CLI)", () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const cli = (args: string[], dataDir: string) =>
     promisify(execFile)(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      env: { ...process.env, IAMGRAPH_DATA_DIR: dataDir, DATABASE_URL: "", LOG_LEVEL: "silent" },
+      env: { ...process.env, IAMGRAPH_DATA_DIR: dataDir, DATABASE_URL: "", KAFKA_BROKERS: "", LOG_LEVEL: "silent" },
     });
 
   it("exports a store to a file and refuses a corrupt one on import, exit code 1", { timeout: 120_000 }, async () => {
