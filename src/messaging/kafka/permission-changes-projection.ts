@@ -1,6 +1,7 @@
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import { toStoredEvent, eventColumns, type EventRow, type RawQueryable } from "../../eventstore/read.js";
 import type { StoredEvent } from "../../eventstore/stored-event.js";
+import { effectivePoliciesProjection } from "../../projections/effective-policies-projection.js";
 import type { PermissionsChange } from "../messages.js";
 import { replayPermissionChanges } from "../permission-replay.js";
 
@@ -13,24 +14,13 @@ import { replayPermissionChanges } from "../permission-replay.js";
 
 export const permissionChangesCheckpoint = "project:permission-changes";
 
-/** Event types that can change someone's effective set; the rest cost nothing here. */
-const relevant = new Set([
-  "UserCreated",
-  "UserDeleted",
-  "UserUpdated",
-  "RoleCreated",
-  "RoleDeleted",
-  "UserAddedToGroup",
-  "UserRemovedFromGroup",
-  "GroupUpdated",
-  "ManagedPolicyAttached",
-  "ManagedPolicyDetached",
-  "InlinePolicyPut",
-  "InlinePolicyDeleted",
-  "PermissionsBoundaryPut",
-  "PermissionsBoundaryDeleted",
-  "PolicyDefaultVersionSet",
-]);
+/**
+ * Event types that can change someone's effective set; the rest cost nothing here. Those the
+ * effective-policies projection folds, plus what a permissionsChanged message also reports:
+ * a principal appearing or renamed, a group renamed (its path in the provenance), and a new
+ * default version (the document behind an unchanged attachment).
+ */
+const relevant: ReadonlySet<string> = new Set([...effectivePoliciesProjection.handles, "UserCreated", "UserUpdated", "RoleCreated", "GroupUpdated", "PolicyDefaultVersionSet"]);
 
 /**
  * Folds delivered events (position order) into permission_changes, the checkpoint moved in the
