@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { basicAuthorization } from "../../src/auth/authorization-header.js";
 import { postgresUrl } from "../support/databases.js";
 import { subscribeWs } from "../support/live-server.js";
-import { createClusterSchema, eventually, startServerProcess, type ServerProcess } from "../support/server-process.js";
+import { createClusterSchema, eventually, startServerProcess, decisionOn, mutateOn as mutate, type ServerProcess } from "../support/server-process.js";
 
 // Two real `iamgraph serve` processes on one PostgreSQL schema (issue 12, item 1): each follows
 // the log, so a change made on A reaches B's caches and B's subscribers. Every absence is proven
@@ -30,20 +30,6 @@ describe.skipIf(!postgresUrl)("two instances on one PostgreSQL follow the log", 
     await cluster?.drop();
   });
 
-  /** A mutation that must succeed; returns its payload (with `position`). */
-  const mutate = async (on: ServerProcess, field: string, args: Record<string, unknown>, selection = "... on PositionPayload { position }"): Promise<any> => {
-    const params = Object.keys(args).map((k) => `${k}: $${k}`).join(", ");
-    const decls = Object.entries(args).map(([k, v]) => `$${k}: ${typeof v === "boolean" ? "Boolean" : typeof v === "number" ? "Position" : "String"}!`).join(", ");
-    const r = await on.request(`mutation ${decls ? `(${decls})` : ""} { ${field}(${params}) { __typename ... on IamError { code message } ${selection} } }`, args);
-    if (r.errors) throw new Error(`${field}: ${JSON.stringify(r.errors)}`);
-    const result = r.data[field];
-    if (result.__typename === "IamError") throw new Error(`${field} refused: ${result.code} ${result.message}`);
-    return result;
-  };
-  const decisionOn = async (on: ServerProcess, principalArn: string, action: string): Promise<string> => {
-    const r = await on.request(`query ($p: String!, $a: String!) { authorize(principalArn: $p, action: $a, resource: "*") { ... on AuthorizationDecision { decision } } }`, { p: principalArn, a: action });
-    return r.data.authorize.decision;
-  };
 
   test("a revoke on A is enforced on B: authorize, the caller's own requests, a deleted access key", async () => {
     await mutate(a, "createUser", { userName: "mu1" }, "... on UserPayload { position }");

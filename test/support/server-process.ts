@@ -146,3 +146,20 @@ async function freePort(): Promise<number> {
     });
   });
 }
+
+/** A mutation on a server process that must succeed; returns its payload (`selection` names what to read). */
+export async function mutateOn(on: ServerProcess, field: string, args: Record<string, unknown>, selection = "... on PositionPayload { position }"): Promise<any> {
+  const params = Object.keys(args).map((k) => `${k}: $${k}`).join(", ");
+  const decls = Object.entries(args).map(([k, v]) => `$${k}: ${typeof v === "boolean" ? "Boolean" : typeof v === "number" ? "Position" : "String"}!`).join(", ");
+  const r = await on.request(`mutation ${decls ? `(${decls})` : ""} { ${field}(${params}) { __typename ... on IamError { code message } ${selection} } }`, args);
+  if (r.errors) throw new Error(`${field}: ${JSON.stringify(r.errors)}`);
+  const result = r.data[field];
+  if (result.__typename === "IamError") throw new Error(`${field} refused: ${result.code} ${result.message}`);
+  return result;
+}
+
+/** What a server process's `authorize` says of `principalArn` doing `action` on `*`. */
+export async function decisionOn(on: ServerProcess, principalArn: string, action: string): Promise<string> {
+  const r = await on.request(`query ($p: String!, $a: String!) { authorize(principalArn: $p, action: $a, resource: "*") { ... on AuthorizationDecision { decision } } }`, { p: principalArn, a: action });
+  return r.data.authorize.decision;
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { basicAuthorization } from "../../../src/auth/authorization-header.js";
 import { subscribeWs } from "../../support/live-server.js";
-import { createClusterSchema, eventually, startServerProcess, type ServerProcess } from "../../support/server-process.js";
+import { createClusterSchema, eventually, startServerProcess, decisionOn, mutateOn as mutate, type ServerProcess } from "../../support/server-process.js";
 import { cliEnv, createTopics, describeKafka, readTopic, spawnCli, testKafkaConfig, type CliProcess } from "./kafka-support.js";
 
 // Kafka mode end to end (issue 12): two real `iamgraph serve` processes with KAFKA_BROKERS set
@@ -35,19 +35,6 @@ describeKafka("kafka mode: two serve processes and a relay", () => {
     await cluster?.drop();
   });
 
-  const mutate = async (on: ServerProcess, field: string, args: Record<string, unknown>, selection = "... on PositionPayload { position }"): Promise<any> => {
-    const params = Object.keys(args).map((k) => `${k}: $${k}`).join(", ");
-    const decls = Object.entries(args).map(([k]) => `$${k}: String!`).join(", ");
-    const r = await on.request(`mutation ${decls ? `(${decls})` : ""} { ${field}(${params}) { __typename ... on IamError { code message } ${selection} } }`, args);
-    if (r.errors) throw new Error(`${field}: ${JSON.stringify(r.errors)}`);
-    const result = r.data[field];
-    if (result.__typename === "IamError") throw new Error(`${field} refused: ${result.code} ${result.message}`);
-    return result;
-  };
-  const decisionOn = async (on: ServerProcess, principalArn: string, action: string): Promise<string> => {
-    const r = await on.request(`query ($p: String!, $a: String!) { authorize(principalArn: $p, action: $a, resource: "*") { ... on AuthorizationDecision { decision } } }`, { p: principalArn, a: action });
-    return r.data.authorize.decision;
-  };
 
   it("a revoke on A is enforced on B: authorize turns implicitDeny, the user's own request AccessDenied", async () => {
     await mutate(a, "createUser", { userName: "k1" }, "... on UserPayload { position }");
