@@ -35,6 +35,7 @@ const bench: Bench = {
       replicationFactor: 1,
       projectorGroup: `iamgraph.bench.${run}.projector`,
       relayBatchSize: 1000,
+      logBackstopMs: 1000,
     };
     const kafka = kafkaClient(config, silent);
     const rawTopic = `iamgraph.bench.${run}.raw`;

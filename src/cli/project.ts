@@ -20,7 +20,7 @@ export async function projectCommand(config: Config): Promise<void> {
   const db = await openDatabase({ databaseUrl, poolSize: 4 });
   const client = kafkaClient(kafka, logger, "-project");
   const rows = await db.prisma.$queryRawUnsafe<{ position: unknown }[]>(`SELECT position FROM worker_checkpoints WHERE name = $1`, permissionChangesCheckpoint);
-  const feed = new KafkaFeed({ kafka: client, topic: kafka.eventsTopic, db: db.prisma, logger, groupId: kafka.projectorGroup });
+  const feed = new KafkaFeed({ kafka: client, topic: kafka.eventsTopic, db: db.prisma, logger, groupId: kafka.projectorGroup, safetyCheckMs: kafka.logBackstopMs });
   await feed.start(Number(rows[0]?.position ?? 0), async (events) => {
     const changes = await projectPermissionChanges(db.prisma, events);
     if (changes.length > 0) logger.debug({ position: events.at(-1)!.position, changes: changes.length }, "permission changes projected");

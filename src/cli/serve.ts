@@ -19,7 +19,7 @@ export async function serve(config: Config, options: { relay?: boolean } = {}): 
   const app = await startIamgraph(config, {
     logger,
     // Kafka mode: this instance learns of every commit, its own included, from the events topic.
-    ...(kafka ? { feed: (db: Database) => new KafkaFeed({ kafka: kafkaClient(kafka, logger), topic: kafka.eventsTopic, db: db.prisma, logger }) } : {}),
+    ...(kafka ? { feed: (db: Database) => new KafkaFeed({ kafka: kafkaClient(kafka, logger), topic: kafka.eventsTopic, db: db.prisma, logger, safetyCheckMs: kafka.logBackstopMs }) } : {}),
     ...(process.env.IAMGRAPH_CONSISTENCY_TIMEOUT_MS ? { consistencyTimeoutMs: Number(process.env.IAMGRAPH_CONSISTENCY_TIMEOUT_MS) } : {}),
     ...(process.env.IAMGRAPH_SUBSCRIPTION_BUFFER ? { subscriptionBufferLimit: Number(process.env.IAMGRAPH_SUBSCRIPTION_BUFFER) } : {}),
   });

@@ -34,6 +34,11 @@ export interface KafkaConfig {
   readonly projectorGroup: string;
   /** Events per publish of the relay (IAMGRAPH_KAFKA_RELAY_BATCH, default 1000). */
   readonly relayBatchSize: number;
+  /**
+   * How often an instance compares the log's head with what the topic brought it, should the
+   * relay be down (IAMGRAPH_KAFKA_LOG_BACKSTOP_MS, default 1000; 0 = never, the topic only).
+   */
+  readonly logBackstopMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -65,6 +70,11 @@ function kafkaFrom(env: NodeJS.ProcessEnv): KafkaConfig | undefined {
     if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`${name} must be a whole number from 1 to 1000, got ${env[name]}`);
     return n;
   };
+  const milliseconds = (name: string, fallback: number) => {
+    const n = Number(env[name] ?? fallback);
+    if (!Number.isInteger(n) || n < 0 || n > 3_600_000) throw new Error(`${name} must be a whole number of milliseconds from 0 to 3600000, got ${env[name]}`);
+    return n;
+  };
   return {
     brokers,
     clientId: env.IAMGRAPH_KAFKA_CLIENT_ID || "iamgraph",
@@ -74,6 +84,7 @@ function kafkaFrom(env: NodeJS.ProcessEnv): KafkaConfig | undefined {
     replicationFactor: count("IAMGRAPH_KAFKA_REPLICATION", 1),
     projectorGroup: env.IAMGRAPH_KAFKA_PROJECTOR_GROUP || "iamgraph.projector",
     relayBatchSize: count("IAMGRAPH_KAFKA_RELAY_BATCH", 1000),
+    logBackstopMs: milliseconds("IAMGRAPH_KAFKA_LOG_BACKSTOP_MS", 1000),
   };
 }
 

@@ -31,6 +31,7 @@ export function testKafkaConfig(overrides: Partial<KafkaConfig> = {}): KafkaConf
     replicationFactor: 1,
     projectorGroup: `iamgraph.test.${run}.projector`,
     relayBatchSize: 1000,
+    logBackstopMs: 1000,
     ...overrides,
   };
 }
@@ -139,6 +140,7 @@ export function cliEnv(url: string, config: KafkaConfig): Record<string, string>
     IAMGRAPH_KAFKA_PROJECTOR_GROUP: config.projectorGroup,
     IAMGRAPH_KAFKA_PARTITIONS: String(config.partitions),
     IAMGRAPH_KAFKA_RELAY_BATCH: String(config.relayBatchSize),
+    IAMGRAPH_KAFKA_LOG_BACKSTOP_MS: String(config.logBackstopMs),
   };
 }
 
