@@ -3,6 +3,8 @@ import { loadConfig } from "../../../src/config/config.js";
 import { logLineOf } from "../../../src/eventstore/log-file.js";
 import { readAllRows } from "../../../src/eventstore/read.js";
 import { decodeEventMessage } from "../../../src/messaging/kafka/event-message.js";
+import { permissionChangesCheckpoint } from "../../../src/messaging/kafka/permission-changes-projection.js";
+import { replayPermissionChanges } from "../../../src/messaging/permission-replay.js";
 import { startIamgraph, type Iamgraph } from "../../../src/runtime.js";
 import { testEnv } from "../../support/root-key.js";
 import { checkpointOf, cliEnv, createTestDatabase, createTopics, describeKafka, headOf, readTopic, silent, spawnCli, testKafkaConfig, until, type KafkaTestDatabase } from "./kafka-support.js";
@@ -20,8 +22,17 @@ describeKafka("iamgraph relay", () => {
     await app?.close();
     await t?.dispose();
   });
+  const actor = { actor: "arn:aws:iam::123456789012:root" };
   const createUsers = async (prefix: string, n: number) => {
-    for (let i = 0; i < n; i++) await app.commands.handle({ type: "CreateUser", userName: `${prefix}-${i}`, path: "/", tags: [] }, { actor: "arn:aws:iam::123456789012:root" });
+    for (let i = 0; i < n; i++) await app.commands.handle({ type: "CreateUser", userName: `${prefix}-${i}`, path: "/", tags: [] }, actor);
+  };
+  /** Users, every other one granted an inline policy (a permission change to project). */
+  const writeAndGrant = async (prefix: string, n: number) => {
+    const doc = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] });
+    for (let i = 0; i < n; i++) {
+      await app.commands.handle({ type: "CreateUser", userName: `${prefix}-${i}`, path: "/", tags: [] }, actor);
+      if (i % 2 === 0) await app.commands.handle({ type: "PutInlinePolicy", entityType: "user", entityName: `${prefix}-${i}`, policyName: "read", policyDocument: doc } as never, actor);
+    }
   };
 
   it("publishes every committed event in position order: key = stream id, headers, value = the NDJSON log line; checkpointed after the ack", async () => {
@@ -59,16 +70,19 @@ describeKafka("iamgraph relay", () => {
     }
   });
 
-  it("kill -9 mid-stream, a standby takes over: every event on the topic exactly once after dedupe, in order per stream", async () => {
+  it("kill -9 mid-stream, a standby takes over: every event on the topic exactly once after dedupe, in order per stream; the projection equals a single-node fold", async () => {
     const config = testKafkaConfig({ relayBatchSize: 5 });
     await createTopics(config);
     const env = cliEnv(t.url, config);
     const a = spawnCli(["relay"], env);
     await a.waitForLine((l) => l.msg === "relay active");
     const b = spawnCli(["relay"], env);
+    // A projection worker consuming through the kill: it sees the taken-over relay's re-sent tail.
+    const worker = spawnCli(["project"], env);
     try {
       await b.waitForLine((l) => String(l.msg).includes("standby"));
-      const writing = createUsers("kill", 40);
+      await worker.waitForLine((l) => l.msg === "projection worker running");
+      const writing = writeAndGrant("kill", 40);
       await until("the relay to publish part of the log", async () => (await checkpointOf(t.db, `relay:${config.eventsTopic}`)) > 0);
       await a.kill("SIGKILL");
       await writing;
@@ -91,9 +105,23 @@ describeKafka("iamgraph relay", () => {
         expect(d.event.streamVersion).toBeGreaterThan(byStream.get(d.event.streamId) ?? 0);
         byStream.set(d.event.streamId, d.event.streamVersion);
       }
+
+      // The read model the worker folded off the topic is what one process folds from the log.
+      await until("the worker to reach the head", async () => (await checkpointOf(t.db, permissionChangesCheckpoint)) >= head);
+      const principals = await t.db.prisma.$queryRawUnsafe<{ arn: string }[]>(`SELECT DISTINCT data->>'arn' AS arn FROM events WHERE type = 'UserCreated' AND data->>'userName' LIKE 'kill-%'`);
+      const singleNode = (await Promise.all(principals.map((p) => replayPermissionChanges(t.db.prisma, p.arn, 0, head)))).flat();
+      singleNode.sort((x, y) => x.position - y.position || x.principalArn.localeCompare(y.principalArn));
+      const folded = await t.db.prisma.$queryRawUnsafe<{ change: unknown }[]>(
+        `SELECT change FROM permission_changes WHERE principal_arn = ANY($1::text[]) ORDER BY position, principal_arn`,
+        principals.map((p) => p.arn),
+      );
+      expect(principals).toHaveLength(40);
+      expect(singleNode.filter((c) => c.entered.length > 0)).toHaveLength(20);
+      expect(folded.map((r) => r.change)).toEqual(JSON.parse(JSON.stringify(singleNode)));
     } finally {
       await a.kill("SIGKILL");
       await b.kill();
+      await worker.kill();
     }
   });
 });
