@@ -9,7 +9,8 @@ import { eventMessage } from "../../../src/messaging/kafka/event-message.js";
 import { KafkaFeed } from "../../../src/messaging/kafka/kafka-feed.js";
 import { startIamgraph, type Iamgraph } from "../../../src/runtime.js";
 import { testEnv } from "../../support/root-key.js";
-import { createTestDatabase, createTopics, describeKafka, silent, testKafkaConfig, until, type KafkaTestDatabase } from "./kafka-support.js";
+import { createTestDatabase, createTopics, silent, testKafkaConfig, until, type KafkaTestDatabase } from "./kafka-support.js";
+import { describeKafka } from "./describe-kafka.js";
 
 // KafkaFeed against the real broker, fed by hand so that each test controls exactly what the
 // topic carries: duplicates, a hole, messages iamgraph never wrote.

@@ -4,7 +4,6 @@ import { fileURLToPath } from "node:url";
 import { Kafka, logLevel, type KafkaMessage } from "kafkajs";
 import pg from "pg";
 import pino from "pino";
-import { describe } from "vitest";
 import type { KafkaConfig } from "../../../src/config/config.js";
 import { openDatabase, quoteIdent, type Database } from "../../../src/db/database.js";
 import { migrate } from "../../../src/db/migrate.js";
@@ -16,7 +15,6 @@ import { postgresUrl } from "../../support/databases.js";
 // when IAMGRAPH_REQUIRE_KAFKA=1). Each test gets its own database and its own topics.
 
 export const kafkaBrokers = process.env.KAFKA_BROKERS || undefined;
-export const describeKafka = kafkaBrokers && postgresUrl ? describe : describe.skip;
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 export const silent = pino({ level: "silent" });
 

@@ -7,7 +7,8 @@ import { permissionChangesCheckpoint } from "../../../src/messaging/kafka/permis
 import { replayPermissionChanges } from "../../../src/messaging/permission-replay.js";
 import { startIamgraph, type Iamgraph } from "../../../src/runtime.js";
 import { testEnv } from "../../support/root-key.js";
-import { checkpointOf, cliEnv, createTestDatabase, createTopics, describeKafka, headOf, readTopic, silent, spawnCli, testKafkaConfig, until, type KafkaTestDatabase } from "./kafka-support.js";
+import { checkpointOf, cliEnv, createTestDatabase, createTopics, headOf, readTopic, silent, spawnCli, testKafkaConfig, until, type KafkaTestDatabase } from "./kafka-support.js";
+import { describeKafka } from "./describe-kafka.js";
 
 // `iamgraph relay` + `iamgraph project` as real processes: the permission_changes read model and
 // the permission-changes topic say what a permissionsChanged resume says; a redelivered event changes neither.

@@ -7,7 +7,8 @@ import { permissionChangesCheckpoint } from "../../../src/messaging/kafka/permis
 import { replayPermissionChanges } from "../../../src/messaging/permission-replay.js";
 import { startIamgraph, type Iamgraph } from "../../../src/runtime.js";
 import { testEnv } from "../../support/root-key.js";
-import { checkpointOf, cliEnv, createTestDatabase, createTopics, describeKafka, headOf, readTopic, silent, spawnCli, testKafkaConfig, until, type KafkaTestDatabase } from "./kafka-support.js";
+import { checkpointOf, cliEnv, createTestDatabase, createTopics, headOf, readTopic, silent, spawnCli, testKafkaConfig, until, type KafkaTestDatabase } from "./kafka-support.js";
+import { describeKafka } from "./describe-kafka.js";
 
 // The relay as a real process (`iamgraph relay`) against the real broker.
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { clusterContract, doc } from "../../cluster/cluster-contract.js";
 import { createClusterSchema, eventually, startServerProcess, decisionOn, mutateOn as mutate, type ServerProcess } from "../../support/server-process.js";
-import { cliEnv, createTopics, describeKafka, readTopic, spawnCli, testKafkaConfig, type CliProcess } from "./kafka-support.js";
+import { cliEnv, createTopics, readTopic, spawnCli, testKafkaConfig, type CliProcess } from "./kafka-support.js";
+import { describeKafka } from "./describe-kafka.js";
 
 // Kafka mode end to end (issue 12): two real `iamgraph serve` processes with KAFKA_BROKERS set
 // on one PostgreSQL schema, and one separate `iamgraph relay` process; the same contract as
