@@ -1,3 +1,4 @@
+import { logChannel } from "../../eventstore/log-notify.js";
 import { readAllRows } from "../../eventstore/read.js";
 import { eventMessage } from "./event-message.js";
 import type { RelaySource } from "./topic-relay.js";
@@ -5,7 +6,8 @@ import type { RelaySource } from "./topic-relay.js";
 /**
  * The relay's source: the log itself, read with the store's gap-safe reader (appends are
  * serialised, so a position once visible has every smaller committed position visible too, and
- * an event that committed late is never skipped), each event as it is stored.
+ * an event that committed late is never skipped), each event as it is stored; woken by the
+ * log's NOTIFY (src/eventstore/log-notify.ts).
  */
 export function eventsSource(topic: string): RelaySource {
   return {
@@ -15,5 +17,6 @@ export function eventsSource(topic: string): RelaySource {
       const rows = await readAllRows(db, after, limit);
       return rows.map((row) => ({ position: Number(row.position), message: eventMessage(row) }));
     },
+    wakeChannel: logChannel,
   };
 }

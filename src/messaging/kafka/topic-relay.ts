@@ -14,6 +14,8 @@ export interface RelaySource {
   readonly name: string;
   readonly topic: string;
   read(db: RawQueryable, after: number, limit: number): Promise<readonly { readonly position: number; readonly message: Message }[]>;
+  /** A NOTIFY channel that announces new rows: the idle relay wakes on it instead of waiting for its next poll. */
+  wakeChannel?(db: RawQueryable): Promise<string>;
 }
 
 export interface TopicRelayOptions {
@@ -24,7 +26,7 @@ export interface TopicRelayOptions {
   readonly source: RelaySource;
   readonly logger: Logger;
   readonly batchSize?: number;
-  /** How often an idle active relay looks for new rows (ms). */
+  /** How often an idle active relay looks for new rows (ms; default 25, or 500 when the source has a wake channel). */
   readonly pollMs?: number;
   /** How often a standby tries to take the lock, and the pause after a failure (ms). */
   readonly retryMs?: number;
@@ -126,10 +128,30 @@ export class TopicRelay {
   async #publishLoop(): Promise<void> {
     const client = this.#client!;
     const db: RawQueryable = { $queryRawUnsafe: async <T,>(q: string, ...v: unknown[]) => (await client.query(q, v)).rows as T };
+    // Woken by the appending transaction's NOTIFY (it arrives once the rows are visible); the
+    // poll stays as the fallback for a lost notification.
+    let pollMs = this.options.pollMs ?? 25;
+    let woken = false;
+    let idle = false;
+    if (this.options.source.wakeChannel) {
+      const channel = await this.options.source.wakeChannel(db);
+      client.on("notification", () => {
+        woken = true;
+        // Only the idle poll is cut short, never a retry's back-off.
+        if (idle) this.#wake?.();
+      });
+      await client.query(`LISTEN ${quoteIdent(channel)}`);
+      pollMs = this.options.pollMs ?? 500;
+    }
     while (!this.#closing) {
+      woken = false;
       const batch = await this.options.source.read(db, this.#position, this.options.batchSize ?? 1000);
       if (batch.length === 0) {
-        await this.#sleep(this.options.pollMs ?? 25);
+        // A notification that came while reading is not lost: read again at once.
+        if (!woken) {
+          idle = true;
+          await this.#sleep(pollMs).finally(() => (idle = false));
+        }
         continue;
       }
       await this.#send(batch.map((b) => b.message));
