@@ -109,7 +109,7 @@ const CONTEXT_VALUES: Record<string, readonly string[]> = {
   "aws:epochtime": ["1767225600", "1767225599", "1780000000"],
   "aws:securetransport": ["true", "false"],
   "aws:multifactorauthpresent": ["true", "false"],
-  "app:blob": ["QUJD", "QUJDRA==", "YWxpY2U="],
+  "app:blob": ["QUJD", "QUJDRA==", "QUJDRA", "YWxpY2U="],
   "aws:sourceip": ["10.1.2.3", "10.0.0.9", "192.168.1.1", "203.0.113.7", "2001:db8::1", "198.51.100.1"],
   "aws:sourcearn": ["arn:aws:sqs:us-east-1:123456789012:queue-a", "arn:aws:sns:us-east-1:123456789012:topic", "arn:aws:sqs:eu-west-1:999999999999:other"],
   "aws:principalarn": [PRINCIPAL, "arn:aws:iam::123456789012:user/bob", "arn:aws:iam::999999999999:user/alice"],

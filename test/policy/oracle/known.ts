@@ -110,6 +110,11 @@ const zeroPrefix = (_c: OracleCase) => (op: string, _key: string, values: unknow
 
 const legacyWithVariables = (d: Json) => d.Version === "2008-10-17" && JSON.stringify(d).includes("${");
 
+/** BinaryEquals where some base64 text (policy or context) lacks its `=` padding. */
+const unpadded = (v: unknown) => String(v).replace(/=+$/, "").length % 4 !== 0 && !String(v).endsWith("=");
+const unpaddedBase64 = (c: OracleCase) => (op: string, key: string, values: unknown) =>
+  /binaryequals/i.test(op) && [...list(values), ...list(contextValue(c, key))].some(unpadded);
+
 const SERVICE_WILDCARD = /^[^:]*[*?][^:]*:/;
 const serviceWildcard = (a: unknown) => typeof a === "string" && SERVICE_WILDCARD.test(a);
 
@@ -129,6 +134,7 @@ const clauseKind = (id: string, contested: (c: OracleCase) => (op: string, key: 
 
 export const KNOWN: readonly KnownKind[] = [
   clauseKind("zero-length-ip-prefix", zeroPrefix),
+  clauseKind("unpadded-base64", unpaddedBase64),
   {
     id: "variables-in-a-2008-10-17-policy",
     applies: (c) => docs(c).some(legacyWithVariables),
