@@ -84,7 +84,7 @@ const OPERATORS: Record<Family, readonly string[]> = {
 
 // Policy values per family: ordinary ones, near misses, and variables where the family takes them.
 const POLICY_VALUES: Record<Family, readonly string[]> = {
-  string: ["alice", "bob", "Alice", "a*", "*", "?ob", "team-1", "us-east-1", "us-*", "${aws:username}", "${aws:PrincipalTag/team}", "${*}", "env", "owner", "o*", ""],
+  string: ["alice", "bob", "Alice", "a*", "*", "?ob", "team-1", "us-east-1", "us-*", "${aws:username}", "${aws:PrincipalTag/team}", "${aws:PrincipalTag/team, 'none'}", "${*}", "env", "owner", "o*", ""],
   numeric: ["10", "0", "-1", "2.5", "443", "100", "010"],
   date: ["2026-01-01T00:00:00Z", "2026-06-01", "2025-12-31T23:59:59Z", "1767225600", "2026-01-01T01:00:00+01:00"],
   bool: ["true", "false"],

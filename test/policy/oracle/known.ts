@@ -72,10 +72,17 @@ const epochAgainstIso = (c: OracleCase) => (op: string, key: string, values: unk
   return forms.size > 1;
 };
 
-/** A `${key}` whose key the context lacks or gives as the empty string. */
+/** `${key}` (no default) whose key the context lacks; or, with `empty`, any `${key...}` whose key holds "". */
 const VARIABLE = /\$\{([^}]*)\}/g;
-const unresolved = (c: OracleCase, text: unknown) =>
-  [...String(text).matchAll(VARIABLE)].some((m) => !["*", "?", "$"].includes(m[1]!) && [undefined, ""].includes(contextValue(c, m[1]!) as string));
+const variables = (text: unknown) =>
+  [...String(text).matchAll(VARIABLE)].map((m) => {
+    const [key, fallback] = m[1]!.split(",");
+    return { key: key!.trim(), defaulted: fallback !== undefined };
+  }).filter((v) => !["*", "?", "$"].includes(v.key)); // escapes
+const unresolved = (c: OracleCase, text: unknown) => variables(text).some((v) => !v.defaulted && contextValue(c, v.key) === undefined);
+const emptyValued = (c: OracleCase, text: unknown) => variables(text).some((v) => contextValue(c, v.key) === "");
+const emptyInNotResource = (c: OracleCase) => (s: Json) => list(s.NotResource).some((r) => emptyValued(c, r));
+const emptyInCondition = (c: OracleCase) => (_op: string, _key: string, values: unknown) => list(values).some((v) => emptyValued(c, v));
 const unresolvedInNotResource = (c: OracleCase) => (s: Json) => list(s.NotResource).some((r) => unresolved(c, r));
 const unresolvedInCondition = (c: OracleCase) => (_op: string, _key: string, values: unknown) => list(values).some((v) => unresolved(c, v));
 
@@ -145,6 +152,11 @@ export const KNOWN: readonly KnownKind[] = [
   },
   clauseKind("context-value-not-of-the-operators-type", valueOfAnotherType),
   clauseKind("unresolved-variable-in-condition-value", unresolvedInCondition),
+  {
+    id: "variable-of-an-empty-string",
+    applies: (c) => allStatements(c).some((s) => emptyInNotResource(c)(s) || clauses(s).some(([op, k, v]) => emptyInCondition(c)(op, k, v))),
+    neutralize: (c) => dropClauses(mapStatements(c, (s) => (emptyInNotResource(c)(s) ? INERT : s)), emptyInCondition(c)),
+  },
   clauseKind("ip-address-of-the-other-family", ipFamiliesMixed),
   {
     id: "boundary-deny-without-identity-allow",
