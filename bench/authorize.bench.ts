@@ -4,7 +4,12 @@
  * DateLessThan on aws:CurrentTime, Bool on aws:SecureTransport, ${aws:username} in Resource),
  * plus 10 inline policies and a boundary. Ours (`evaluate` on a compiled set) against the peer
  * @cloud-copilot/iam-simulate (AGPL; a dev dependency used only here, never a source of code)
- * on the same documents, requests and context; every decision is compared.
+ * on the same documents, requests and context. Every decision and every set of matched
+ * statements is compared, and the bench fails on any difference. Requests vary aws:CurrentTime
+ * across the policies' date bounds and leave keys out, so the missing-key paths are compared too.
+ *
+ * Both engines get the same warm-up (WARMUP calls) and the same measured calls (MEASURED), over
+ * the same requests in the same order: no time cap decides how much of the work each one does.
  *
  * Latency is timed per call with a synchronous loop (an `await` per call would cost more than
  * the call). Compile time: cold (every document compiled) and with the 100 shared managed
@@ -13,6 +18,7 @@
 import { performance } from "node:perf_hooks";
 import { loadPolicy } from "@cloud-copilot/iam-policy"; // the peer's own dependency: its policy loader
 import { runUnsafeSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import { peerAuthorize, peerPolicy } from "../test/policy/oracle/peer.js";
 import type { PolicyInEffect, PolicySource } from "../src/policy/document.js";
 import { compilePolicy, compilePolicySet, type CompiledPolicy } from "../src/policy/compile.js";
 import { type EvalDecision, evaluate } from "../src/policy/evaluate.js";
@@ -20,21 +26,8 @@ import { parsePolicyDocument } from "../src/policy/parse.js";
 import { type AuthorizationRequest, type ContextEntry, buildContext } from "../src/policy/request.js";
 import { percentile, reports, type BackendName, type Bench, type Row, mulberry32 } from "./support.js";
 
-// The peer's core engine with already-loaded policies: the fair counterpart of `evaluate` on a
-// compiled set (its public runUnsafeSimulation re-loads every policy on every call). Not in its
-// `exports` map, so imported by path.
-const peerCore = (await import(
-  new URL("../node_modules/@cloud-copilot/iam-simulate/dist/esm/core_engine/CoreSimulatorEngine.js", import.meta.url).href
-)) as { authorize: (request: unknown) => { result: string } };
-const peerRequest = (await import(
-  new URL("../node_modules/@cloud-copilot/iam-simulate/dist/esm/request/request.js", import.meta.url).href
-)) as { AwsRequestImpl: new (principal: string, resource: { resource: string; accountId: string }, action: string, context: unknown) => unknown };
-const peerContext = (await import(
-  new URL("../node_modules/@cloud-copilot/iam-simulate/dist/esm/requestContext.js", import.meta.url).href
-)) as { RequestContextImpl: new (values: Record<string, string | string[]>) => unknown };
-const peerDiscovery = (await import(
-  new URL("../node_modules/@cloud-copilot/iam-simulate/dist/esm/context_keys/discoveryContextKeyConstraints.js", import.meta.url).href
-)) as { DiscoveryContextKeyConstraints: new (c: unknown[]) => unknown };
+// The peer's core engine with already-loaded policies (test/policy/oracle/peer.ts, shared with
+// the differential test): the fair counterpart of `evaluate` on a compiled set.
 
 const name = "authorize";
 // In-process: no database. Row.backend only knows database backends, so this label is cast.
@@ -146,19 +139,19 @@ function requests(count: number): Req[] {
     const verb = pick(VERBS);
     const action = rng() < 0.2 ? `${svc}:${pick(["Get", "List", "Update"])}${p}` : `${svc}:${verb}${pick(["Object", "Item", "Thing", ""])}`;
     const resource = arn(svc, pick([`p${p}-x`, `p${p}/y`, "home/alice/doc", "home/bob/doc", "team/team-3/z", `shared-${p}/k`, "locked-1", `quarantine-${p}/q`, "other"]));
-    out.push({
-      action,
-      resource,
-      context: {
-        "aws:username": "alice",
-        "aws:PrincipalTag/team": `team-${Math.floor(rng() * 7)}`,
-        "aws:PrincipalTag/project": pick(["proj-a", "other"]),
-        "aws:SourceIp": pick(["10.1.2.3", "192.168.5.9", "203.0.113.7"]),
-        "aws:CurrentTime": "2026-11-28T10:00:00Z",
-        "aws:SecureTransport": pick(["true", "true", "false"]),
-        "aws:RequestedRegion": pick(["us-east-1", "us-east-1", "eu-west-1"]),
-      },
-    });
+    const context: Record<string, string> = {
+      "aws:username": "alice",
+      "aws:PrincipalTag/team": `team-${Math.floor(rng() * 7)}`,
+      "aws:PrincipalTag/project": pick(["proj-a", "other"]),
+      "aws:SourceIp": pick(["10.1.2.3", "192.168.5.9", "203.0.113.7"]),
+      // Either side of the statements' DateLessThan bounds (2020 and 2030).
+      "aws:CurrentTime": pick(["2019-06-01T00:00:00Z", "2026-11-28T10:00:00Z", "2031-01-01T00:00:00Z"]),
+      "aws:SecureTransport": pick(["true", "true", "false"]),
+      "aws:RequestedRegion": pick(["us-east-1", "us-east-1", "eu-west-1"]),
+    };
+    // Leave keys out (one in six): missing-key rules, negated operators and unresolved variables.
+    for (const key of Object.keys(context)) if (rng() < 1 / 6) delete context[key];
+    out.push({ action, resource, context });
   }
   return out;
 }
@@ -184,6 +177,16 @@ function ourPolicies(docs: readonly NamedDoc[]): PolicyInEffect[] {
 
 const PEER_DECISION: Record<string, EvalDecision> = { Allowed: "allowed", ExplicitlyDenied: "explicitDeny", ImplicitlyDenied: "implicitDeny" };
 
+/** The same warm-up and the same measured calls for both engines. */
+const WARMUP = 20;
+const MEASURED = 200;
+
+interface Answer {
+  readonly decision: EvalDecision;
+  /** "policyName#statementIndex" of the identity statements that decided it, sorted. */
+  readonly matched: string;
+}
+
 interface Timing {
   readonly ops: number;
   readonly seconds: number;
@@ -191,7 +194,7 @@ interface Timing {
   readonly p99: number;
 }
 
-/** Times `op` per call for up to `maxSeconds`, after `warmup` untimed rounds. Latencies in µs. */
+/** Times `op` per call for up to `maxSeconds` (or `maxOps` calls), after `warmup` untimed rounds. Latencies in µs. */
 function time(label: string, count: number, maxSeconds: number, warmup: number, op: (i: number) => void, maxOps = Infinity): Timing {
   for (let i = 0; i < warmup; i++) op(i % count);
   const latencies: number[] = [];
@@ -244,28 +247,19 @@ const bench: Bench = {
     });
     const set = compilePolicySet(ours.identity, ours.boundary);
     const ourReqs = reqs.map(ourRequest);
-    const ourDecisions = ourReqs.map((r) => evaluate(set, r).decision);
-    const evalT = time("ours: evaluate", ourReqs.length, 5 * scale, 5 * ourReqs.length, (i) => void evaluate(set, ourReqs[i]!));
+    const ourAnswer = (r: AuthorizationRequest): Answer => {
+      const result = evaluate(set, r);
+      return { decision: result.decision, matched: result.matchedStatements.map((m) => `${m.source.policyName}#${m.statementIndex}`).sort().join(",") };
+    };
+    const ourAnswers = ourReqs.map(ourAnswer);
+    const ourDecisions = ourAnswers.map((a) => a.decision);
 
     // The peer, on the same JSON documents, requests and context.
-    const loaded = identity.map((d) => loadPolicy(d.json, { name: d.source.policyName }));
-    const loadedBoundary = boundary.map((d) => loadPolicy(d.json, { name: d.source.policyName }));
-    const strict = { simulationMode: "Strict", discoveryContextKeyConstraints: new peerDiscovery.DiscoveryContextKeyConstraints([]) };
-    const peerAuthorize = (r: Req): EvalDecision => {
-      const request = new peerRequest.AwsRequestImpl(USER.arn, { resource: r.resource, accountId: ACCOUNT }, r.action, new peerContext.RequestContextImpl(r.context));
-      const analysis = peerCore.authorize({
-        request,
-        sessionPolicy: undefined,
-        identityPolicies: loaded,
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy: undefined,
-        permissionBoundaries: loadedBoundary,
-        vpcEndpointPolicies: undefined,
-        simulationParameters: strict,
-        serviceSettings: {},
-      });
-      return PEER_DECISION[analysis.result] ?? (analysis.result as EvalDecision);
+    const loaded = identity.map((d) => peerPolicy(d.json, d.source.policyName));
+    const loadedBoundary = boundary.map((d) => peerPolicy(d.json, d.source.policyName));
+    const peerAnswer = (r: Req): Answer => {
+      const a = peerAuthorize(loaded, loadedBoundary, { principal: USER.arn, accountId: ACCOUNT, action: r.action, resource: r.resource, context: r.context });
+      return { decision: a.decision, matched: a.matched.map(([p, i]) => `${p}#${i}`).sort().join(",") };
     };
     const simulation = (r: Req): Simulation => ({
       request: { principal: USER.arn, action: r.action, resource: { resource: r.resource, accountId: ACCOUNT }, contextVariables: r.context },
@@ -274,15 +268,28 @@ const bench: Bench = {
       resourceControlPolicies: [],
       permissionBoundaryPolicies: boundary.map((d) => ({ name: d.source.policyName, policy: d.json })),
     });
-    const peerDecisions = reqs.map(peerAuthorize);
+    const peerAnswers = reqs.map(peerAnswer);
+    const peerDecisions = peerAnswers.map((a) => a.decision);
     const publicDecisions = reqs.slice(0, 50).map((r) => PEER_DECISION[runUnsafeSimulation(simulation(r), {})] ?? "?");
-    const peerT = time("peer: core authorize, pre-loaded policies", reqs.length, 10 * scale, 3, (i) => void peerAuthorize(reqs[i]!));
+
+    const disagreements = reqs.flatMap((r, i) => {
+      const o = ourAnswers[i]!;
+      const p = peerAnswers[i]!;
+      return o.decision === p.decision && o.matched === p.matched
+        ? []
+        : [`  ${r.action} ${r.resource} ${JSON.stringify(r.context)}: ours ${o.decision} [${o.matched}], peer ${p.decision} [${p.matched}]`];
+    });
+    if (disagreements.length > 0) {
+      throw new Error(`authorize: ${disagreements.length} of ${reqs.length} requests differ from the peer (decision or matched statements):\n${disagreements.slice(0, 10).join("\n")}`);
+    }
+
+    // Timed: the same warm-up and measured calls for both, over the same requests.
+    const measured = MEASURED * scale;
+    const evalT = time("ours: evaluate", ourReqs.length, Infinity, WARMUP, (i) => void evaluate(set, ourReqs[i]!), measured);
+    const peerT = time("peer: core authorize, pre-loaded policies", reqs.length, Infinity, WARMUP, (i) => void peerAnswer(reqs[i]!), measured);
     const peerLoad = time("peer: load 110 policies (its compile)", 1, 2 * scale, 3, () => void identity.map((d) => loadPolicy(d.json, { name: d.source.policyName })));
     const publicT = time("peer: runUnsafeSimulation (public API, loads per call)", reqs.length, 5 * scale, 3, (i) => void runUnsafeSimulation(simulation(reqs[i]!), {}));
 
-    const disagreements = reqs.flatMap((r, i) =>
-      ourDecisions[i] === peerDecisions[i] ? [] : [`  ${r.action} ${r.resource} ${JSON.stringify(r.context)}: ours ${ourDecisions[i]}, peer ${peerDecisions[i]}`],
-    );
     const publicMismatch = publicDecisions.filter((d, i) => d !== peerDecisions[i]).length;
     const tally = (ds: readonly EvalDecision[]) => ["allowed", "explicitDeny", "implicitDeny"].map((d) => `${d} ${ds.filter((x) => x === d).length}`).join(", ");
 
@@ -295,8 +302,8 @@ const bench: Bench = {
         `  peer  core authorize, loaded policies: ${us(peerT)}, ${Math.round(peerT.ops / peerT.seconds).toLocaleString("en-US")}/s`,
         `  peer  runUnsafeSimulation:             ${us(publicT)}; loading the 110 policies alone: ${(peerLoad.p50 / 1000).toFixed(2)} ms`,
         `  speed-up at p99 vs peer core: ${(peerT.p99 / evalT.p99).toFixed(1)}×`,
-        `  decisions: ${disagreements.length} of ${reqs.length} differ from the peer${disagreements.length > 0 ? ":" : ""}`,
-        ...disagreements.slice(0, 20),
+        `  decisions and matched statements: all ${reqs.length} agree with the peer (a difference fails the bench)`,
+        `  timed: ${WARMUP} warm-up and ${measured} measured calls for each engine`,
         `  (peer public API vs peer core on the first 50: ${publicMismatch} differ)`,
       ].join("\n"),
     );
@@ -304,7 +311,7 @@ const bench: Bench = {
       toRow("compile cold (110 policies)", cold, `p50 ${(cold.p50 / 1000).toFixed(2)} ms`),
       toRow("compile, managed pre-compiled", shared, `p50 ${cold.p50 > 0 ? (shared.p50 / 1000).toFixed(3) : "?"} ms`),
       toRow("ours: evaluate", evalT, us(evalT)),
-      toRow("peer: core authorize", peerT, `${us(peerT)}; ${disagreements.length} decisions differ`),
+      toRow("peer: core authorize", peerT, `${us(peerT)}; all ${reqs.length} answers agree`),
       toRow("peer: runUnsafeSimulation", publicT, us(publicT)),
     ];
   },

@@ -67,6 +67,8 @@ export async function startIamgraph(
     feed?: EventFeed | ((db: Database) => EventFeed);
     /** The LogTailer's polling fallback (ms), when no feed is given; default 500. */
     feedPollMs?: number;
+    /** The rate limiter's clock (ms), for tests that step time; default Date.now. */
+    rateLimitClock?: () => number;
   } = {},
 ): Promise<Iamgraph> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: "iamgraph" } });
@@ -132,6 +134,7 @@ export async function startIamgraph(
     logger,
     production: config.production,
     hardening: config.hardening,
+    ...(options.rateLimitClock ? { rateLimitClock: options.rateLimitClock } : {}),
     live,
     operations: new ProjectionOperations(db, logger),
     plugins: [

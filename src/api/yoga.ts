@@ -38,6 +38,8 @@ export interface YogaDeps {
   readonly maxBodyBytes?: number;
   /** Query limits and rate limit (Config.hardening); defaults when absent. */
   readonly hardening?: HardeningConfig;
+  /** The rate limiter's clock (ms); Date.now unless a test steps time itself. */
+  readonly rateLimitClock?: () => number;
   /** Live subscriptions; without it subscription fields answer with an error. */
   readonly live?: LiveHub;
   /** Operator operations (projection status, rebuilds) on this server's store. */
@@ -104,7 +106,11 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
     },
     plugins: maskHookFailures([
       bodyLimit(deps.maxBodyBytes ?? 1_000_000),
-      ...hardeningPlugins({ production: deps.production, ...(deps.hardening ? { limits: deps.hardening } : {}) }),
+      ...hardeningPlugins({
+        production: deps.production,
+        ...(deps.hardening ? { limits: deps.hardening } : {}),
+        ...(deps.rateLimitClock ? { now: deps.rateLimitClock } : {}),
+      }),
       authentication.plugin,
       rejectNulCharacters(),
       sharedSubscriptionResults(),

@@ -4,7 +4,8 @@
 // - a negated operator (StringNotEquals, NotIpAddress, ...) matches a context value only when
 //   none of the policy values match it;
 // - a missing key: positive operators fail, negated ones match, `...IfExists` matches,
-//   `ForAllValues:` matches (empty set), `ForAnyValue:` fails; Null tests presence itself;
+//   `ForAllValues:` matches (empty set), `ForAnyValue:` fails (with or without IfExists);
+//   Null tests presence itself;
 // - condition key names ignore case (the context is keyed by lower-cased names).
 
 import type { ConditionClause, PolicyVersion } from "./document.js";
@@ -173,9 +174,11 @@ export function conditionMatches(
   if (parsed.kind === "null") return cond.values.some((v) => nullMatches(v.source, present));
   const { base, set, ifExists } = parsed;
   if (!present) {
+    // ForAnyValue: "For no matching key or a null dataset, the condition returns false"
+    // (reference_policies_multi-value-conditions) — IfExists does not turn that into true.
+    if (set === "forAnyValue") return false;
     if (ifExists) return true;
     if (set === "forAllValues") return true;
-    if (set === "forAnyValue") return false;
     return base.negated;
   }
   const tests = valueTests(cond, base, context, missing);

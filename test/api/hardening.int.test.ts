@@ -53,6 +53,8 @@ describe.each(backends)("hardening ($name)", (backend) => {
   let client: GraphQLClient;
   /** Same database, small limits from the environment: 1 request/s per key, burst 3. */
   let small: Iamgraph;
+  /** The small instance's rate-limit clock: time passes only when a test moves it. */
+  let clockMs = 1_000_000;
   beforeAll(async () => {
     t = await startTestApp(backend);
     client = t.client;
@@ -61,6 +63,7 @@ describe.each(backends)("hardening ($name)", (backend) => {
       db: t.db,
       migrate: false,
       logger: pino({ level: "silent" }),
+      rateLimitClock: () => clockMs,
     });
   });
   afterAll(async () => {
@@ -255,8 +258,18 @@ describe.each(backends)("hardening ($name)", (backend) => {
         expect(await throttled.json()).toEqual({ errors: [{ message: "Rate exceeded", extensions: { code: "Throttling" } }] });
       });
       expect((await alice.request(`{ callerIdentity { arn } }`)).data.callerIdentity.arn).toBe("arn:aws:iam::123456789012:user/Alice");
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      // 999 ms later the bucket holds 0.999 tokens: still throttled, and told to wait 1 s.
+      clockMs += 999;
+      const early = await root.request(`{ callerIdentity { arn } }`);
+      expect(early.status).toBe(429);
+      // One more millisecond earns the token back: one request, then throttled again.
+      clockMs += 1;
       expect((await root.request(`{ callerIdentity { arn } }`)).status).toBe(200);
+      expect((await root.request(`{ callerIdentity { arn } }`)).status).toBe(429);
+      // After a quiet 3 s the whole burst is back.
+      clockMs += 3_000;
+      for (let i = 0; i < 3; i++) expect((await root.request(`{ callerIdentity { arn } }`)).status).toBe(200);
+      expect((await root.request(`{ callerIdentity { arn } }`)).status).toBe(429);
     });
   });
 

@@ -1,10 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { readAll } from "../../src/eventstore/read.js";
 import { backends } from "../support/databases.js";
-import { settle, startLiveServer, subscribeSse, subscribeWs, untilIdle, untilSubscribers, type LiveServer } from "../support/live-server.js";
+import { startLiveServer, subscribeSse, subscribeWs, untilIdle, untilSubscribers, type LiveServer } from "../support/live-server.js";
 
 // Live subscriptions against a running server, with the real clients: graphql-ws over WebSocket
 // and GraphQL over SSE. Each test uses its own names, so the tests of one backend share a server.
+// "Nothing else arrived" is proved by position, never by waiting: after the expected messages a
+// later marker write that the subscription must see is made, and the very next message must be
+// the marker. Messages are delivered in log order, so anything extra would come before it.
 
 const allow = (action: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] });
 const permissions = `subscription ($arn: String!, $after: Position) {
@@ -53,7 +56,7 @@ for (const backend of backends) {
       const alice = await user("t1-alice");
       const bob = await user("t1-bob");
       await s.mutate("createGroup", { groupName: "t1-devs" }, "GroupPayload");
-      const ops = (await s.mutate("createGroup", { groupName: "t1-ops" }, "GroupPayload")).group.arn;
+      await s.mutate("createGroup", { groupName: "t1-ops" }, "GroupPayload");
       const devs = (await s.request(`{ group(groupName: "t1-devs") { arn } }`)).data.group.arn;
       await s.mutate("addUserToGroup", { userName: "t1-alice", groupName: "t1-devs" });
       const read = await policy("t1-read", "s3:GetObject");
@@ -109,13 +112,16 @@ for (const backend of backends) {
       ]);
       expect((await devsChanges.waitFor(3)).map((m) => m.type)).toEqual(["ManagedPolicyAttached", "InlinePolicyPut", "ManagedPolicyDetached"]);
       expect((await created.waitFor(1)).map((m) => m.type)).toEqual(["UserCreated"]);
-      await settle(100);
-      expect(a.messages).toHaveLength(9);
-      expect(b.messages).toHaveLength(1);
-      expect(d.messages).toHaveLength(4);
-      expect(devsChanges.messages).toHaveLength(3);
-      expect(created.messages).toHaveLength(1);
-      expect(ops).toBeTruthy();
+      // Markers, one per subscription: each one's next message must be its marker.
+      const read2 = await s.mutate("attachUserPolicy", { userName: "t1-alice", policyArn: read }); // alice: permissions and decision
+      const bobs2 = await s.mutate("attachUserPolicy", { userName: "t1-bob", policyArn: sqs });
+      const devs2 = await s.mutate("putGroupPolicy", { groupName: "t1-devs", policyName: "t1-marker", policyDocument: allow("sns:*") });
+      const created2 = (await s.mutate("createUser", { userName: "t1-marker" }, "UserPayload")).position;
+      expect((await a.waitFor(10))[9]!.position).toBe(read2.position);
+      expect((await b.waitFor(2))[1]!.position).toBe(bobs2.position);
+      expect((await d.waitFor(5)).map((m) => [m.position, m.after])[4]).toEqual([read2.position, "allowed"]);
+      expect((await devsChanges.waitFor(4))[3]!.position).toBe(devs2.position);
+      expect((await created.waitFor(2))[1]!.position).toBe(created2);
       for (const c of [a, b, d, devsChanges, created]) c.stop();
     });
 
@@ -172,9 +178,10 @@ for (const backend of backends) {
         { cause: "ManagedPolicyDetached", entered: [], left: ["managed:t3-p1"], updated: [] },
       ]);
       expect((await entResumed.waitFor(3)).map((m) => m.type)).toEqual(["ManagedPolicyAttached", "InlinePolicyPut", "ManagedPolicyDetached"]);
-      await settle(100);
-      expect(resumed.messages).toHaveLength(3);
-      expect(entResumed.messages).toHaveLength(3);
+      // No duplicate after: the next message of each is a later marker.
+      const marker = await s.mutate("attachUserPolicy", { userName: "t3-dave", policyArn: p1 });
+      expect((await resumed.waitFor(4))[3]!.position).toBe(marker.position);
+      expect((await entResumed.waitFor(4))[3]!.position).toBe(marker.position);
       const positions = got.map((m) => m.position);
       expect([...positions].sort((x, y) => x - y)).toEqual(positions);
       expect(positions[0]).toBeGreaterThan(m1.position);
@@ -191,8 +198,8 @@ for (const backend of backends) {
       const log = (await readAll(s.db.prisma, start, 100_000)).map((e) => e.position);
       const got = (await sub.waitFor(log.length)).map((m) => m.position);
       expect(got).toEqual(log);
-      await settle(100);
-      expect(sub.messages).toHaveLength(log.length);
+      const marker = (await s.mutate("createUser", { userName: "t4-marker" }, "UserPayload")).position;
+      expect((await sub.waitFor(log.length + 1))[log.length]!.position).toBe(marker);
       sub.stop();
     });
 
@@ -233,12 +240,10 @@ for (const backend of backends) {
       // Identical subscriptions (same query, variables and caller) share one hub stream: ten per principal.
       expect(s.app.live.stats().subscribers - hubBefore).toBe(members);
       const attached = await s.mutate("attachGroupPolicy", { groupName: "t6-all", policyArn: read });
-      await Promise.all(subs.map((sub) => sub.waitFor(1, 20_000)));
-      await settle(100);
-      for (const sub of subs) {
-        expect(sub.messages).toHaveLength(1);
-        expect(sub.messages[0].position).toBe(attached.position);
-      }
+      // Once: each subscriber's next message after the change is a later marker change.
+      const detached = await s.mutate("detachGroupPolicy", { groupName: "t6-all", policyArn: read });
+      const delivered = await Promise.all(subs.map((sub) => sub.waitFor(2, 20_000)));
+      for (const messages of delivered) expect(messages.slice(0, 2).map((m) => m.position)).toEqual([attached.position, detached.position]);
       subs.forEach((sub) => sub.stop());
     });
   });

@@ -52,23 +52,25 @@ describe.each(backends)("readAll never skips an event, on $name", (backend: Back
     );
     await aInserted.promise;
 
-    let bCommitted = false;
+    let aReleased = false;
+    let bCommittedBeforeA: boolean | undefined;
     const writerB = db.prisma
       .$transaction((tx) => appendToStreams(tx, [{ streamId: "user-b", expectedVersion: "noStream", events: [userCreated("bob", "B")] }], metadata, occurredAt))
       .then(() => {
-        bCommitted = true;
+        bCommittedBeforeA = !aReleased;
       });
 
     // B is queued on the write lock. (The lock is per database, so suites running in other schemas
     // of the same server can queue on it too: at least one waiter, not exactly one.)
     await until(async () => (await lockWaiters()) >= 1);
-    await sleep(50);
-    expect(bCommitted).toBe(false);
     expect(await readAll(db.prisma, 0)).toEqual([]); // neither A (uncommitted) nor B (waiting)
     expect(seen).toEqual([]);
 
+    aReleased = true;
     commitA.resolve();
     await Promise.all([writerA, writerB]);
+    // B committed only once A was let go: it waited on the lock (proved by order, not by a sleep).
+    expect(bCommittedBeforeA).toBe(false);
     await until(async () => seen.length === 2);
     polling = false;
     await reader;

@@ -1,5 +1,8 @@
 // The evaluator's specification: JSON tables under cases/, each row naming the AWS rule or
 // documentation example it encodes. A group shares its policies (and boundary) across rows.
+// A row where AWS's documentation is silent says so in `choice` (iamgraph's documented choice)
+// and is checked against the independent evaluator (oracle.test.ts): `oracle` is "agrees", or
+// the id of the listed kind of disagreement (oracle-disagreements.json) it falls under.
 
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -7,6 +10,8 @@ import { describe, expect, it } from "vitest";
 import { compilePolicySet } from "../../src/policy/compile.js";
 import { evaluate } from "../../src/policy/evaluate.js";
 import { type RawContext, policy, request } from "./helpers/policies.js";
+import { ACCOUNT, PRINCIPAL } from "./oracle/generate.js";
+import { peerAuthorize, peerPolicy } from "./oracle/peer.js";
 
 interface CaseRow {
   rule: string;
@@ -19,6 +24,10 @@ interface CaseRow {
   matched?: [number, number][];
   boundaryAllowed?: boolean;
   missing?: string[];
+  /** Set where AWS is silent: why iamgraph answers as it does. */
+  choice?: string;
+  /** With `choice`: "agrees" with the peer, or the listed kind of disagreement it falls under. */
+  oracle?: string;
 }
 
 interface CaseGroup {
@@ -29,6 +38,22 @@ interface CaseGroup {
 }
 
 const dir = join(import.meta.dirname, "cases");
+const listedKinds = new Set(
+  (JSON.parse(readFileSync(join(import.meta.dirname, "oracle-disagreements.json"), "utf8")) as { kinds: { id: string }[] }).kinds.map((k) => k.id),
+);
+
+/** The peer's decision for a row (its context: one value is a single-valued key, a list a multivalued one). */
+function peerDecision(group: CaseGroup, row: CaseRow): string {
+  const context: Record<string, string | string[]> = {};
+  for (const [key, v] of Object.entries(row.context ?? {})) {
+    if (Array.isArray(v)) context[key] = v;
+    else if (typeof v === "object") context[key] = v.values.length === 1 ? v.values[0]! : v.values;
+    else context[key] = String(v);
+  }
+  const identity = group.policies.map((d, i) => peerPolicy(d, `p${i}`));
+  const boundary = group.boundary?.map((d, i) => peerPolicy(d, `b${i}`));
+  return peerAuthorize(identity, boundary, { principal: PRINCIPAL, accountId: ACCOUNT, action: row.action, resource: row.resource, context }).decision;
+}
 const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
 
 let total = 0;
@@ -53,6 +78,17 @@ for (const file of files) {
             if (row.boundaryAllowed !== undefined) expect(result.boundary?.allowed).toBe(row.boundaryAllowed);
             if (row.missing !== undefined) expect(result.missingContextValues).toEqual(row.missing);
           });
+          if (row.choice !== undefined) {
+            it(`${row.rule} — iamgraph's choice, checked against the peer`, () => {
+              expect(row.oracle, "a row marked as iamgraph's choice names its oracle outcome").toBeDefined();
+              const peer = peerDecision(group, row);
+              if (row.oracle === "agrees") expect(peer).toBe(row.expect);
+              else {
+                expect(listedKinds.has(row.oracle!), `${row.oracle} is listed in oracle-disagreements.json`).toBe(true);
+                expect(peer).not.toBe(row.expect);
+              }
+            });
+          }
         }
       });
     }
