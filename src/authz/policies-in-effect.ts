@@ -1,4 +1,4 @@
-import { inlineSourceKey } from "../domain/permissions/effective-paths.js";
+import { inlineSourceKey, pathKey } from "../domain/permissions/effective-paths.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { PolicyDocument, PolicyInEffect, PolicySource } from "../policy/document.js";
 import { parsePolicyDocument } from "../policy/parse.js";
@@ -8,6 +8,8 @@ export interface PrincipalPolicies {
   readonly identity: PolicyInEffect[];
   /** undefined when the principal has no boundary. */
   readonly boundary: PolicyInEffect[] | undefined;
+  /** Each identity policy's path (pathKey of source key and group), same positions as `identity`. */
+  readonly identityPaths: string[];
   /** Ids and ARNs whose change invalidates this principal's compiled set. */
   readonly dependsOn: ReadonlySet<string>;
 }
@@ -45,6 +47,7 @@ export async function loadPoliciesInEffect(prisma: PrismaClient, principals: rea
 
   return principals.map((principal) => {
     const identity: PolicyInEffect[] = [];
+    const identityPaths: string[] = [];
     let boundary: PolicyInEffect[] | undefined;
     const dependsOn = new Set<string>([principal.id]);
     for (const m of memberships) if (m.userId === principal.id) dependsOn.add(m.groupId);
@@ -71,9 +74,12 @@ export async function loadPoliciesInEffect(prisma: PrismaClient, principals: rea
         role: row.kind === "boundary" ? "boundary" : "identity",
       };
       if (row.kind === "boundary") (boundary ??= []).push({ source, document });
-      else identity.push({ source, document });
+      else {
+        identity.push({ source, document });
+        identityPaths.push(pathKey(row.sourceKey, row.viaGroupId));
+      }
     }
-    return { identity, boundary, dependsOn };
+    return { identity, boundary, identityPaths, dependsOn };
   });
 }
 
