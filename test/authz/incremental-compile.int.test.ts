@@ -2,6 +2,7 @@ import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Command } from "../../src/app/command.js";
 import { CompiledPolicyCache, type PrincipalEntry } from "../../src/authz/compiled-policy-cache.js";
+import { forgetVersionDocuments } from "../../src/authz/policies-in-effect.js";
 import { loadConfig } from "../../src/config/config.js";
 import { DomainError } from "../../src/domain/shared/domain-error.js";
 import type { StatementBucket, StatementIndex } from "../../src/policy/compile.js";
@@ -156,6 +157,7 @@ describe.each(backends)("incremental compilation on $name", (backend) => {
         const command = randomCommand(r);
         await attempt(command);
         const incremental = await cache.getMany(PRINCIPALS);
+        forgetVersionDocuments();
         const scratch = await new CompiledPolicyCache(db.prisma).getMany(PRINCIPALS);
         for (const [i, arn] of PRINCIPALS.entries()) {
           const where = `seed ${seed} step ${step} (${command.type}) ${arn}`;
