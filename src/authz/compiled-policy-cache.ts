@@ -22,6 +22,11 @@ interface Held {
   readonly dependsOn: ReadonlySet<string>;
   /** The principal's tags changed: re-read the principal (one query), keep the compiled set. */
   principalStale: boolean;
+  /**
+   * entry.identity/boundary changed and entry.compiled is of the old ones: re-linked on next use,
+   * not in the event handler, so a policy held by thousands costs each holder only when asked.
+   */
+  relink: boolean;
 }
 
 /**
@@ -67,7 +72,13 @@ export class CompiledPolicyCache {
       const held = this.#entries.get(arn);
       if (held === undefined) {
         if (!this.#absent.has(arn)) missing.push(arn);
-      } else if (held.principalStale) retag.push(held);
+        continue;
+      }
+      if (held.relink) {
+        held.entry = { ...held.entry, compiled: compilePolicySet(held.entry.identity, held.entry.boundary) };
+        held.relink = false;
+      }
+      if (held.principalStale) retag.push(held);
     }
     if (missing.length === 0 && retag.length === 0) return arns.map((a) => this.#entries.get(a)?.entry);
     const epoch = this.#epoch;
@@ -75,7 +86,7 @@ export class CompiledPolicyCache {
     const fresh = new Map<string, PrincipalEntry>();
     for (const [arn, { entry, identityPaths, dependsOn }] of loaded) {
       fresh.set(arn, entry);
-      if (epoch === this.#epoch) this.#store(arn, { entry, identityPaths, dependsOn, principalStale: false });
+      if (epoch === this.#epoch) this.#store(arn, { entry, identityPaths, dependsOn, principalStale: false, relink: false });
     }
     for (const arn of missing) if (!loaded.has(arn) && epoch === this.#epoch) this.#absent.add(arn);
     for (const [held, principal] of retagged) {
@@ -172,8 +183,8 @@ export class CompiledPolicyCache {
   }
 
   /**
-   * Re-links every dependent of `key` with the policies `change` gives it (documents compiled
-   * once, by text, whoever holds them); a dependent for which there is no `change`, or for which
+   * Gives every dependent of `key` the policies `change` returns (documents compiled once, by
+   * text, whoever holds them), to be re-linked on its next use; a dependent for which there is no `change`, or for which
    * it returns undefined, is dropped and reloads on next use.
    */
   #relink(key: string, change: ((held: Held) => Pick<PrincipalEntry, "identity" | "boundary"> | undefined) | undefined): void {
@@ -184,7 +195,8 @@ export class CompiledPolicyCache {
         this.#drop(arn);
         continue;
       }
-      held.entry = { principal: held.entry.principal, ...next, compiled: compilePolicySet(next.identity, next.boundary) };
+      held.entry = { ...held.entry, ...next };
+      held.relink = true;
     }
   }
 
