@@ -26,6 +26,11 @@ export class Authorizer {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** The compiled-policy cache it answers from (tests compare it with a fresh load). */
+  get compiledPolicies(): CompiledPolicyCache {
+    return this.cache;
+  }
+
   /** Many decisions at once; principals load in one batch (GraphQL batches through a DataLoader). */
   async authorizeMany(requests: readonly AuthorizeRequest[]): Promise<(EvaluationResult | DomainError)[]> {
     return this.#decide(requests, await this.cache.getMany(requests.map((r) => r.principalArn)));

@@ -1,4 +1,4 @@
-import { inlineSourceKey } from "../domain/permissions/effective-paths.js";
+import { inlineSourceKey, pathKey } from "../domain/permissions/effective-paths.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { PolicyDocument, PolicyInEffect, PolicySource } from "../policy/document.js";
 import { parsePolicyDocument } from "../policy/parse.js";
@@ -8,6 +8,8 @@ export interface PrincipalPolicies {
   readonly identity: PolicyInEffect[];
   /** undefined when the principal has no boundary. */
   readonly boundary: PolicyInEffect[] | undefined;
+  /** Each identity policy's path (pathKey of source key and group), same positions as `identity`. */
+  readonly identityPaths: string[];
   /** Ids and ARNs whose change invalidates this principal's compiled set. */
   readonly dependsOn: ReadonlySet<string>;
 }
@@ -26,9 +28,7 @@ export async function loadPoliciesInEffect(prisma: PrismaClient, principals: rea
   const inlineRows = rows.filter((r) => r.kind === "inline");
   const userIds = principals.filter((p) => p.type === "user").map((p) => p.id);
   const [managed, groups, inline, memberships] = await Promise.all([
-    arns.length
-      ? prisma.policy.findMany({ where: { arn: { in: arns } }, select: { arn: true, policyName: true, defaultVersionId: true, versions: { where: { isDefault: true }, select: { document: true } } } })
-      : [],
+    arns.length ? loadManaged(prisma, arns) : [],
     groupIds.length ? prisma.group.findMany({ where: { id: { in: groupIds } }, select: { id: true, groupName: true, arn: true } }) : [],
     inlineRows.length
       ? prisma.inlinePolicy.findMany({
@@ -45,6 +45,7 @@ export async function loadPoliciesInEffect(prisma: PrismaClient, principals: rea
 
   return principals.map((principal) => {
     const identity: PolicyInEffect[] = [];
+    const identityPaths: string[] = [];
     let boundary: PolicyInEffect[] | undefined;
     const dependsOn = new Set<string>([principal.id]);
     for (const m of memberships) if (m.userId === principal.id) dependsOn.add(m.groupId);
@@ -57,9 +58,8 @@ export async function loadPoliciesInEffect(prisma: PrismaClient, principals: rea
         ? { type: "group" as const, name: group.groupName, arn: group.arn }
         : { type: principal.type, name: principal.name, arn: principal.arn };
       const m = row.policyArn ? managedByArn.get(row.policyArn) : undefined;
-      const text = row.kind === "inline" ? inlineByKey.get(row.sourceKey) : m?.versions[0]?.document;
-      if (text === undefined) continue; // a row whose policy vanished: nothing to evaluate
-      const document = parseCached(text);
+      const text = row.kind === "inline" ? inlineByKey.get(row.sourceKey) : undefined;
+      const document = row.kind === "inline" ? (text === undefined ? undefined : parseCached(text)) : m?.document;
       if (!document) continue;
       const source: PolicySource = {
         kind: row.kind === "inline" ? "inline" : "managed",
@@ -71,9 +71,60 @@ export async function loadPoliciesInEffect(prisma: PrismaClient, principals: rea
         role: row.kind === "boundary" ? "boundary" : "identity",
       };
       if (row.kind === "boundary") (boundary ??= []).push({ source, document });
-      else identity.push({ source, document });
+      else {
+        identity.push({ source, document });
+        identityPaths.push(pathKey(row.sourceKey, row.viaGroupId));
+      }
     }
-    return { identity, boundary, dependsOn };
+    return { identity, boundary, identityPaths, dependsOn };
+  });
+}
+
+interface ManagedInEffect {
+  readonly arn: string;
+  readonly policyName: string;
+  readonly defaultVersionId: string;
+  /** undefined when the version vanished between the two reads, or does not parse. */
+  readonly document: PolicyDocument | undefined;
+}
+
+// A customer-managed policy version never changes once created (a new document is a new
+// version), so its parsed document is kept by policy id + version id and a reload reads only
+// which version is the default: re-linking a principal whose documents are known transfers no
+// policy text. AWS-managed versions are re-read (the build's reference data can be re-seeded).
+const versionDocuments = new Map<string, PolicyDocument>();
+const maxVersionDocuments = 20_000;
+
+/** Forgets the kept version documents (tests: a from-scratch load that reads every text). */
+export function forgetVersionDocuments(): void {
+  versionDocuments.clear();
+}
+
+async function loadManaged(prisma: PrismaClient, arns: readonly string[]): Promise<ManagedInEffect[]> {
+  const policies = await prisma.policy.findMany({
+    where: { arn: { in: [...arns] } },
+    select: { id: true, arn: true, policyName: true, defaultVersionId: true, isAwsManaged: true },
+  });
+  const key = (policyId: string, versionId: string) => `${policyId}#${versionId}`;
+  const unknown = policies.filter((p) => p.isAwsManaged || !versionDocuments.has(key(p.id, p.defaultVersionId)));
+  const read = new Map<string, PolicyDocument | undefined>();
+  if (unknown.length > 0) {
+    const versions = await prisma.policyVersion.findMany({
+      where: { OR: unknown.map((p) => ({ policyId: p.id, versionId: p.defaultVersionId })) },
+      select: { policyId: true, versionId: true, document: true },
+    });
+    const aws = new Set(unknown.filter((p) => p.isAwsManaged).map((p) => p.id));
+    for (const v of versions) {
+      const document = parseCached(v.document);
+      read.set(key(v.policyId, v.versionId), document);
+      if (document === undefined || aws.has(v.policyId)) continue;
+      if (versionDocuments.size >= maxVersionDocuments) versionDocuments.delete(versionDocuments.keys().next().value!);
+      versionDocuments.set(key(v.policyId, v.versionId), document);
+    }
+  }
+  return policies.map((p) => {
+    const k = key(p.id, p.defaultVersionId);
+    return { arn: p.arn, policyName: p.policyName, defaultVersionId: p.defaultVersionId, document: read.has(k) ? read.get(k) : versionDocuments.get(k) };
   });
 }
 

@@ -58,6 +58,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return openPostgres(url.toString(), { ...options, ...(schema ? { schema } : {}) });
 }
 
+/**
+ * PGlite's PostgreSQL keeps its buffer pool inside the WASM heap, so shared_buffers is resident
+ * memory of this process: PGlite's default (128MB) is most of an idle embedded server's RSS.
+ * The embedded store is small and its pages stay in the OS cache anyway, so 32MB (bench/
+ * footprint.bench.ts measures both); IAMGRAPH_PGLITE_SHARED_BUFFERS overrides it.
+ */
+function pgliteSharedBuffers(): string {
+  const v = process.env.IAMGRAPH_PGLITE_SHARED_BUFFERS ?? "";
+  return /^\d+(kB|MB|GB)$/.test(v) ? v : "32MB";
+}
+
 async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<Database> {
   let lock: DataDirLock | undefined;
   if (!dataDir.startsWith("memory://")) {
@@ -67,7 +78,7 @@ async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<
   }
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(dataDir);
+    pglite = await PGlite.create(dataDir, { postgresqlconf: `shared_buffers=${pgliteSharedBuffers()}` });
   } catch (err) {
     lock?.release();
     throw err;

@@ -11,7 +11,14 @@ import type { SqlRunner } from "./sql-runner.js";
  * We apply them ourselves because that engine cannot be downloaded on machines that only reach
  * the npm registry (README: "Migrations").
  */
-export const migrationsDir = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
+export const migrationsDir = [
+  // src/db/migrate.ts run from source (tsx, vitest) …
+  "../../prisma/migrations",
+  // … and dist/src/db/migrate.js, the build `npm start` runs (tsconfig.build.json).
+  "../../../prisma/migrations",
+]
+  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+  .find((dir) => fs.existsSync(dir))!;
 
 // Prisma's migrate lock id, so our migrator and Prisma's never run at once on one database.
 const migrateLockId = 72707369;

@@ -50,6 +50,15 @@ export function clusterContract(instances: () => { a: ServerProcess; b: ServerPr
     expect(refused.errors?.[0]?.extensions?.code).toBe("InvalidClientTokenId");
   });
 
+  test("a principal B found absent (and remembers as absent) is known on B once A creates it", async () => {
+    const { a, b } = instances();
+    const absent = `query ($p: String!) { authorize(principalArn: $p, action: "s3:GetObject", resource: "*") { ... on IamError { code } ... on AuthorizationDecision { decision } } }`;
+    for (let i = 0; i < 2; i++) expect((await b.request(absent, { p: userArn("late1") })).data.authorize).toEqual({ code: "NoSuchEntity" });
+    await mutate(a, "createUser", { userName: "late1" }, "... on UserPayload { position }");
+    await mutate(a, "putUserPolicy", { userName: "late1", policyName: "read", policyDocument: doc("Allow", "s3:GetObject") });
+    await eventually("B allows late1 once A created it", async () => ((await decisionOn(b, userArn("late1"), "s3:GetObject")) === "allowed" ? true : undefined), 5_000);
+  });
+
   test("a mutation on A reaches subscribers on B; a resume on B after a drop misses nothing", async () => {
     const { a, b } = instances();
     const start = (await mutate(a, "createUser", { userName: "sub1" }, "... on UserPayload { position }")).position as number;

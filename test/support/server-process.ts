@@ -35,12 +35,15 @@ export interface StartOptions {
   readonly env?: Record<string, string>;
   /** How long to wait for the port to answer. */
   readonly timeoutMs?: number;
+  /** "source" (default): the TypeScript through tsx; "built": dist/src/cli/main.js, as `npm start` runs it. */
+  readonly entry?: "source" | "built";
 }
 
 export async function startServerProcess(options: StartOptions = {}): Promise<ServerProcess> {
   const port = await freePort();
   const env = { ...process.env, ...testEnv, LOG_LEVEL: "warn", PORT: String(port), HOST: "127.0.0.1", ...options.env };
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  const args = options.entry === "built" ? ["dist/src/cli/main.js", "serve"] : ["--import", "tsx", "src/cli/main.ts", "serve"];
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
