@@ -96,11 +96,11 @@ export interface TestApp {
 
 export async function startTestApp(
   backend: Backend,
-  options: { transport?: GraphQLClient["transport"]; onQuery?: (sql: string) => void; logger?: Logger } = {},
+  options: { transport?: GraphQLClient["transport"]; onQuery?: (sql: string) => void; logger?: Logger; now?: () => Date } = {},
 ): Promise<TestApp> {
   const db = await backend.open(options.onQuery ? { onQuery: options.onQuery } : {});
   const config = loadConfig(testEnv);
-  const app = await startIamgraph(config, { db, migrate: false, logger: options.logger ?? pino({ level: "silent" }) });
+  const app = await startIamgraph(config, { db, migrate: false, logger: options.logger ?? pino({ level: "silent" }), ...(options.now ? { now: options.now } : {}) });
   const http = options.transport === "http" ? await httpClient(app.yoga) : undefined;
   const clientSignedWith = (authorization: string | null): GraphQLClient =>
     http ? clientOver("http", http.url, fetch, authorization) : fetchClient(app.yoga, authorization);

@@ -73,7 +73,7 @@ const CallerIdentity = builder.objectRef<{ account: string; arn: string; userId:
   fields: (t) => ({
     account: t.exposeString("account"),
     arn: t.exposeString("arn"),
-    userId: t.exposeString("userId", { description: "The user's id (AIDA…); the account id for root." }),
+    userId: t.exposeString("userId", { description: "The user's id (AIDA…), a role session's `AROA…:<session name>`; the account id for root." }),
   }),
 });
 
@@ -103,7 +103,7 @@ builder.queryFields((t) => ({
     resolve: (_root, _args, { caller }) => ({
       account: caller.accountId,
       arn: caller.arn,
-      userId: caller.kind === "user" ? caller.userId : caller.accountId,
+      userId: caller.kind === "root" ? caller.accountId : caller.userId,
     }),
   }),
 }));
