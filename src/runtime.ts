@@ -21,6 +21,7 @@ import { Authenticator } from "./auth/authenticator.js";
 import { CredentialStore } from "./auth/credential-store.js";
 import { resolveRootKey, type ConfiguredRootKey } from "./auth/root-credentials.js";
 import { StsService } from "./sts/sts-service.js";
+import type { OidcKeysOptions } from "./sts/oidc-keys.js";
 
 /** The composition root: one place that wires store, pipeline, bus and API together. */
 export interface Iamgraph {
@@ -72,6 +73,8 @@ export async function startIamgraph(
     feedPollMs?: number;
     /** The clock of authentication and authorization (session expiry, aws:CurrentTime); tests inject one. */
     now?: () => Date;
+    /** How OpenID Connect issuers are reached and their keys cached (src/sts/oidc-keys.ts). */
+    oidc?: OidcKeysOptions;
   } = {},
 ): Promise<Iamgraph> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: "iamgraph" } });
@@ -101,7 +104,7 @@ export async function startIamgraph(
   const policyCache = new CompiledPolicyCache(db.prisma);
   const now = options.now ?? (() => new Date());
   const authorizer = new Authorizer(policyCache, now);
-  const sts = new StsService(db.prisma, config.accountId, now);
+  const sts = new StsService(db.prisma, config.accountId, now, options.oidc);
   const whoCan = new WhoCan(db.prisma, authorizer);
   const authenticator = new Authenticator({
     store: credentials,

@@ -69,6 +69,11 @@ export const mutationCommands: Record<string, ToCommand> = {
   tagPolicy: (a) => ({ type: "TagPolicy", policyArn: a.policyArn, tags: a.tags }),
   untagPolicy: (a) => ({ type: "UntagPolicy", policyArn: a.policyArn, tagKeys: a.tagKeys }),
   ...permissions,
+  createOpenIDConnectProvider: (a) => ({ type: "CreateOpenIDConnectProvider", url: a.url, clientIds: a.clientIDList ?? [], thumbprints: a.thumbprintList ?? [], tags: a.tags ?? d.tags }),
+  updateOpenIDConnectProviderThumbprint: (a) => ({ type: "UpdateOpenIDConnectProviderThumbprint", providerArn: a.openIDConnectProviderArn, thumbprints: a.thumbprintList }),
+  addClientIDToOpenIDConnectProvider: (a) => ({ type: "AddClientIDToOpenIDConnectProvider", providerArn: a.openIDConnectProviderArn, clientId: a.clientID }),
+  removeClientIDFromOpenIDConnectProvider: (a) => ({ type: "RemoveClientIDFromOpenIDConnectProvider", providerArn: a.openIDConnectProviderArn, clientId: a.clientID }),
+  deleteOpenIDConnectProvider: (a) => ({ type: "DeleteOpenIDConnectProvider", providerArn: a.openIDConnectProviderArn }),
   // AWS's "revoke active sessions" is a PutRolePolicy of its own deny (src/sts/revoke-sessions.ts);
   // the resolver passes the moment of the request as revokedBefore.
   revokeRoleSessions: (a) => ({

@@ -75,6 +75,8 @@ export class Authenticator {
    * this process passes even from a throttled address: only unproven secrets cost a scrypt.
    */
   async authenticate(authorization: string | null | undefined, sourceAddress = "unknown", sessionToken?: string | null): Promise<Caller | AuthenticationFailure> {
+    // AssumeRoleWithWebIdentity needs no credentials: a client says so explicitly (see AnonymousCaller).
+    if (authorization?.trim() === "Anonymous") return { kind: "anonymous", arn: "anonymous", accountId: this.#opts.accountId, accessKeyId: "" };
     const presented = parseAuthorizationHeader(authorization);
     // A missing or malformed header costs nothing to refuse, so it does not spend the budget.
     if (presented instanceof AuthenticationFailure) return this.#fail(presented, undefined);
@@ -132,6 +134,7 @@ export class Authenticator {
   async stillAuthenticated(caller: Caller): Promise<boolean> {
     if (caller.kind === "root") return true;
     if (caller.kind === "session") return this.#opts.sessions?.stillValid(caller) ?? false;
+    if (caller.kind === "anonymous") return false;
     const cached = this.#proven.get(caller.accessKeyId);
     if (cached && cached.expiresAt > this.#opts.now()) return true;
     const key = await this.#opts.store.findUserKey(caller.accessKeyId);

@@ -9,7 +9,20 @@ import type { SessionGrant } from "../authz/session-grant.js";
  * user holding an active access key, and each operation it asks for is evaluated by the policy
  * engine against that user's effective permissions (src/api/authorization/).
  */
-export type Caller = RootCaller | UserCaller | SessionCaller;
+export type Caller = RootCaller | UserCaller | SessionCaller | AnonymousCaller;
+
+/**
+ * A request that says it carries no credentials (`Authorization: Anonymous`): as in AWS, only
+ * AssumeRoleWithWebIdentity may be called so (its token is the credential). Every other field
+ * is refused: the anonymous principal holds no policy, and callerIdentity answers
+ * MissingAuthenticationToken.
+ */
+export interface AnonymousCaller {
+  readonly kind: "anonymous";
+  readonly arn: "anonymous";
+  readonly accountId: string;
+  readonly accessKeyId: "";
+}
 
 export interface RootCaller {
   readonly kind: "root";
@@ -62,6 +75,6 @@ export const rootArn = (accountId: string) => `arn:aws:iam::${accountId}:root`;
 export function userNameOrCaller(userName: string | null | undefined, caller: Caller): string {
   if (userName != null) return userName;
   if (caller.kind === "user") return caller.userName;
-  if (caller.kind === "session") throw new DomainError("InvalidInput", "A role session has no user of its own: pass userName.");
+  if (caller.kind === "session" || caller.kind === "anonymous") throw new DomainError("InvalidInput", "This caller has no user of its own: pass userName.");
   throw new DomainError("InvalidInput", "The root principal's key is managed through configuration (IAMGRAPH_ROOT_ACCESS_KEY_ID); pass userName to manage a user's keys.");
 }

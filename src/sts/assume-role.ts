@@ -1,6 +1,5 @@
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Caller } from "../auth/caller.js";
-import { hashSecret } from "../auth/secret-hash.js";
 import { parsePrincipalArn } from "../authz/principal.js";
 import { requestTagContext } from "../authz/authorization-check.js";
 import { DomainError } from "../domain/shared/domain-error.js";
@@ -18,7 +17,7 @@ import {
   packedPolicyPercent,
   type AssumeRoleInput,
 } from "./assume-role-input.js";
-import { newSessionAccessKeyId, newSessionSecret, newSessionToken, tokenDigest } from "./session-material.js";
+import { issueSession, type IssuedSession } from "./session-issue.js";
 import type { SessionStore, StoredSessionPolicy } from "./session-store.js";
 import { trustCallerOf } from "./trust-context.js";
 
@@ -32,19 +31,7 @@ export interface StsDeps {
   readonly now: () => Date;
 }
 
-/** AssumeRole's answer: the credentials are shown here only. */
-export interface IssuedSession {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken: string;
-  readonly expiration: Date;
-  readonly assumedRoleId: string;
-  readonly assumedRoleArn: string;
-  readonly packedPolicySize: number;
-  readonly sourceIdentity?: string;
-}
-
-const assumedRoleArn = (accountId: string, roleName: string, sessionName: string) => `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
+export type { IssuedSession };
 
 export const notAuthorized = (callerArn: string, action: string, roleArn: string) =>
   new DomainError("AccessDenied", `User: ${callerArn} is not authorized to perform: ${action} on resource: ${roleArn}`);
@@ -59,6 +46,7 @@ export const notAuthorized = (callerArn: string, action: string, roleArn: string
  */
 export async function assumeRole(deps: StsDeps, caller: Caller, origin: readonly ContextEntry[], input: AssumeRoleInput, identity: IdentityDecider): Promise<IssuedSession> {
   if (caller.kind === "root") throw new DomainError("AccessDenied", "Roles may not be assumed by root accounts.");
+  if (caller.kind === "anonymous") throw new DomainError("AccessDenied", "AssumeRole needs credentials: an IAM user's or a role session's.");
   checkAssumeRoleInput(input);
   const now = deps.now();
   const { roleArn } = input;
@@ -115,21 +103,8 @@ export async function assumeRole(deps: StsDeps, caller: Caller, origin: readonly
 
   const tags = [...inherited, ...requestTags];
   const transitiveTagKeys = [...new Set([...inherited.map((t) => t.key), ...(input.transitiveTagKeys ?? [])])];
-  const secretAccessKey = newSessionSecret();
-  const sessionToken = newSessionToken();
-  const accessKeyId = newSessionAccessKeyId();
-  const arn = assumedRoleArn(role.accountId, role.roleName, input.roleSessionName);
-  const expiration = new Date(now.getTime() + duration * 1000);
-  await deps.sessions.insert({
-    accessKeyId,
-    secretHash: await hashSecret(secretAccessKey),
-    tokenDigest: tokenDigest(sessionToken),
-    accountId: role.accountId,
-    roleId: role.id,
-    roleArn: role.arn,
-    roleName: role.roleName,
+  return issueSession(deps, role, {
     sessionName: input.roleSessionName,
-    assumedRoleArn: arn,
     via: "AssumeRole",
     issuedBy: caller.arn,
     ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
@@ -137,23 +112,14 @@ export async function assumeRole(deps: StsDeps, caller: Caller, origin: readonly
     tags,
     transitiveTagKeys,
     chained: caller.kind === "session",
-    issuedAt: now,
-    expiresAt: expiration,
-  });
-  return {
-    accessKeyId,
-    secretAccessKey,
-    sessionToken,
-    expiration,
-    assumedRoleId: `${role.id}:${input.roleSessionName}`,
-    assumedRoleArn: arn,
+    now,
+    durationSeconds: duration,
     packedPolicySize,
-    ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
-  };
+  });
 }
 
 /** The inline session policy (checked as an identity policy) and the managed ones' default versions, as text. */
-async function resolveSessionPolicies(prisma: PrismaClient, inline: string | null, arns: readonly string[]): Promise<StoredSessionPolicy[]> {
+export async function resolveSessionPolicies(prisma: PrismaClient, inline: string | null, arns: readonly string[]): Promise<StoredSessionPolicy[]> {
   const out: StoredSessionPolicy[] = [];
   if (inline !== null) {
     const parsed = parsePolicyDocument(inline, "identity");

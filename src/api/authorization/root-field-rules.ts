@@ -63,6 +63,8 @@ export const queryRules: Record<string, FieldRule> = {
   projectionStatus: single("iamgraph:GetProjectionStatus", () => "*"),
   // Who held a role is as sensitive as the role itself: iamgraph's own action, on the role's ARN.
   roleSessions: single("iamgraph:ListRoleSessions", ({ args }) => args.roleArn),
+  openIDConnectProvider: single("iam:GetOpenIDConnectProvider", ({ args }) => args.openIDConnectProviderArn),
+  openIDConnectProviders: single("iam:ListOpenIDConnectProviders", () => "*"),
 };
 
 export const mutationRules: Record<string, FieldRule> = {
@@ -81,6 +83,9 @@ export const mutationRules: Record<string, FieldRule> = {
   // policies must allow sts:AssumeRole depends on how the role's trust policy names the caller
   // (src/policy/trust-policy.ts, assumeRoleDecision), so no check can be made before it.
   assumeRole: rule(() => []),
+  // AssumeRoleWithWebIdentity needs no credentials (AWS): the web identity token is verified and
+  // the role's trust policy decides, in src/sts/web-identity.ts. Anonymous callers reach it.
+  assumeRoleWithWebIdentity: rule(() => []),
 };
 
 // A subscription asks the same question as the query it streams, so it takes the same action;

@@ -1,3 +1,4 @@
+import { GraphQLError } from "graphql";
 import { createAccessKey, deleteAccessKey, updateAccessKey } from "../../auth/access-key-commands.js";
 import { userNameOrCaller } from "../../auth/caller.js";
 import { commandFor } from "../mutation-commands.js";
@@ -100,11 +101,14 @@ builder.queryFields((t) => ({
   }),
   callerIdentity: t.field({
     type: CallerIdentity,
-    resolve: (_root, _args, { caller }) => ({
+    resolve: (_root, _args, { caller }) => {
+      if (caller.kind === "anonymous") throw new GraphQLError("Request is missing Authentication Token", { extensions: { code: "MissingAuthenticationToken" } });
+      return {
       account: caller.accountId,
       arn: caller.arn,
       userId: caller.kind === "root" ? caller.accountId : caller.userId,
-    }),
+      };
+    },
   }),
 }));
 

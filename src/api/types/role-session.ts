@@ -12,7 +12,7 @@ import { PositionPayload } from "./user.js";
 // STS AssumeRole over GraphQL, the record of issued sessions (roleSessions), and AWS's "revoke
 // active sessions" (revokeRoleSessions). Sessions are not events: see src/sts/session-store.ts.
 
-const Credentials = builder.objectRef<IssuedSession>("Credentials").implement({
+export const Credentials = builder.objectRef<IssuedSession>("Credentials").implement({
   description: "Temporary security credentials. The secret and token are shown in this response only; send them as HTTP Basic (id:secret) plus an `X-Amz-Security-Token` header.",
   fields: (t) => ({
     accessKeyId: t.exposeString("accessKeyId", { description: "ASIA…" }),
@@ -22,7 +22,7 @@ const Credentials = builder.objectRef<IssuedSession>("Credentials").implement({
   }),
 });
 
-const AssumedRoleUser = builder.objectRef<IssuedSession>("AssumedRoleUser").implement({
+export const AssumedRoleUser = builder.objectRef<IssuedSession>("AssumedRoleUser").implement({
   fields: (t) => ({
     arn: t.exposeString("assumedRoleArn", { description: "arn:aws:sts::<account>:assumed-role/<role>/<session>" }),
     assumedRoleId: t.exposeString("assumedRoleId", { description: "AROA…:<session>" }),
