@@ -1,6 +1,6 @@
 import { describe, it } from "vitest";
 import type { IamEvent } from "../../events/catalogue.js";
-import { decideOidcProvider, maxOidcProvidersPerAccount, type OidcDecisionInput } from "../../src/domain/oidc-providers/decide.js";
+import { decideOidcProvider, maxOidcProvidersPerAccount, type OidcDecisionInput, type OidcProviderCommand } from "../../src/domain/oidc-providers/decide.js";
 import { evolveOidcProvider, initialOidcProviderState } from "../../src/domain/oidc-providers/state.js";
 import { accountId, deciderSpec } from "./spec.js";
 
@@ -9,7 +9,7 @@ import { accountId, deciderSpec } from "./spec.js";
 const given = deciderSpec({
   initial: initialOidcProviderState,
   evolve: evolveOidcProvider,
-  decide: (command, input: OidcDecisionInput) => decideOidcProvider(command, input, accountId),
+  decide: (command: OidcProviderCommand, input: OidcDecisionInput) => decideOidcProvider(command, input, accountId),
   input: (provider, facts: Partial<OidcDecisionInput>): OidcDecisionInput => ({ ...facts, provider }),
 });
 
