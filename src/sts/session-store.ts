@@ -55,8 +55,9 @@ export class SessionStore {
     return this.prisma.roleSession.findUnique({ where: { accessKeyId } });
   }
 
-  /** A role's sessions, newest first. */
-  forRole(roleArn: string, limit = 100): Promise<RoleSession[]> {
-    return this.prisma.roleSession.findMany({ where: { roleArn }, orderBy: { issuedAt: "desc" }, take: limit });
+  /** A role's sessions, newest first; with `activeAt`, only those valid at that moment (issued, not yet expired). */
+  forRole(roleArn: string, limit = 100, activeAt?: Date): Promise<RoleSession[]> {
+    const active = activeAt ? { issuedAt: { lte: activeAt }, expiresAt: { gt: activeAt } } : {};
+    return this.prisma.roleSession.findMany({ where: { roleArn, ...active }, orderBy: { issuedAt: "desc" }, take: limit });
   }
 }

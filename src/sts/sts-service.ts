@@ -35,8 +35,8 @@ export class StsService {
     return assumeRole({ prisma: this.prisma, sessions: this.store, accountId: this.accountId, now: this.now }, caller, origin, input, identity);
   }
 
-  roleSessions(roleArn: string, limit?: number): Promise<RoleSession[]> {
-    return this.store.forRole(roleArn, limit);
+  roleSessions(roleArn: string, limit?: number, activeAt?: Date): Promise<RoleSession[]> {
+    return this.store.forRole(roleArn, limit, activeAt);
   }
 
   currentTime(): Date {

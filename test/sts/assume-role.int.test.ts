@@ -195,5 +195,12 @@ describe.each(backends)("AssumeRole on $name", (backend) => {
     expect(listed[0]).toEqual({ sessionName: "new", issuedBy: alice.arn, active: true });
     expect(listed.map((s) => s.sessionName)).toContain("short");
     expect(listed.find((s) => s.sessionName === "short")?.active).toBe(false);
+    // Who held the role at a moment: the sessions valid then, from the records.
+    const heldAt = async (at: number) =>
+      ok<{ sessionName: string }[]>(await t.client.request(`query ($r: String!, $at: DateTime) { r: roleSessions(roleArn: $r, activeAt: $at) { sessionName } }`, { r: deployer, at: new Date(at).toISOString() }), "r").map((s) => s.sessionName);
+    expect(await heldAt(clock)).toContain("new");
+    expect(await heldAt(clock)).not.toContain("short");
+    expect(await heldAt(Date.parse("2026-06-01T10:00:00.000Z") + 100_000)).toEqual(expect.arrayContaining(["s1", "wide", "short"]));
+    expect(await heldAt(Date.parse("2026-06-01T09:00:00.000Z"))).toEqual([]);
   });
 });

@@ -68,9 +68,10 @@ function stsOf(ctx: Context) {
 builder.queryFields((t) => ({
   roleSessions: t.field({
     type: [RoleSessionRef],
-    description: "The sessions issued for a role, newest first (at most `limit`, default 100).",
-    args: { roleArn: t.arg.string({ required: true }), limit: t.arg.int() },
-    resolve: (_root, args, ctx) => stsOf(ctx).roleSessions(args.roleArn, Math.min(Math.max(args.limit ?? 100, 1), 1000)),
+    description:
+      "The sessions issued for a role, newest first (at most `limit`, default 100). With `activeAt`, only those that were valid then: who held the role at that moment (revocation aside, which is a policy: see the role's history).",
+    args: { roleArn: t.arg.string({ required: true }), limit: t.arg.int(), activeAt: t.arg({ type: "DateTime" }) },
+    resolve: (_root, args, ctx) => stsOf(ctx).roleSessions(args.roleArn, Math.min(Math.max(args.limit ?? 100, 1), 1000), args.activeAt ?? undefined),
   }),
 }));
 
