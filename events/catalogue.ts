@@ -1,6 +1,7 @@
 import * as accessKeys from "./access-keys.js";
 import type { EventDefinition, EventOf } from "./event-definition.js";
 import * as groups from "./groups.js";
+import * as oidcProviders from "./oidc-providers.js";
 import * as permissions from "./permissions.js";
 import * as policies from "./policies.js";
 import * as roles from "./roles.js";
@@ -14,6 +15,7 @@ export const eventCatalogue = {
   ...policies,
   ...permissions,
   ...accessKeys,
+  ...oidcProviders,
 } as const;
 
 type Catalogue = typeof eventCatalogue;

@@ -20,6 +20,8 @@ import { EntityFactsCache } from "./api/authorization/entity-facts-cache.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { CredentialStore } from "./auth/credential-store.js";
 import { resolveRootKey, type ConfiguredRootKey } from "./auth/root-credentials.js";
+import { StsService } from "./sts/sts-service.js";
+import type { OidcKeysOptions } from "./sts/oidc-keys.js";
 
 /** The composition root: one place that wires store, pipeline, bus and API together. */
 export interface Iamgraph {
@@ -39,6 +41,8 @@ export interface Iamgraph {
   readonly watermark: ProjectionWatermark;
   readonly authenticator: Authenticator;
   readonly credentials: CredentialStore;
+  /** STS: role sessions (src/sts/). */
+  readonly sts: StsService;
   /**
    * The root key generated on this start (embedded mode, none configured or stored before):
    * `iamgraph serve` prints it once. Absent on every other start.
@@ -69,6 +73,10 @@ export async function startIamgraph(
     feedPollMs?: number;
     /** The rate limiter's clock (ms), for tests that step time; default Date.now. */
     rateLimitClock?: () => number;
+    /** The clock of authentication and authorization (session expiry, aws:CurrentTime); tests inject one. */
+    now?: () => Date;
+    /** How OpenID Connect issuers are reached and their keys cached (src/sts/oidc-keys.ts). */
+    oidc?: OidcKeysOptions;
   } = {},
 ): Promise<Iamgraph> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: "iamgraph" } });
@@ -96,12 +104,16 @@ export async function startIamgraph(
     },
   });
   const policyCache = new CompiledPolicyCache(db.prisma);
-  const authorizer = new Authorizer(policyCache);
+  const now = options.now ?? (() => new Date());
+  const authorizer = new Authorizer(policyCache, now);
+  const sts = new StsService(db.prisma, config.accountId, now, options.oidc);
   const whoCan = new WhoCan(db.prisma, authorizer);
   const authenticator = new Authenticator({
     store: credentials,
     accountId: config.accountId,
     root: rootKey.source,
+    sessions: sts.authenticator,
+    ...(options.now ? { now: () => now().getTime() } : {}),
     onError: (err) => logger.error({ err }, "recording an access key's last use failed"),
   });
   const entityFacts = new EntityFactsCache();
@@ -128,6 +140,7 @@ export async function startIamgraph(
     whoCan,
     authenticator,
     credentials,
+    sts,
     entityFacts,
     authorization: options.authorization ?? "enforced",
     accountId: config.accountId,
@@ -157,6 +170,7 @@ export async function startIamgraph(
     watermark,
     authenticator,
     credentials,
+    sts,
     ...(rootKey.generated ? { generatedRootKey: rootKey.generated } : {}),
     async close() {
       await feed.close();

@@ -24,7 +24,7 @@ export function authenticationPlugin(authenticator: Authenticator): { plugin: Pl
   const plugin: Plugin = {
     async onRequest({ request, serverContext, endResponse, fetchAPI }) {
       const origin = originOf(request, (serverContext as { req?: IncomingMessage }).req);
-      const result = await authenticator.authenticate(request.headers.get("authorization"), origin.sourceIp);
+      const result = await authenticator.authenticate(request.headers.get("authorization"), origin.sourceIp, request.headers.get("x-amz-security-token"));
       if (result instanceof AuthenticationFailure) {
         const headers: Record<string, string> =
           result.code === "Throttling"

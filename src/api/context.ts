@@ -5,6 +5,7 @@ import type { Authorizer, AuthorizeRequest } from "../authz/authorizer.js";
 import type { WhoCan } from "../authz/who-can.js";
 import type { Caller, RequestOrigin } from "../auth/caller.js";
 import type { CredentialStore } from "../auth/credential-store.js";
+import type { StsService } from "../sts/sts-service.js";
 import type { EntityFactsCache } from "./authorization/entity-facts-cache.js";
 import type { EvaluationResult } from "../policy/evaluate.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
@@ -35,6 +36,8 @@ export interface Context {
   readonly live?: LiveHub;
   /** Operator operations run in this server (projection status and rebuilds); absent in tests that need none. */
   readonly operations?: ProjectionOperations;
+  /** STS role sessions (src/sts/sts-service.ts); absent in tests that need none. */
+  readonly sts?: StsService;
   /** Set by the WebSocket transport: closes the client's socket (a subscription buffer overflowed). */
   readonly closeTransport?: (code: number, reason: string) => void;
 }

@@ -1,5 +1,6 @@
 import type { Command } from "../app/command.js";
 import { userNameOrCaller, type Caller } from "../auth/caller.js";
+import { REVOKE_POLICY_NAME, revokeOlderSessionsPolicy } from "../sts/revoke-sessions.js";
 
 // Each mutation's arguments as the domain command it sends, defaults included — the one mapping:
 // mutations send these (sendMutation in command-field.ts, the access-key resolvers), dry runs and
@@ -68,6 +69,20 @@ export const mutationCommands: Record<string, ToCommand> = {
   tagPolicy: (a) => ({ type: "TagPolicy", policyArn: a.policyArn, tags: a.tags }),
   untagPolicy: (a) => ({ type: "UntagPolicy", policyArn: a.policyArn, tagKeys: a.tagKeys }),
   ...permissions,
+  createOpenIDConnectProvider: (a) => ({ type: "CreateOpenIDConnectProvider", url: a.url, clientIds: a.clientIDList ?? [], thumbprints: a.thumbprintList ?? [], tags: a.tags ?? d.tags }),
+  updateOpenIDConnectProviderThumbprint: (a) => ({ type: "UpdateOpenIDConnectProviderThumbprint", providerArn: a.openIDConnectProviderArn, thumbprints: a.thumbprintList }),
+  addClientIDToOpenIDConnectProvider: (a) => ({ type: "AddClientIDToOpenIDConnectProvider", providerArn: a.openIDConnectProviderArn, clientId: a.clientID }),
+  removeClientIDFromOpenIDConnectProvider: (a) => ({ type: "RemoveClientIDFromOpenIDConnectProvider", providerArn: a.openIDConnectProviderArn, clientId: a.clientID }),
+  deleteOpenIDConnectProvider: (a) => ({ type: "DeleteOpenIDConnectProvider", providerArn: a.openIDConnectProviderArn }),
+  // AWS's "revoke active sessions" is a PutRolePolicy of its own deny (src/sts/revoke-sessions.ts);
+  // the resolver passes the moment of the request as revokedBefore.
+  revokeRoleSessions: (a) => ({
+    type: "PutInlinePolicy",
+    entityType: "role",
+    entityName: a.roleName,
+    policyName: REVOKE_POLICY_NAME,
+    policyDocument: revokeOlderSessionsPolicy(a.revokedBefore ?? new Date()),
+  }),
   // The new key's id is made with its secret, just before the command is sent (src/auth/access-key-commands.ts).
   // Without userName the caller's own user is meant (AWS semantics).
   createAccessKey: (a, caller) => ({ type: "CreateAccessKey", userName: userNameOrCaller(a.userName, caller), accessKeyId: "" }),

@@ -56,7 +56,10 @@ export function serveGraphqlWs(
         const header = typeof fromParams === "string" ? fromParams : req.headers.authorization;
         const request = requestOf(req);
         const origin = originOf(request, req);
-        const result = await authenticator.authenticate(header, origin.sourceIp);
+        // Temporary credentials also carry their session token (STS), as `x-amz-security-token`.
+        const tokenParam = ctx.connectionParams?.["x-amz-security-token"];
+        const token = typeof tokenParam === "string" ? tokenParam : req.headers["x-amz-security-token"];
+        const result = await authenticator.authenticate(header, origin.sourceIp, typeof token === "string" ? token : undefined);
         if (result instanceof AuthenticationFailure) {
           socket.close(result.code === "Throttling" ? 4429 : 4401, `${result.code}: ${result.message}`.slice(0, 123));
           return false;

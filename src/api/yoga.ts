@@ -7,6 +7,7 @@ import type { Authorizer } from "../authz/authorizer.js";
 import type { WhoCan } from "../authz/who-can.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { CredentialStore } from "../auth/credential-store.js";
+import type { StsService } from "../sts/sts-service.js";
 import type { EntityFactsCache } from "./authorization/entity-facts-cache.js";
 import { DomainError } from "../domain/shared/domain-error.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
@@ -29,6 +30,8 @@ export interface YogaDeps {
   readonly whoCan: WhoCan;
   readonly authenticator: Authenticator;
   readonly credentials: CredentialStore;
+  /** STS role sessions (src/sts/); absent where no sessions are issued. */
+  readonly sts?: StsService;
   /** Shared across requests; the runtime invalidates it with every committed batch. */
   readonly entityFacts?: EntityFactsCache;
   readonly accountId: string;
@@ -90,6 +93,7 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
         loaders: createLoaders(deps.prisma, deps.accountId, deps.authorizer, deps.credentials),
         ...(deps.live ? { live: deps.live } : {}),
         ...(deps.operations ? { operations: deps.operations } : {}),
+        ...(deps.sts ? { sts: deps.sts } : {}),
       } satisfies Context;
     },
     maskedErrors: {

@@ -8,6 +8,7 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import type { ContextEntry } from "../policy/request.js";
 import type { Tx } from "../db/transaction.js";
 import type { Command } from "./command.js";
+import { oidcProviderArn } from "../domain/oidc-providers/decide.js";
 
 // Every domain command mapped to the IAM action AWS checks for the API call that sends it, on
 // the resource AWS names (the target's real ARN, with its path), with the condition keys the
@@ -106,6 +107,17 @@ export async function commandAuthorization(command: Command, accountId: string, 
       return [await onEntity("user", command.userName, "iam:UpdateAccessKey")];
     case "DeleteAccessKey":
       return [await onEntity("user", command.userName, "iam:DeleteAccessKey")];
+    // OpenID Connect providers: SAR resource type `oidc-provider`, the provider's ARN.
+    case "CreateOpenIDConnectProvider":
+      return [{ action: "iam:CreateOpenIDConnectProvider", resource: oidcProviderArn(accountId, command.url), context: requestTagContext(command.tags) }];
+    case "UpdateOpenIDConnectProviderThumbprint":
+      return [{ action: "iam:UpdateOpenIDConnectProviderThumbprint", resource: command.providerArn }];
+    case "AddClientIDToOpenIDConnectProvider":
+      return [{ action: "iam:AddClientIDToOpenIDConnectProvider", resource: command.providerArn }];
+    case "RemoveClientIDFromOpenIDConnectProvider":
+      return [{ action: "iam:RemoveClientIDFromOpenIDConnectProvider", resource: command.providerArn }];
+    case "DeleteOpenIDConnectProvider":
+      return [{ action: "iam:DeleteOpenIDConnectProvider", resource: command.providerArn }];
     default:
       return assertNever(command);
   }

@@ -13,9 +13,11 @@ import { findAwsManagedPolicy } from "../policy/aws-managed-policies.js";
 import type { StreamAppend } from "../eventstore/stored-event.js";
 import type { Tx } from "../db/transaction.js";
 import type { Command } from "./command.js";
+import { decideOidcProvider, notFound, oidcUrlKey, urlKeyOfProviderArn } from "../domain/oidc-providers/decide.js";
 import {
   groupNameTaken,
   loadGroupByName,
+  loadOidcProvider,
   loadPolicyByArn,
   loadRoleByName,
   loadUserByName,
@@ -144,6 +146,22 @@ export async function loadAndDecide(tx: Tx, command: Command, meta: CommandMetad
       const policy = policyArn ? await findManagedPolicy(tx, policyArn) : undefined;
       const events = decidePermissions(command, { holder: holder?.holder, policy });
       return holder ? [{ streamId: holder.streamId, expectedVersion: holder.version, events }] : [];
+    }
+    case "CreateOpenIDConnectProvider": {
+      const loaded = await loadOidcProvider(tx, oidcUrlKey(command.url));
+      const providersInAccount = await tx.oidcProvider.count({ where: { accountId } });
+      const events = decideOidcProvider(command, { provider: loaded.state, providersInAccount }, accountId);
+      return [{ streamId: loaded.streamId, expectedVersion: loaded.version === 0 ? "noStream" : loaded.version, events }];
+    }
+    case "UpdateOpenIDConnectProviderThumbprint":
+    case "AddClientIDToOpenIDConnectProvider":
+    case "RemoveClientIDFromOpenIDConnectProvider":
+    case "DeleteOpenIDConnectProvider": {
+      const urlKey = urlKeyOfProviderArn(command.providerArn, accountId);
+      if (urlKey === undefined) throw notFound(command.providerArn);
+      const loaded = await loadOidcProvider(tx, urlKey);
+      const events = decideOidcProvider(command, { provider: loaded.state }, accountId);
+      return events.length > 0 ? [{ streamId: loaded.streamId, expectedVersion: loaded.version, events }] : [];
     }
     default:
       return assertNever(command);

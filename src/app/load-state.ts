@@ -5,6 +5,8 @@ import { initialPolicyState, evolvePolicy, type PolicyState } from "../domain/po
 import { initialRoleState, evolveRole, type RoleState } from "../domain/roles/state.js";
 import { initialUserState, evolveUser, type UserState } from "../domain/users/state.js";
 import { readStream } from "../eventstore/read.js";
+import { evolveOidcProvider, initialOidcProviderState, type OidcProviderState } from "../domain/oidc-providers/state.js";
+import { oidcProviderStreamId } from "../domain/shared/stream-ids.js";
 import type { Tx } from "../db/transaction.js";
 
 // Entity state comes from folding the entity's own stream; the name → id lookup, counts and
@@ -72,4 +74,11 @@ export async function loadPolicyByArn(tx: Tx, arn: string): Promise<Loaded<Polic
 
 export async function policyNameTaken(tx: Tx, accountId: string, policyName: string): Promise<boolean> {
   return (await tx.policy.findUnique({ where: { accountId_policyNameKey: { accountId, policyNameKey: nameKey(policyName) } }, select: { id: true } })) !== null;
+}
+
+/** An OpenID Connect provider's stream, by its URL key (stream-ids.ts), folded; version 0 when it never existed. */
+export async function loadOidcProvider(tx: Tx, urlKey: string): Promise<Loaded<OidcProviderState>> {
+  const streamId = oidcProviderStreamId(urlKey);
+  const events = await readStream(tx, streamId);
+  return { state: events.reduce(evolveOidcProvider, initialOidcProviderState), streamId, version: events.at(-1)?.streamVersion ?? 0 };
 }

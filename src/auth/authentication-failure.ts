@@ -3,7 +3,7 @@
  * (a deactivated or deleted key is InvalidClientTokenId, as in AWS: the answer does not say
  * which). Answered with HTTP 401 before the request reaches GraphQL.
  */
-export type AuthenticationFailureCode = "MissingAuthenticationToken" | "IncompleteSignature" | "InvalidClientTokenId" | "SignatureDoesNotMatch" | "Throttling";
+export type AuthenticationFailureCode = "MissingAuthenticationToken" | "IncompleteSignature" | "InvalidClientTokenId" | "SignatureDoesNotMatch" | "Throttling" | "ExpiredToken";
 
 export class AuthenticationFailure extends Error {
   constructor(
@@ -29,3 +29,6 @@ export const malformedHeader = () =>
 
 /** Too many failed attempts from one address: answered (HTTP 429) without verifying anything. */
 export const throttled = (retryAfterMs: number) => new AuthenticationFailure("Throttling", "Rate exceeded", retryAfterMs);
+
+/** Temporary credentials (ASIA…) past their expiration (STS; src/sts/session-authenticator.ts). */
+export const expiredToken = () => new AuthenticationFailure("ExpiredToken", "The security token included in the request is expired");

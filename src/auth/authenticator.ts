@@ -6,6 +6,7 @@ import { parseAuthorizationHeader } from "./authorization-header.js";
 import { rootArn, type Caller } from "./caller.js";
 import type { CredentialStore } from "./credential-store.js";
 import { verifySecret } from "./secret-hash.js";
+import type { SessionAuthenticator } from "../sts/session-authenticator.js";
 
 /** Where the root principal's key comes from (src/auth/root-credentials.ts decides). */
 export type RootKeySource =
@@ -31,6 +32,8 @@ export interface AuthenticatorOptions {
   /** Last-used time is written at most this often per key (default 60 s). */
   readonly lastUsedResolutionMs?: number;
   readonly onError?: (err: unknown) => void;
+  /** Temporary credentials (ASIA… ids) are STS sessions, proven by src/sts/session-authenticator.ts. */
+  readonly sessions?: SessionAuthenticator;
   /**
    * Failed attempts one source address may make (burst, then per second) before its unproven
    * secrets are refused unverified with Throttling (default 20, then 1/s). Each wrong secret
@@ -49,7 +52,7 @@ export interface AuthenticatorOptions {
  * bounds staleness for changes made by other processes.
  */
 export class Authenticator {
-  readonly #opts: Required<Omit<AuthenticatorOptions, "onError" | "failures">> & Pick<AuthenticatorOptions, "onError">;
+  readonly #opts: Required<Omit<AuthenticatorOptions, "onError" | "failures" | "sessions">> & Pick<AuthenticatorOptions, "onError" | "sessions">;
   readonly #hmacKey = randomBytes(32);
   readonly #proven = new Map<string, Proven>();
   readonly #inflight = new Map<string, Promise<Caller | AuthenticationFailure>>();
@@ -71,11 +74,17 @@ export class Authenticator {
    * `sourceAddress` keys the failed-attempt budget. A key whose secret was already proven in
    * this process passes even from a throttled address: only unproven secrets cost a scrypt.
    */
-  async authenticate(authorization: string | null | undefined, sourceAddress = "unknown"): Promise<Caller | AuthenticationFailure> {
+  async authenticate(authorization: string | null | undefined, sourceAddress = "unknown", sessionToken?: string | null): Promise<Caller | AuthenticationFailure> {
+    // AssumeRoleWithWebIdentity needs no credentials: a client says so explicitly (see AnonymousCaller).
+    if (authorization?.trim() === "Anonymous") return { kind: "anonymous", arn: "anonymous", accountId: this.#opts.accountId, accessKeyId: "" };
     const presented = parseAuthorizationHeader(authorization);
     // A missing or malformed header costs nothing to refuse, so it does not spend the budget.
     if (presented instanceof AuthenticationFailure) return this.#fail(presented, undefined);
     const { accessKeyId, secretAccessKey } = presented;
+    if (this.#opts.sessions && accessKeyId.startsWith("ASIA")) {
+      const session = await this.#opts.sessions.authenticate(accessKeyId, secretAccessKey, sessionToken);
+      return session instanceof AuthenticationFailure ? this.#fail(session, sourceAddress) : session;
+    }
     const digest = this.#digest(secretAccessKey);
     const now = this.#opts.now();
     const proven = this.#proven.get(accessKeyId);
@@ -124,6 +133,8 @@ export class Authenticator {
   /** Whether a caller authenticated earlier still holds a usable key (live subscriptions re-check this). */
   async stillAuthenticated(caller: Caller): Promise<boolean> {
     if (caller.kind === "root") return true;
+    if (caller.kind === "session") return this.#opts.sessions?.stillValid(caller) ?? false;
+    if (caller.kind === "anonymous") return false;
     const cached = this.#proven.get(caller.accessKeyId);
     if (cached && cached.expiresAt > this.#opts.now()) return true;
     const key = await this.#opts.store.findUserKey(caller.accessKeyId);

@@ -1,4 +1,5 @@
 import { DomainError } from "../domain/shared/domain-error.js";
+import type { SessionGrant } from "../authz/session-grant.js";
 
 /**
  * Who made a request, as established by authentication (src/auth/authenticator.ts).
@@ -8,7 +9,20 @@ import { DomainError } from "../domain/shared/domain-error.js";
  * user holding an active access key, and each operation it asks for is evaluated by the policy
  * engine against that user's effective permissions (src/api/authorization/).
  */
-export type Caller = RootCaller | UserCaller;
+export type Caller = RootCaller | UserCaller | SessionCaller | AnonymousCaller;
+
+/**
+ * A request that says it carries no credentials (`Authorization: Anonymous`): as in AWS, only
+ * AssumeRoleWithWebIdentity may be called so (its token is the credential). Every other field
+ * is refused: the anonymous principal holds no policy, and callerIdentity answers
+ * MissingAuthenticationToken.
+ */
+export interface AnonymousCaller {
+  readonly kind: "anonymous";
+  readonly arn: "anonymous";
+  readonly accountId: string;
+  readonly accessKeyId: "";
+}
 
 export interface RootCaller {
   readonly kind: "root";
@@ -28,6 +42,22 @@ export interface UserCaller {
   readonly accessKeyId: string;
 }
 
+/**
+ * A role session: temporary credentials (ASIA…) issued by AssumeRole (src/sts/). Its ARN is the
+ * assumed-role ARN `arn:aws:sts::<account>:assumed-role/<role>/<session>` — what AccessDenied
+ * messages and events name — while policies are evaluated as the role's, intersected with the
+ * session's policies (src/authz/session-grant.ts).
+ */
+export interface SessionCaller {
+  readonly kind: "session";
+  readonly arn: string;
+  readonly accountId: string;
+  /** `AROA…:<session name>`: aws:userid and GetCallerIdentity's UserId. */
+  readonly userId: string;
+  readonly accessKeyId: string;
+  readonly session: SessionGrant;
+}
+
 /** Facts about the transport that fill aws:SourceIp and aws:SecureTransport. */
 export interface RequestOrigin {
   /** The peer's address (no proxy headers are trusted unless configured). */
@@ -45,5 +75,6 @@ export const rootArn = (accountId: string) => `arn:aws:iam::${accountId}:root`;
 export function userNameOrCaller(userName: string | null | undefined, caller: Caller): string {
   if (userName != null) return userName;
   if (caller.kind === "user") return caller.userName;
+  if (caller.kind === "session" || caller.kind === "anonymous") throw new DomainError("InvalidInput", "This caller has no user of its own: pass userName.");
   throw new DomainError("InvalidInput", "The root principal's key is managed through configuration (IAMGRAPH_ROOT_ACCESS_KEY_ID); pass userName to manage a user's keys.");
 }

@@ -7,10 +7,15 @@ import type { CompiledPolicyCache, PrincipalEntry } from "./compiled-policy-cach
 import { loadPoliciesInEffect } from "./policies-in-effect.js";
 import { loadPrincipals, type Principal } from "./principal.js";
 import { principalContext } from "./request-context.js";
+import { evaluateSession } from "../policy/session-policy.js";
+import { sessionContext, type SessionGrant } from "./session-grant.js";
 import { inputPolicies, simulationPairs, toSimulationResult, type SimulationInput, type SimulationResult } from "./simulation.js";
 
 export interface AuthorizeRequest {
+  /** For a role session, the role's ARN: the session is evaluated as the role, within `session`. */
   readonly principalArn: string;
+  /** Set when the caller is a role session: its policies, tags and keys (session-grant.ts). */
+  readonly session?: SessionGrant;
   readonly action: string;
   readonly resource: string;
   readonly context?: readonly ContextEntry[];
@@ -56,8 +61,11 @@ export class Authorizer {
     return requests.map((request, i) => {
       const entry = entries[i];
       if (!entry) return noSuchPrincipal(request.principalArn);
-      const context = buildContext([...principalContext(entry.principal, now), ...(request.context ?? [])]);
-      return evaluate(entry.compiled, { action: request.action, resource: request.resource, context });
+      const { session } = request;
+      const own = session ? [...principalContext(entry.principal, now), ...sessionContext(session)] : principalContext(entry.principal, now);
+      const context = buildContext([...own, ...(request.context ?? [])]);
+      const req = { action: request.action, resource: request.resource, context };
+      return session ? evaluateSession(entry.compiled, session.sessionPolicies, req) : evaluate(entry.compiled, req);
     });
   }
 

@@ -19,6 +19,8 @@ export type EvalReason =
   | "explicitDeny in permissions boundary"
   | "no identity allow"
   | "boundary does not allow"
+  | "explicitDeny in session policy"
+  | "no session policy allows"
   | "allowed";
 
 export interface ConditionTrace {

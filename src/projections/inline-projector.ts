@@ -7,6 +7,7 @@ import { policiesProjection } from "./policies-projection.js";
 import type { Tx } from "../db/transaction.js";
 import type { Projection } from "./projection.js";
 import { rolesProjection } from "./roles-projection.js";
+import { oidcProvidersProjection } from "./oidc-providers-projection.js";
 import { applyInline } from "./sql-writer.js";
 import { usersProjection } from "./users-projection.js";
 
@@ -22,6 +23,7 @@ export const projections: readonly Projection[] = [
   permissionsProjection,
   effectivePoliciesProjection,
   accessKeysProjection,
+  oidcProvidersProjection,
 ];
 
 /**

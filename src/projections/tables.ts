@@ -17,6 +17,7 @@ export const tables = {
   inline_policies: { primaryKey: ["entity_type", "entity_id", "policy_name"], lookups: [["entity_type", "entity_id"]] },
   effective_policies: { primaryKey: ["principal_id", "source_key", "via_group_id"], lookups: [["principal_id"], ["via_group_id"]] },
   access_keys: { primaryKey: ["access_key_id"], lookups: [["user_id"]] },
+  oidc_providers: { primaryKey: ["arn"], lookups: [] },
 } as const satisfies Record<string, { primaryKey: readonly string[]; lookups: readonly (readonly string[])[] }>;
 
 export type TableName = keyof typeof tables;

@@ -30,8 +30,8 @@ test("no rule names a root field the schema no longer has", () => {
   }
 });
 
-test("every mutation except restorePrincipal and the operator's rebuildProjections is authorized as the domain command it sends", () => {
-  expect(fieldsOf("Mutation").filter((f) => !(f in mutationCommands))).toEqual(["rebuildProjections", "restorePrincipal"]);
+test("every mutation except restorePrincipal, the operator's rebuildProjections and STS's assumeRole and assumeRoleWithWebIdentity is authorized as the domain command it sends", () => {
+  expect(fieldsOf("Mutation").filter((f) => !(f in mutationCommands))).toEqual(["assumeRole", "assumeRoleWithWebIdentity", "rebuildProjections", "restorePrincipal"]);
 });
 
 test("only GetCallerIdentity is open to every authenticated caller", () => {

@@ -28,6 +28,9 @@ const roles = ["r0", "r1"];
 const policies = ["p0", "p1", "p2", "p3"];
 const policyArn = (name: string) => `arn:aws:iam::${account}:policy/${name}`;
 const accessKeys = ["AKIAREBUILDTEST00001", "AKIAREBUILDTEST00002", "AKIAREBUILDTEST00003", "AKIAREBUILDTEST00004"];
+const oidcHosts = ["idp.example.com", "ci.example.com/org"];
+const clientIds = ["c0", "c1", "c2"];
+const oidcArn = (host: string) => `arn:aws:iam::${account}:oidc-provider/${host}`;
 const awsManaged = ["arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/IAMReadOnlyAccess"];
 
 /**
@@ -72,6 +75,11 @@ export function randomCommand(r: ReturnType<typeof prng>): Command {
     [1, () => ({ type: "DeleteGroup", groupName: r.pick(groups) })],
     [1, () => ({ type: "DeleteRole", roleName: r.pick(roles) })],
     [1, () => ({ type: "DeletePolicy", policyArn: policyArn(r.pick(policies)) })],
+    [2, () => ({ type: "CreateOpenIDConnectProvider", url: `https://${r.pick(oidcHosts)}`, clientIds: r.some(clientIds, 2), thumbprints: [], tags: tags() })],
+    [2, () => ({ type: "AddClientIDToOpenIDConnectProvider", providerArn: oidcArn(r.pick(oidcHosts)), clientId: r.pick(clientIds) })],
+    [1, () => ({ type: "RemoveClientIDFromOpenIDConnectProvider", providerArn: oidcArn(r.pick(oidcHosts)), clientId: r.pick(clientIds) })],
+    [1, () => ({ type: "UpdateOpenIDConnectProviderThumbprint", providerArn: oidcArn(r.pick(oidcHosts)), thumbprints: [r.pick(["a", "b"]).repeat(40)] })],
+    [1, () => ({ type: "DeleteOpenIDConnectProvider", providerArn: oidcArn(r.pick(oidcHosts)) })],
   ];
   const total = table.reduce((s, [w]) => s + w, 0);
   let x = r.next() * total;

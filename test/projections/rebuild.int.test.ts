@@ -21,7 +21,7 @@ describe.each(backends)("projections rebuild on $name", (backend) => {
   let built: Record<string, string[]>;
   beforeAll(async () => {
     t = await startTestApp(backend);
-    expect(await randomHistory(t.app, 4242, 300)).toBeGreaterThan(100);
+    expect(await randomHistory(t.app, 4242, 360)).toBeGreaterThan(100);
     built = await snapshot(t.db.sql);
   }, 120_000);
   afterAll(async () => t?.close());

@@ -6,6 +6,7 @@ import type { IamgraphYoga } from "../../src/api/yoga.js";
 import { loadConfig } from "../../src/config/config.js";
 import { startIamgraph, type Iamgraph } from "../../src/runtime.js";
 import { basicAuthorization } from "../../src/auth/authorization-header.js";
+import type { OidcKeysOptions } from "../../src/sts/oidc-keys.js";
 import type { Backend, TestDatabase } from "./databases.js";
 import { rootAuthorization, testEnv } from "./root-key.js";
 
@@ -96,11 +97,11 @@ export interface TestApp {
 
 export async function startTestApp(
   backend: Backend,
-  options: { transport?: GraphQLClient["transport"]; onQuery?: (sql: string) => void; logger?: Logger } = {},
+  options: { transport?: GraphQLClient["transport"]; onQuery?: (sql: string) => void; logger?: Logger; now?: () => Date; oidc?: OidcKeysOptions } = {},
 ): Promise<TestApp> {
   const db = await backend.open(options.onQuery ? { onQuery: options.onQuery } : {});
   const config = loadConfig(testEnv);
-  const app = await startIamgraph(config, { db, migrate: false, logger: options.logger ?? pino({ level: "silent" }) });
+  const app = await startIamgraph(config, { db, migrate: false, logger: options.logger ?? pino({ level: "silent" }), ...(options.now ? { now: options.now } : {}), ...(options.oidc ? { oidc: options.oidc } : {}) });
   const http = options.transport === "http" ? await httpClient(app.yoga) : undefined;
   const clientSignedWith = (authorization: string | null): GraphQLClient =>
     http ? clientOver("http", http.url, fetch, authorization) : fetchClient(app.yoga, authorization);

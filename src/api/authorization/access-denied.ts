@@ -17,6 +17,10 @@ export function accessDeniedMessage(callerArn: string, action: string, resource:
       return `${head} because no permissions boundary allows the ${action} action`;
     case "explicitDeny in permissions boundary":
       return `${head} with an explicit deny in a permissions boundary`;
+    case "no session policy allows":
+      return `${head} because no session policy allows the ${action} action`;
+    case "explicitDeny in session policy":
+      return `${head} with an explicit deny in a session policy`;
   }
 }
 

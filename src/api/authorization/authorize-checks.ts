@@ -28,7 +28,10 @@ export async function authorizeChecks(ctx: Context, checks: AuthorizationChecks)
 
 /** The authorizer's request for the caller: the transport's keys first, the operation's after. */
 export function callerRequest(ctx: Context, action: string, resource: string, context: readonly ContextEntry[] = []): AuthorizeRequest {
-  return { principalArn: ctx.caller.arn, action, resource, context: [...originContext(ctx.origin), ...context] };
+  const { caller } = ctx;
+  // A role session is evaluated as its role, within the session's policies (src/authz/session-grant.ts).
+  const principal = caller.kind === "session" ? { principalArn: caller.session.roleArn, session: caller.session } : { principalArn: caller.arn };
+  return { ...principal, action, resource, context: [...originContext(ctx.origin), ...context] };
 }
 
 /** aws:SourceIp, aws:SecureTransport and aws:UserAgent, from the connection (reference_policies_condition-keys). */

@@ -61,6 +61,10 @@ export const queryRules: Record<string, FieldRule> = {
   previewChange: rule(() => [previewChangeCheck]),
   // Operator operations (src/app/projection-operations.ts): the store as a whole, so `*`.
   projectionStatus: single("iamgraph:GetProjectionStatus", () => "*"),
+  // Who held a role is as sensitive as the role itself: iamgraph's own action, on the role's ARN.
+  roleSessions: single("iamgraph:ListRoleSessions", ({ args }) => args.roleArn),
+  openIDConnectProvider: single("iam:GetOpenIDConnectProvider", ({ args }) => args.openIDConnectProviderArn),
+  openIDConnectProviders: single("iam:ListOpenIDConnectProviders", () => "*"),
 };
 
 export const mutationRules: Record<string, FieldRule> = {
@@ -75,6 +79,13 @@ export const mutationRules: Record<string, FieldRule> = {
   // the caller could not do one mutation at a time.
   restorePrincipal: single("iamgraph:RestorePrincipal", ({ args }) => args.arn),
   rebuildProjections: single("iamgraph:RebuildProjections", () => "*"),
+  // AssumeRole is decided by src/sts/assume-role.ts, not here: whether the caller's identity
+  // policies must allow sts:AssumeRole depends on how the role's trust policy names the caller
+  // (src/policy/trust-policy.ts, assumeRoleDecision), so no check can be made before it.
+  assumeRole: rule(() => []),
+  // AssumeRoleWithWebIdentity needs no credentials (AWS): the web identity token is verified and
+  // the role's trust policy decides, in src/sts/web-identity.ts. Anonymous callers reach it.
+  assumeRoleWithWebIdentity: rule(() => []),
 };
 
 // A subscription asks the same question as the query it streams, so it takes the same action;

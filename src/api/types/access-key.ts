@@ -1,3 +1,4 @@
+import { GraphQLError } from "graphql";
 import { createAccessKey, deleteAccessKey, updateAccessKey } from "../../auth/access-key-commands.js";
 import { userNameOrCaller } from "../../auth/caller.js";
 import { commandFor } from "../mutation-commands.js";
@@ -73,7 +74,7 @@ const CallerIdentity = builder.objectRef<{ account: string; arn: string; userId:
   fields: (t) => ({
     account: t.exposeString("account"),
     arn: t.exposeString("arn"),
-    userId: t.exposeString("userId", { description: "The user's id (AIDA…); the account id for root." }),
+    userId: t.exposeString("userId", { description: "The user's id (AIDA…), a role session's `AROA…:<session name>`; the account id for root." }),
   }),
 });
 
@@ -100,11 +101,14 @@ builder.queryFields((t) => ({
   }),
   callerIdentity: t.field({
     type: CallerIdentity,
-    resolve: (_root, _args, { caller }) => ({
+    resolve: (_root, _args, { caller }) => {
+      if (caller.kind === "anonymous") throw new GraphQLError("Request is missing Authentication Token", { extensions: { code: "MissingAuthenticationToken" } });
+      return {
       account: caller.accountId,
       arn: caller.arn,
-      userId: caller.kind === "user" ? caller.userId : caller.accountId,
-    }),
+      userId: caller.kind === "root" ? caller.accountId : caller.userId,
+      };
+    },
   }),
 }));
 

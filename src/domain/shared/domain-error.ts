@@ -9,6 +9,13 @@ export const errorCodes = [
   "ConcurrentModification",
   "AccessDenied",
   "UnmodifiableEntity",
+  // STS (issue 18): AssumeRole and AssumeRoleWithWebIdentity refusals, with AWS's codes.
+  "ValidationError",
+  "PackedPolicyTooLarge",
+  "InvalidIdentityToken",
+  "ExpiredTokenException",
+  "IDPRejectedClaim",
+  "IDPCommunicationError",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

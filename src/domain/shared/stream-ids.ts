@@ -17,6 +17,13 @@ export const groupStreamId = (groupId: string) => streamIdOf("group", groupId);
 export const roleStreamId = (roleId: string) => streamIdOf("role", roleId);
 export const policyStreamId = (policyId: string) => streamIdOf("policy", policyId);
 
+/**
+ * An OpenID Connect provider's stream: `oidc-provider-<url without https://>`. Not one of the
+ * entity kinds above (parseStreamId answers undefined for it): a provider is no principal and
+ * no policy holder, so history and time travel have nothing to fold it into.
+ */
+export const oidcProviderStreamId = (urlKey: string) => `oidc-provider-${urlKey}`;
+
 /** The kind and entity id a stream id names; undefined for a stream that is not an entity's. */
 export function parseStreamId(streamId: string): { readonly kind: StreamKind; readonly id: string } | undefined {
   const dash = streamId.indexOf("-");

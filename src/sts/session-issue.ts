@@ -1,0 +1,74 @@
+import type { Role } from "../generated/prisma/client.js";
+import { hashSecret } from "../auth/secret-hash.js";
+import type { Tag } from "../domain/shared/tags.js";
+import { newSessionAccessKeyId, newSessionSecret, newSessionToken, tokenDigest } from "./session-material.js";
+import type { SessionStore, StoredSessionPolicy } from "./session-store.js";
+
+/** What AssumeRole and AssumeRoleWithWebIdentity answer: the credentials are shown here only. */
+export interface IssuedSession {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiration: Date;
+  readonly assumedRoleId: string;
+  readonly assumedRoleArn: string;
+  readonly packedPolicySize: number;
+  readonly sourceIdentity?: string;
+}
+
+export interface SessionToIssue {
+  readonly sessionName: string;
+  readonly via: "AssumeRole" | "AssumeRoleWithWebIdentity";
+  readonly issuedBy: string;
+  readonly providerArn?: string;
+  readonly sourceIdentity?: string;
+  readonly sessionPolicies: readonly StoredSessionPolicy[];
+  readonly tags: readonly Tag[];
+  readonly transitiveTagKeys: readonly string[];
+  readonly chained: boolean;
+  readonly now: Date;
+  readonly durationSeconds: number;
+  readonly packedPolicySize: number;
+}
+
+export const assumedRoleArn = (accountId: string, roleName: string, sessionName: string) => `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
+
+/** Makes the credentials, records the session (its secret hashed, its token digested), and answers them once. */
+export async function issueSession(deps: { readonly sessions: SessionStore }, role: Role, s: SessionToIssue): Promise<IssuedSession> {
+  const secretAccessKey = newSessionSecret();
+  const sessionToken = newSessionToken();
+  const accessKeyId = newSessionAccessKeyId();
+  const arn = assumedRoleArn(role.accountId, role.roleName, s.sessionName);
+  const expiration = new Date(s.now.getTime() + s.durationSeconds * 1000);
+  await deps.sessions.insert({
+    accessKeyId,
+    secretHash: await hashSecret(secretAccessKey),
+    tokenDigest: tokenDigest(sessionToken),
+    accountId: role.accountId,
+    roleId: role.id,
+    roleArn: role.arn,
+    roleName: role.roleName,
+    sessionName: s.sessionName,
+    assumedRoleArn: arn,
+    via: s.via,
+    issuedBy: s.issuedBy,
+    ...(s.providerArn !== undefined ? { providerArn: s.providerArn } : {}),
+    ...(s.sourceIdentity !== undefined ? { sourceIdentity: s.sourceIdentity } : {}),
+    sessionPolicies: s.sessionPolicies,
+    tags: s.tags,
+    transitiveTagKeys: s.transitiveTagKeys,
+    chained: s.chained,
+    issuedAt: s.now,
+    expiresAt: expiration,
+  });
+  return {
+    accessKeyId,
+    secretAccessKey,
+    sessionToken,
+    expiration,
+    assumedRoleId: `${role.id}:${s.sessionName}`,
+    assumedRoleArn: arn,
+    packedPolicySize: s.packedPolicySize,
+    ...(s.sourceIdentity !== undefined ? { sourceIdentity: s.sourceIdentity } : {}),
+  };
+}

@@ -1,0 +1,63 @@
+import type { PrismaClient, RoleSession } from "../generated/prisma/client.js";
+import type { Tag } from "../domain/shared/tags.js";
+
+/** A session policy as resolved when the session was issued: its name and document text. */
+export interface StoredSessionPolicy {
+  readonly name: string;
+  readonly document: string;
+}
+
+export interface NewSessionRecord {
+  readonly accessKeyId: string;
+  readonly secretHash: string;
+  readonly tokenDigest: string;
+  readonly accountId: string;
+  readonly roleId: string;
+  readonly roleArn: string;
+  readonly roleName: string;
+  readonly sessionName: string;
+  readonly assumedRoleArn: string;
+  readonly via: "AssumeRole" | "AssumeRoleWithWebIdentity";
+  readonly issuedBy: string;
+  readonly providerArn?: string;
+  readonly sourceIdentity?: string;
+  readonly sessionPolicies: readonly StoredSessionPolicy[];
+  readonly tags: readonly Tag[];
+  readonly transitiveTagKeys: readonly string[];
+  readonly chained: boolean;
+  readonly issuedAt: Date;
+  readonly expiresAt: Date;
+}
+
+/**
+ * The role_sessions table: every session STS issued, kept outside the event log (assuming a
+ * role changes no IAM state) for authentication and for auditors (roleSessions). Rows are never
+ * updated; an expired session stays as the record that it was held.
+ */
+export class SessionStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async insert(record: NewSessionRecord): Promise<void> {
+    const { providerArn, sourceIdentity, sessionPolicies, tags, transitiveTagKeys, ...rest } = record;
+    await this.prisma.roleSession.create({
+      data: {
+        ...rest,
+        providerArn: providerArn ?? null,
+        sourceIdentity: sourceIdentity ?? null,
+        sessionPolicies: sessionPolicies.map((p) => ({ name: p.name, document: p.document })),
+        tags: tags.map((t) => ({ key: t.key, value: t.value })),
+        transitiveTagKeys: [...transitiveTagKeys],
+      },
+    });
+  }
+
+  find(accessKeyId: string): Promise<RoleSession | null> {
+    return this.prisma.roleSession.findUnique({ where: { accessKeyId } });
+  }
+
+  /** A role's sessions, newest first; with `activeAt`, only those valid at that moment (issued, not yet expired). */
+  forRole(roleArn: string, limit = 100, activeAt?: Date): Promise<RoleSession[]> {
+    const active = activeAt ? { issuedAt: { lte: activeAt }, expiresAt: { gt: activeAt } } : {};
+    return this.prisma.roleSession.findMany({ where: { roleArn, ...active }, orderBy: { issuedAt: "desc" }, take: limit });
+  }
+}
