@@ -21,6 +21,7 @@ import { requestIdOf } from "./hardening/request-id.js";
 import { rejectNulCharacters } from "./reject-nul.js";
 import { sharedSubscriptionResults } from "./shared-subscription-results.js";
 import { schema } from "./schema.js";
+import { awsQueryPlugin } from "../aws/query-api.js";
 
 export interface YogaDeps {
   readonly prisma: PrismaClient;
@@ -58,7 +59,7 @@ export type IamgraphYoga = YogaServerInstance<Record<string, unknown>, Context>;
 export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
   const { logger } = deps;
   const authentication = deps.authorization === "disabled" ? unauthenticatedForBenchmarks(deps.accountId) : authenticationPlugin(deps.authenticator);
-  return createYoga<Record<string, unknown>, Context>({
+  const yoga: IamgraphYoga = createYoga<Record<string, unknown>, Context>({
     schema: deps.authorization === "disabled" ? schema : guardSchema(schema),
     graphqlEndpoint: "/graphql",
     graphiql: deps.production ? false : { title: "iamgraph", defaultQuery: defaultQuery },
@@ -105,12 +106,15 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
     plugins: maskHookFailures([
       bodyLimit(deps.maxBodyBytes ?? 1_000_000),
       ...hardeningPlugins({ production: deps.production, ...(deps.hardening ? { limits: deps.hardening } : {}) }),
+      // The AWS Query API at `/` (src/aws/): verifies its own SigV4 signature, then runs each action through this envelope.
+      awsQueryPlugin({ authenticator: deps.authenticator, logger, yoga: () => yoga }),
       authentication.plugin,
       rejectNulCharacters(),
       sharedSubscriptionResults(),
       ...(deps.plugins ?? []),
     ], logger),
   });
+  return yoga;
 }
 
 /**

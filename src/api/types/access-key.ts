@@ -116,7 +116,7 @@ builder.mutationFields((t) => ({
     args: { userName: t.arg.string() },
     resolve: async (_root, args, ctx) => {
       const { accessKeyId: _madeWithTheSecret, ...command } = commandFor("createAccessKey", args, ctx.caller);
-      const created = await createAccessKey(ctx.commands, command, requestOf(ctx));
+      const created = await createAccessKey(ctx.commands, command, requestOf(ctx), ctx.credentials);
       const event = created.result.events[0]!;
       return {
         position: created.result.position,
