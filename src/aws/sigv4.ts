@@ -74,7 +74,7 @@ export function parseSignedRequest(request: { readonly url: URL; readonly header
     if (missing.length > 0) return incompleteSignature(`AWS query-string parameters must include ${missing.map((m) => `'${m}'`).join(", ")}. Re-examine the query-string parameters.`);
   }
   const scope = credential!.split("/");
-  if (scope.length !== 5 || scope[4] !== "aws4_request" || !/^\w{16,128}$/.test(scope[0]!) || !/^\d{8}$/.test(scope[1]!)) {
+  if (scope.length !== 5 || scope[4] !== "aws4_request" || !/^\w{1,128}$/.test(scope[0]!) || !/^\d{8}$/.test(scope[1]!)) {
     return incompleteSignature(`Credential should be scoped to a valid region, not '${scope[2] ?? ""}'. Credential=${credential!.slice(0, 200)}`);
   }
   if (!/^\d{8}T\d{6}Z$/.test(amzDate!)) return incompleteSignature(`Date must be in ISO-8601 'basic format'. Got '${amzDate!.slice(0, 40)}'.`);
