@@ -1,4 +1,3 @@
-import { createHash, createHmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { validate, parse } from "graphql";
 import { describe, expect, test } from "vitest";
@@ -11,6 +10,7 @@ import { expectedSignature, parseSignedRequest, signingKey } from "../../src/aws
 import { supportedActions } from "../../src/aws/supported-actions.js";
 import { errorXml, responseXml } from "../../src/aws/xml-output.js";
 import { AwsError } from "../../src/aws/aws-error.js";
+import { Sha256 } from "./signing.js";
 
 describe("the action table", () => {
   const guarded = guardSchema(schema);
@@ -63,24 +63,6 @@ describe("writing XML by the model", () => {
     expect(new AwsError("AccessDenied", "").status).toBe(403);
   });
 });
-
-const bytes = (d: string | ArrayBuffer | ArrayBufferView) =>
-  typeof d === "string" ? Buffer.from(d, "utf8") : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
-
-/** The signer's hash interface over node:crypto (the SDK's own is a transitive package). */
-class Sha256 {
-  readonly #hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.#hash = secret ? createHmac("sha256", bytes(secret)) : createHash("sha256");
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView) {
-    this.#hash.update(bytes(data));
-  }
-  async digest() {
-    return new Uint8Array(this.#hash.digest());
-  }
-  reset() {}
-}
 
 describe("SigV4", () => {
   // AWS's worked example (IAM User Guide, "Elements of an AWS API request signature"): GET ListUsers, 2015-08-30.
