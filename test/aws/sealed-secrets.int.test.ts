@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { CreateAccessKeyCommand, CreateUserCommand, GetUserCommand } from "@aws-sdk/client-iam";
+import { CreateAccessKeyCommand, CreateUserCommand } from "@aws-sdk/client-iam";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { basicAuthorization } from "../../src/auth/authorization-header.js";
 import { masterKeyFileName, parseMasterKey, resolveMasterKey } from "../../src/auth/master-key.js";
@@ -70,8 +71,9 @@ describe("stored keys", () => {
     expect(row!.sealedSecret).not.toContain(key.SecretAccessKey!);
     const log = await s.live.app.db.prisma.event.findMany();
     expect(JSON.stringify(log, (_k, v) => (typeof v === "bigint" ? String(v) : v))).not.toContain(key.SecretAccessKey!);
-    const me = await s.iam({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }).send(new GetUserCommand({}));
-    expect(me.User!.UserName).toBe("carol");
+    // carol holds no policy; who she is needs none (STS GetCallerIdentity), and her signature verifies.
+    const me = await s.sts({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }).send(new GetCallerIdentityCommand({}));
+    expect(me.Arn).toBe("arn:aws:iam::123456789012:user/carol");
   });
 
   test("a key from before sealing (hash only) keeps Basic, and SigV4 says to rotate it", async () => {
