@@ -73,13 +73,13 @@ export async function startIamgraph(
 ): Promise<Iamgraph> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: "iamgraph" } });
   const db = options.db ?? (await openDatabase(storeOptions(config, "serve")));
+  // Before anything is written: postgres mode without IAMGRAPH_MASTER_KEY stops here, store untouched.
+  const masterKey = resolveMasterKey({ configured: config.masterKey, kind: db.kind, dataDir: db.dataDirLock ? path.dirname(db.dataDirLock.file) : undefined });
   if (options.migrate !== false) {
     const report = await migrate(db.sql, (msg) => logger.info(msg));
     if (report.applied.length > 0) logger.info({ applied: report.applied }, "migrations applied");
   }
   await seedAwsManagedPolicies(db.prisma);
-  // Before anything else reads secrets: postgres mode without IAMGRAPH_MASTER_KEY stops here.
-  const masterKey = resolveMasterKey({ configured: config.masterKey, kind: db.kind, dataDir: db.dataDirLock ? path.dirname(db.dataDirLock.file) : undefined });
   const credentials = new CredentialStore(db.prisma, masterKey.box);
   const hashOnly = await credentials.hashOnlyKeys();
   if (hashOnly.length > 0) {

@@ -10,6 +10,10 @@ import { masterKeyFileName, parseMasterKey, resolveMasterKey } from "../../src/a
 import { SecretBox } from "../../src/auth/secret-box.js";
 import { awsError, signedFetch } from "./signing.js";
 import { startAwsServer, type AwsServer } from "./support.js";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { postgresUrl } from "../support/databases.js";
+import { testEnv } from "../support/root-key.js";
 
 describe("SecretBox (AES-256-GCM under the master key)", () => {
   const box = new SecretBox(randomBytes(32));
@@ -35,6 +39,15 @@ describe("where the master key comes from", () => {
   test("postgres mode refuses to start without IAMGRAPH_MASTER_KEY", () => {
     expect(() => resolveMasterKey({ configured: undefined, kind: "postgres", dataDir: undefined })).toThrow(/IAMGRAPH_MASTER_KEY is not set/);
   });
+  test.skipIf(!postgresUrl)("`iamgraph serve` with PostgreSQL and no IAMGRAPH_MASTER_KEY exits with the reason, before touching the store", async () => {
+    const { IAMGRAPH_MASTER_KEY: _omitted, ...env } = { ...process.env, ...testEnv, DATABASE_URL: postgresUrl!, KAFKA_BROKERS: "", PORT: "0", LOG_LEVEL: "silent" };
+    const root = fileURLToPath(new URL("../..", import.meta.url));
+    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = execFile(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve"], { cwd: root, env, timeout: 60_000 }, (_err, stdout, stderr) => resolve({ code: child.exitCode, output: stdout + stderr }));
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain("IAMGRAPH_MASTER_KEY is not set");
+  }, 90_000);
   test("a malformed key is refused at configuration", () => {
     expect(() => parseMasterKey("short")).toThrow(/32 bytes/);
     expect(parseMasterKey("00".repeat(32))).toHaveLength(32);

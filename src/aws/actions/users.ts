@@ -19,7 +19,7 @@ export const userActions: ActionTable = {
     // Without UserName, the caller's own user (AWS semantics; root has none to return).
     document: `query ($userName: String!) { user(userName: $userName) { ${userFields} ${tagFields} ${boundaryFields} } }`,
     variables: (i, caller) => ({ userName: i.UserName ?? (caller.kind === "user" ? caller.userName : "") }),
-    output: (d, i) => ({ User: userOut(found(d.user, noUser(i.UserName))) }),
+    output: (d, i, caller) => ({ User: userOut(found(d.user, noUser(i.UserName ?? (caller.kind === "user" ? caller.userName : "root")))) }),
   },
   ListUsers: {
     document: `query ($pathPrefix: String, $first: Int, $after: String) { users(pathPrefix: $pathPrefix, first: $first, after: $after) { edges { node { ${userFields} } } ${pageInfo} } }`,
