@@ -82,6 +82,12 @@ export class CredentialStore {
     return new Set(rows.map((r) => r.accessKeyId));
   }
 
+  /** Which of these keys have a sealed secret, i.e. can sign with SigV4 (the others: Basic only, until rotated). */
+  async withSealedSecret(accessKeyIds: readonly string[]): Promise<Set<string>> {
+    const rows = await this.prisma.accessKeyCredential.findMany({ where: { accessKeyId: { in: [...accessKeyIds] }, sealedSecret: { not: null } }, select: { accessKeyId: true } });
+    return new Set(rows.map((r) => r.accessKeyId));
+  }
+
   async lastUsed(accessKeyId: string): Promise<Date | null> {
     const row = await this.prisma.accessKeyCredential.findUnique({ where: { accessKeyId }, select: { lastUsedAt: true } });
     return row?.lastUsedAt ?? null;

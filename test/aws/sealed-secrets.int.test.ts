@@ -100,5 +100,8 @@ describe("stored keys", () => {
     expect(refused).toMatchObject({ status: 403, code: "InvalidClientTokenId" });
     expect(refused.message).toContain(`access key ${creds.accessKeyId} predates stored signing secrets`);
     expect(await s.live.app.credentials.hashOnlyKeys()).toEqual([creds.accessKeyId]);
+    // Reported where keys are listed: GraphQL's accessKeys says which can sign.
+    const listed = await s.live.request(`{ dave: accessKeys(userName: "dave") { accessKeyId canSign canAuthenticate } carol: accessKeys(userName: "carol") { canSign } }`);
+    expect(listed.data).toEqual({ dave: [{ accessKeyId: creds.accessKeyId, canSign: false, canAuthenticate: true }], carol: [{ canSign: true }] });
   });
 });
