@@ -385,6 +385,7 @@ export const benchRootKey = { accessKeyId: "AKIAIAMGRAPHBENCHROOT", secretAccess
 export const benchEnv = {
   IAMGRAPH_ROOT_ACCESS_KEY_ID: benchRootKey.accessKeyId,
   IAMGRAPH_ROOT_SECRET_ACCESS_KEY: benchRootKey.secretAccessKey,
+  IAMGRAPH_MASTER_KEY: "YmVuY2gtbWFzdGVyLWtleS1kby1ub3QtdXNlLTAxMjM=",
 } as const;
 export const benchRootAuthorization = `Basic ${Buffer.from(`${benchRootKey.accessKeyId}:${benchRootKey.secretAccessKey}`).toString("base64")}`;
 

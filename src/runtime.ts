@@ -22,6 +22,8 @@ import { CredentialStore } from "./auth/credential-store.js";
 import { resolveRootKey, type ConfiguredRootKey } from "./auth/root-credentials.js";
 import { StsService } from "./sts/sts-service.js";
 import type { OidcKeysOptions } from "./sts/oidc-keys.js";
+import { resolveMasterKey } from "./auth/master-key.js";
+import path from "node:path";
 
 /** The composition root: one place that wires store, pipeline, bus and API together. */
 export interface Iamgraph {
@@ -81,12 +83,18 @@ export async function startIamgraph(
 ): Promise<Iamgraph> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: "iamgraph" } });
   const db = options.db ?? (await openDatabase(storeOptions(config, "serve")));
+  // Before anything is written: postgres mode without IAMGRAPH_MASTER_KEY stops here, store untouched.
+  const masterKey = resolveMasterKey({ configured: config.masterKey, kind: db.kind, dataDir: db.dataDirLock ? path.dirname(db.dataDirLock.file) : undefined });
   if (options.migrate !== false) {
     const report = await migrate(db.sql, (msg) => logger.info(msg));
     if (report.applied.length > 0) logger.info({ applied: report.applied }, "migrations applied");
   }
   await seedAwsManagedPolicies(db.prisma);
-  const credentials = new CredentialStore(db.prisma);
+  const credentials = new CredentialStore(db.prisma, masterKey.box);
+  const hashOnly = await credentials.hashOnlyKeys();
+  if (hashOnly.length > 0) {
+    logger.warn({ accessKeyIds: hashOnly.slice(0, 20), count: hashOnly.length }, "access keys made before secrets were sealed work with HTTP Basic only: rotate them (CreateAccessKey, then DeleteAccessKey) to sign with SigV4");
+  }
   const rootKey = await resolveRootKey(credentials, { configured: config.rootKey, mayGenerate: db.kind === "embedded", now: new Date() });
   const bus = createInProcessBus((err) => logger.error({ err }, "event listener failed"));
   const given = typeof options.feed === "function" ? options.feed(db) : options.feed;

@@ -5,6 +5,7 @@ import type { Plugin } from "graphql-yoga";
 import { AuthenticationFailure } from "../auth/authentication-failure.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import { rootArn, type Caller, type RequestOrigin } from "../auth/caller.js";
+import { isSigV4, signableRequest } from "../aws/sigv4.js";
 
 /** Who is asking and from where: established before GraphQL parses anything. */
 export interface Authenticated {
@@ -24,7 +25,10 @@ export function authenticationPlugin(authenticator: Authenticator): { plugin: Pl
   const plugin: Plugin = {
     async onRequest({ request, serverContext, endResponse, fetchAPI }) {
       const origin = originOf(request, (serverContext as { req?: IncomingMessage }).req);
-      const result = await authenticator.authenticate(request.headers.get("authorization"), origin.sourceIp, request.headers.get("x-amz-security-token"));
+      // A SigV4-signed request (so no client has to send its secret) or HTTP Basic.
+      const result = isSigV4({ url: new URL(request.url), headers: request.headers })
+        ? await authenticator.authenticateSigned(await signableRequest(request), origin.sourceIp)
+        : await authenticator.authenticate(request.headers.get("authorization"), origin.sourceIp, request.headers.get("x-amz-security-token"));
       if (result instanceof AuthenticationFailure) {
         const headers: Record<string, string> =
           result.code === "Throttling"

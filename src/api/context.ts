@@ -51,6 +51,8 @@ export interface Loaders {
   readonly policies: PolicyLoaders;
   /** Whether an access key has a stored secret (CredentialStore.withSecret), one query per page. */
   readonly keyHasSecret: DataLoader<string, boolean>;
+  /** Whether an access key's secret is sealed for SigV4 (CredentialStore.withSealedSecret). */
+  readonly keyCanSign: DataLoader<string, boolean>;
 }
 
 /** Per-request loaders: one query per batch, cached only for the request's lifetime. */
@@ -59,6 +61,10 @@ export function createLoaders(prisma: PrismaClient, accountId: string, authorize
     keyHasSecret: new DataLoader(async (ids) => {
       const stored = await credentials.withSecret(ids);
       return ids.map((id) => stored.has(id));
+    }),
+    keyCanSign: new DataLoader(async (ids) => {
+      const sealed = await credentials.withSealedSecret(ids);
+      return ids.map((id) => sealed.has(id));
     }),
     authorize: new DataLoader<AuthorizeRequest, EvaluationResult>((requests) => authorizer.authorizeMany(requests), { cache: false }),
     policies: createPolicyLoaders(prisma),

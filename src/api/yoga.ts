@@ -22,6 +22,7 @@ import { requestIdOf } from "./hardening/request-id.js";
 import { rejectNulCharacters } from "./reject-nul.js";
 import { sharedSubscriptionResults } from "./shared-subscription-results.js";
 import { schema } from "./schema.js";
+import { awsQueryPlugin } from "../aws/query-api.js";
 
 export interface YogaDeps {
   readonly prisma: PrismaClient;
@@ -63,7 +64,7 @@ export type IamgraphYoga = YogaServerInstance<Record<string, unknown>, Context>;
 export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
   const { logger } = deps;
   const authentication = deps.authorization === "disabled" ? unauthenticatedForBenchmarks(deps.accountId) : authenticationPlugin(deps.authenticator);
-  return createYoga<Record<string, unknown>, Context>({
+  const yoga: IamgraphYoga = createYoga<Record<string, unknown>, Context>({
     schema: deps.authorization === "disabled" ? schema : guardSchema(schema),
     graphqlEndpoint: "/graphql",
     graphiql: deps.production ? false : { title: "iamgraph", defaultQuery: defaultQuery },
@@ -115,12 +116,15 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
         ...(deps.hardening ? { limits: deps.hardening } : {}),
         ...(deps.rateLimitClock ? { now: deps.rateLimitClock } : {}),
       }),
+      // The AWS Query API at `/` (src/aws/): verifies its own SigV4 signature, then runs each action through this envelope.
+      awsQueryPlugin({ authenticator: deps.authenticator, logger, yoga: () => yoga }),
       authentication.plugin,
       rejectNulCharacters(),
       sharedSubscriptionResults(),
       ...(deps.plugins ?? []),
     ], logger),
   });
+  return yoga;
 }
 
 /**

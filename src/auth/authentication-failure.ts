@@ -3,7 +3,7 @@
  * (a deactivated or deleted key is InvalidClientTokenId, as in AWS: the answer does not say
  * which). Answered with HTTP 401 before the request reaches GraphQL.
  */
-export type AuthenticationFailureCode = "MissingAuthenticationToken" | "IncompleteSignature" | "InvalidClientTokenId" | "SignatureDoesNotMatch" | "Throttling" | "ExpiredToken";
+export type AuthenticationFailureCode = "MissingAuthenticationToken" | "IncompleteSignature" | "InvalidClientTokenId" | "SignatureDoesNotMatch" | "RequestExpired" | "Throttling" | "ExpiredToken";
 
 export class AuthenticationFailure extends Error {
   constructor(

@@ -7,11 +7,13 @@ import { rootArn, type Caller } from "./caller.js";
 import type { CredentialStore } from "./credential-store.js";
 import { verifySecret } from "./secret-hash.js";
 import type { SessionAuthenticator } from "../sts/session-authenticator.js";
+import { SignedRequestVerifier, type SessionTokenLookup } from "./signed-authentication.js";
+import type { SignableRequest } from "../aws/sigv4.js";
 
 /** Where the root principal's key comes from (src/auth/root-credentials.ts decides). */
 export type RootKeySource =
   | { readonly kind: "configured"; readonly accessKeyId: string; readonly secretAccessKey: string }
-  | { readonly kind: "stored"; readonly accessKeyId: string; readonly secretHash: string };
+  | { readonly kind: "stored"; readonly accessKeyId: string; readonly secretHash: string; readonly sealedSecret?: string | null };
 
 interface Proven {
   /** HMAC of the secret under this process's random key: comparable in constant time, useless elsewhere. */
@@ -40,6 +42,8 @@ export interface AuthenticatorOptions {
    * costs a scrypt verification; without this, anyone could keep the cores busy hashing.
    */
   readonly failures?: { readonly burst: number; readonly perSecond: number };
+  /** Temporary credentials for SigV4 requests carrying X-Amz-Security-Token (signed-authentication.ts). */
+  readonly sessionTokens?: SessionTokenLookup;
 }
 
 /**
@@ -52,7 +56,8 @@ export interface AuthenticatorOptions {
  * bounds staleness for changes made by other processes.
  */
 export class Authenticator {
-  readonly #opts: Required<Omit<AuthenticatorOptions, "onError" | "failures" | "sessions">> & Pick<AuthenticatorOptions, "onError" | "sessions">;
+  readonly #opts: Required<Omit<AuthenticatorOptions, "onError" | "failures" | "sessions" | "sessionTokens">> & Pick<AuthenticatorOptions, "onError" | "sessions">;
+  readonly #signed: SignedRequestVerifier;
   readonly #hmacKey = randomBytes(32);
   readonly #proven = new Map<string, Proven>();
   readonly #inflight = new Map<string, Promise<Caller | AuthenticationFailure>>();
@@ -68,6 +73,23 @@ export class Authenticator {
     if (options.root.kind === "configured") this.#rootDigest = this.#digest(options.root.secretAccessKey);
     const { burst, perSecond } = options.failures ?? { burst: 20, perSecond: 1 };
     this.#failures = new RateLimiter({ burst, ratePerSecond: perSecond, now: this.#opts.now });
+    const { store, accountId, root, now, cacheTtlMs, maxCachedKeys } = this.#opts;
+    this.#signed = new SignedRequestVerifier({ store, accountId, root, now, cacheTtlMs, maxCachedKeys, ...(options.sessionTokens ? { sessionTokens: options.sessionTokens } : {}) });
+  }
+
+  /** SigV4 (Authorization header or presigned query): verified with the key's sealed secret. */
+  async authenticateSigned(request: SignableRequest, sourceAddress = "unknown"): Promise<Caller | AuthenticationFailure> {
+    const blockedUntil = this.#blockedUntil.get(sourceAddress);
+    const now = this.#opts.now();
+    if (blockedUntil !== undefined && blockedUntil > now) return this.#fail(throttled(blockedUntil - now), undefined);
+    const result = await this.#signed.verify(request);
+    if (result instanceof AuthenticationFailure) return this.#fail(result, result.code === "IncompleteSignature" ? undefined : sourceAddress);
+    this.#recordUse(result.caller, this.#opts.now());
+    return result.caller;
+  }
+
+  get signedStats(): { readonly lookups: number; readonly cacheHits: number } {
+    return this.#signed.stats;
   }
 
   /**
@@ -114,6 +136,7 @@ export class Authenticator {
 
   /** Drops what committed events made stale: call with every committed batch. */
   invalidate(events: readonly StoredEvent[]): void {
+    this.#signed.invalidate(events);
     for (const event of events) {
       switch (event.type) {
         case "AccessKeyStatusChanged":

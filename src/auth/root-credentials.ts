@@ -37,8 +37,9 @@ export async function resolveRootKey(
   }
   const generated = { accessKeyId: newAccessKeyId(), secretAccessKey: newSecretAccessKey() };
   const secretHash = await hashSecret(generated.secretAccessKey);
-  if (await store.storeRootKeyIfAbsent(generated.accessKeyId, secretHash, options.now)) {
-    return { source: { kind: "stored", accessKeyId: generated.accessKeyId, secretHash }, generated };
+  const sealedSecret = store.sealed(generated.accessKeyId, generated.secretAccessKey);
+  if (await store.storeRootKeyIfAbsent(generated.accessKeyId, secretHash, options.now, sealedSecret)) {
+    return { source: { kind: "stored", accessKeyId: generated.accessKeyId, secretHash, sealedSecret }, generated };
   }
   // Another process generated one between our read and our insert: use theirs.
   const winner = await store.findRootKey();

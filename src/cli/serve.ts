@@ -66,7 +66,7 @@ function printGeneratedRootKey(key: { accessKeyId: string; secretAccessKey: stri
   process.stdout.write(
     [
       "",
-      "  ┌─ iamgraph generated root credentials (shown once; only a hash is stored) ─────────────",
+      "  ┌─ iamgraph generated root credentials (shown once; stored hashed and sealed) ───────────",
       `  │ IAMGRAPH_ROOT_ACCESS_KEY_ID=${key.accessKeyId}`,
       `  │ IAMGRAPH_ROOT_SECRET_ACCESS_KEY=${key.secretAccessKey}`,
       `  │ Authorization: ${basicAuthorization(key.accessKeyId, key.secretAccessKey)}`,

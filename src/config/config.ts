@@ -1,6 +1,7 @@
 import path from "node:path";
 import { hardeningFrom, type HardeningConfig } from "../api/hardening/config.js";
 import { accountIdPattern } from "../domain/shared/account.js";
+import { parseMasterKey } from "../auth/master-key.js";
 
 /** Everything iamgraph reads from its environment, read once at start. */
 export interface Config {
@@ -14,6 +15,8 @@ export interface Config {
   readonly production: boolean;
   /** IAMGRAPH_ROOT_ACCESS_KEY_ID / IAMGRAPH_ROOT_SECRET_ACCESS_KEY: both or neither (src/auth/root-credentials.ts). */
   readonly rootKey: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
+  /** IAMGRAPH_MASTER_KEY: seals access-key secrets (src/auth/master-key.ts); required with PostgreSQL. */
+  readonly masterKey: Buffer | undefined;
   /** Query limits and rate limit (src/api/hardening/config.ts, IAMGRAPH_MAX_* and IAMGRAPH_RATE_LIMIT_*). */
   readonly hardening: HardeningConfig;
   /** KAFKA_BROKERS set → kafka mode (src/messaging/kafka/, README "Kafka mode"). */
@@ -50,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
   return {
     rootKey: rootKeyFrom(env),
+    masterKey: env.IAMGRAPH_MASTER_KEY ? parseMasterKey(env.IAMGRAPH_MASTER_KEY) : undefined,
     port,
     host: env.HOST ?? "127.0.0.1",
     databaseUrl: env.DATABASE_URL || undefined,

@@ -10,4 +10,6 @@ export const testEnv = {
   NODE_ENV: "test",
   IAMGRAPH_ROOT_ACCESS_KEY_ID: testRootKey.accessKeyId,
   IAMGRAPH_ROOT_SECRET_ACCESS_KEY: testRootKey.secretAccessKey,
+  // Seals access-key secrets (src/auth/master-key.ts); postgres mode refuses to start without one.
+  IAMGRAPH_MASTER_KEY: "dGVzdC1tYXN0ZXIta2V5LWRvLW5vdC11c2UtMDEyMzQ=",
 } as const;

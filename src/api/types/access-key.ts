@@ -30,6 +30,11 @@ builder.prismaObject("AccessKey", {
         "False for a key whose secret this store does not hold — one imported with a log (`events import`: secrets never travel, by design): it is listed as AWS would, but every request signed with it is refused (InvalidClientTokenId). Rotate it: create a new key, delete this one. True for an Active key whose secret is stored; false for an Inactive one.",
       resolve: async (k, _args, ctx) => k.status === "Active" && (await ctx.loaders.keyHasSecret.load(k.accessKeyId)),
     }),
+    canSign: t.boolean({
+      description:
+        "Whether the key can sign requests with AWS Signature Version 4 (the AWS CLI, SDKs, boto3; README \"Use your AWS tools\"): true when its secret is stored sealed under the master key. False for a key made before secrets were sealed — it still authenticates with HTTP Basic; rotate it (createAccessKey, then deleteAccessKey) to use AWS tools.",
+      resolve: (k, _args, ctx) => ctx.loaders.keyCanSign.load(k.accessKeyId),
+    }),
   }),
 });
 
@@ -120,7 +125,7 @@ builder.mutationFields((t) => ({
     args: { userName: t.arg.string() },
     resolve: async (_root, args, ctx) => {
       const { accessKeyId: _madeWithTheSecret, ...command } = commandFor("createAccessKey", args, ctx.caller);
-      const created = await createAccessKey(ctx.commands, command, requestOf(ctx));
+      const created = await createAccessKey(ctx.commands, command, requestOf(ctx), ctx.credentials);
       const event = created.result.events[0]!;
       return {
         position: created.result.position,

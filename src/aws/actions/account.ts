@@ -1,0 +1,82 @@
+import { encodeDocument, payload, pageOf, type ActionTable, type AwsAction } from "../action.js";
+import { attachedFields, boundaryFields, tagFields, versionFields, withoutEmpty } from "./fragments.js";
+
+const inline = "PolicyName: policyName PolicyDocument: policyDocument";
+const encodeInline = (list: any[]) => list.map((p) => ({ ...p, PolicyDocument: encodeDocument(p.PolicyDocument) }));
+const noEmpty = (value: any) => {
+  const { Tags, PermissionsBoundary, ...rest } = value;
+  return { ...rest, ...(Tags?.length ? { Tags } : {}), ...(PermissionsBoundary ? { PermissionsBoundary } : {}) };
+};
+
+const contextIn = (entries: unknown) =>
+  (entries as { ContextKeyName: string; ContextKeyValues: string[]; ContextKeyType: string }[] | undefined)?.map((e) => ({
+    contextKeyName: e.ContextKeyName,
+    contextKeyValues: e.ContextKeyValues ?? [],
+    contextKeyType: e.ContextKeyType,
+  }));
+
+const evaluationFields = `evaluationResults { EvalActionName: evalActionName EvalResourceName: evalResourceName EvalDecision: evalDecision MissingContextValues: missingContextValues
+  matchedStatements { SourcePolicyId: sourcePolicyId SourcePolicyType: sourcePolicyType } permissionsBoundaryDecisionDetail { AllowedByPermissionsBoundary: allowedByPermissionsBoundary } }`;
+
+function simulationOut(d: any, i: Record<string, unknown>) {
+  const results = payload(d.r).evaluationResults.map(({ matchedStatements, permissionsBoundaryDecisionDetail, ...r }: any) => ({
+    ...r,
+    MatchedStatements: matchedStatements,
+    ...(permissionsBoundaryDecisionDetail ? { PermissionsBoundaryDecisionDetail: permissionsBoundaryDecisionDetail } : {}),
+  }));
+  const { items, ...page } = pageOf(results, i);
+  return { EvaluationResults: items, ...page };
+}
+
+const simulationArgs = "$actionNames: [String!]!, $resourceArns: [String!], $policyInputList: [String!], $permissionsBoundaryPolicyInputList: [String!], $contextEntries: [ContextEntryInput!]";
+const simulationPass = "actionNames: $actionNames, resourceArns: $resourceArns, policyInputList: $policyInputList, permissionsBoundaryPolicyInputList: $permissionsBoundaryPolicyInputList, contextEntries: $contextEntries";
+const simulationVariables = (i: Record<string, unknown>) => ({
+  actionNames: i.ActionNames,
+  resourceArns: i.ResourceArns,
+  policyInputList: i.PolicyInputList,
+  permissionsBoundaryPolicyInputList: i.PermissionsBoundaryPolicyInputList,
+  contextEntries: contextIn(i.ContextEntries),
+});
+
+const getAccountAuthorizationDetails: AwsAction = {
+  document: `query ($filter: [EntityType!]) { d: accountAuthorizationDetails(filter: $filter) {
+    userDetailList { Path: path UserName: userName UserId: userId Arn: arn CreateDate: createDate UserPolicyList: userPolicyList { ${inline} } GroupList: groupList AttachedManagedPolicies: attachedManagedPolicies { ${attachedFields} } ${boundaryFields} ${tagFields} }
+    groupDetailList { Path: path GroupName: groupName GroupId: groupId Arn: arn CreateDate: createDate GroupPolicyList: groupPolicyList { ${inline} } AttachedManagedPolicies: attachedManagedPolicies { ${attachedFields} } }
+    roleDetailList { Path: path RoleName: roleName RoleId: roleId Arn: arn CreateDate: createDate AssumeRolePolicyDocument: assumeRolePolicyDocument RolePolicyList: rolePolicyList { ${inline} } AttachedManagedPolicies: attachedManagedPolicies { ${attachedFields} } ${boundaryFields} ${tagFields} }
+    policies { PolicyName: policyName PolicyId: policyId Arn: arn Path: path DefaultVersionId: defaultVersionId AttachmentCount: attachmentCount PermissionsBoundaryUsageCount: permissionsBoundaryUsageCount IsAttachable: isAttachable Description: description CreateDate: createDate UpdateDate: updateDate PolicyVersionList: policyVersionList { ${versionFields} } }
+  } }`,
+  variables: (i) => ({ filter: i.Filter }),
+  output: ({ d }) => ({
+    UserDetailList: d.userDetailList.map((u: any) => noEmpty({ ...u, UserPolicyList: encodeInline(u.UserPolicyList) })),
+    GroupDetailList: d.groupDetailList.map((g: any) => ({ ...g, GroupPolicyList: encodeInline(g.GroupPolicyList) })),
+    RoleDetailList: d.roleDetailList.map((r: any) => noEmpty({ ...r, AssumeRolePolicyDocument: encodeDocument(r.AssumeRolePolicyDocument), RolePolicyList: encodeInline(r.RolePolicyList) })),
+    Policies: d.policies.map((p: any) => withoutEmpty({ ...p, PolicyVersionList: p.PolicyVersionList.map((v: any) => ({ ...v, Document: encodeDocument(v.Document) })) }, "Description")),
+    // One page: the GraphQL field returns the account whole.
+    IsTruncated: false,
+  }),
+};
+
+export const accountActions: ActionTable = {
+  GetAccountSummary: {
+    document: `query { accountSummary { summaryMap { key value } } }`,
+    output: (d) => ({ SummaryMap: Object.fromEntries(d.accountSummary.summaryMap.map((e: any) => [e.key, e.value])) }),
+  },
+  GetAccountAuthorizationDetails: getAccountAuthorizationDetails,
+  SimulatePrincipalPolicy: {
+    document: `query ($policySourceArn: String!, ${simulationArgs}) { r: simulatePrincipalPolicy(policySourceArn: $policySourceArn, ${simulationPass}) { __typename ... on IamError { code message } ... on SimulatePolicyResponse { ${evaluationFields} } } }`,
+    variables: (i) => ({ policySourceArn: i.PolicySourceArn, ...simulationVariables(i) }),
+    output: simulationOut,
+  },
+  SimulateCustomPolicy: {
+    document: `query (${simulationArgs.replace("$policyInputList: [String!]", "$policyInputList: [String!]!")}) { r: simulateCustomPolicy(${simulationPass}) { __typename ... on IamError { code message } ... on SimulatePolicyResponse { ${evaluationFields} } } }`,
+    variables: simulationVariables,
+    output: simulationOut,
+  },
+};
+
+export const stsActions: ActionTable = {
+  GetCallerIdentity: {
+    document: `query { callerIdentity { UserId: userId Account: account Arn: arn } }`,
+    output: (d) => d.callerIdentity,
+  },
+};
