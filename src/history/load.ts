@@ -3,7 +3,6 @@ import { nameKey } from "../domain/shared/names.js";
 import { groupStreamId } from "../domain/shared/stream-ids.js";
 import { headPosition, toStoredEvent, type RawQueryable } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
-import { findAwsManagedPolicy } from "../policy/aws-managed-policies.js";
 
 // Loaders for history: which streams matter for an entity or a principal, and their events up to
 // a position. Every query is by stream id or by the creation/rename events of one name — never a
@@ -101,7 +100,10 @@ export async function readStreams(db: RawQueryable, streamIds: readonly string[]
 
 export interface PrincipalEvents {
   readonly principalStreamId: string;
-  /** The principal's stream, every group it was ever in, every customer-managed policy ever attached to it or them or used as its boundary. */
+  /**
+   * The principal's stream, every group it was ever in, every managed policy ever attached to it
+   * or them or used as its boundary (AWS-managed ones too when the full catalogue is in the log).
+   */
   readonly events: StoredEvent[];
 }
 
@@ -119,7 +121,7 @@ export async function loadPrincipalEvents(db: RawQueryable, principalArn: string
   const groups = await readStreams(db, groupStreams, upTo);
   const arns = new Set(
     [...own, ...groups].flatMap((e) =>
-      (e.type === "ManagedPolicyAttached" || e.type === "PermissionsBoundaryPut") && !findAwsManagedPolicy(e.data.policyArn) ? [e.data.policyArn] : [],
+      e.type === "ManagedPolicyAttached" || e.type === "PermissionsBoundaryPut" ? [e.data.policyArn] : [],
     ),
   );
   const policyStreams = (await Promise.all([...arns].map((arn) => streamsNamed(db, "policy", "arn", arn, upTo)))).flat();

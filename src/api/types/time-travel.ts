@@ -79,9 +79,11 @@ export const PointRef = builder.objectRef<Point>("PointInTime").implement({
       nullable: true,
       args: { arn: t.arg.string({ required: true }) },
       resolve: async (p, args, ctx): Promise<PolicyAt | null> => {
+        const inLog = (await entityAt(ctx.prisma, "policy", "arn", args.arn, p.position)) as PolicyAt | undefined;
+        if (inLog) return inLog;
+        // The builtin AWS catalogue lives beside the log (the full one is in it).
         const aws = findAwsManagedPolicy(args.arn);
-        if (aws) return { awsManaged: aws };
-        return ((await entityAt(ctx.prisma, "policy", "arn", args.arn, p.position)) as PolicyAt | undefined) ?? null;
+        return aws ? { awsManaged: aws } : null;
       },
     }),
     effectivePolicies: t.field({
