@@ -32,6 +32,7 @@ export function managedPolicyText(world: World, arn: string): { text: string; ve
   const streamId = world.policyStreamByArn.get(arn);
   const state = streamId ? world.policies.get(streamId) : undefined;
   if (state === undefined) {
+    if (world.awsPolicyArns?.has(arn)) return undefined; // before its first AWS version
     const aws = findAwsManagedPolicy(arn);
     return aws ? { text: aws.document, versionId: aws.versionId, policyName: aws.name } : undefined;
   }
