@@ -6,7 +6,7 @@ import { evolveUser, initialUserState, type UserState } from "../domain/users/st
 import type { RawQueryable } from "../eventstore/read.js";
 import { effectiveSetOf, type EffectiveSet } from "./effective-set.js";
 import { loadPrincipalEvents, readStreams, streamsNamed, type EntityKind } from "./load.js";
-import type { HistoryPoint } from "./aws-dated.js";
+import { inEffectAt, type HistoryPoint } from "./aws-dated.js";
 import { worldAt } from "./timeline.js";
 
 // The state of one entity at a position = the fold of its own stream up to that position.
@@ -66,4 +66,18 @@ export async function effectiveSetAt(db: RawQueryable, principalArn: string, poi
   if (!loaded) return undefined;
   const set = effectiveSetOf(worldAt(loaded.events, point), loaded.principalStreamId, accountId);
   return set?.principal.arn === principalArn ? set : undefined;
+}
+
+/**
+ * An AWS-managed policy as history sees it at a point: its versions in effect by AWS's date
+ * (aws-dated.ts), whenever they were imported. Undefined before its first AWS version, or when
+ * the log holds no stream for it (the builtin catalogue).
+ */
+export async function awsPolicyAt(db: RawQueryable, arn: string, point: HistoryPoint): Promise<StateAt<PolicyState> | undefined> {
+  const streamId = (await streamsNamed(db, "policy", "arn", arn)).at(-1);
+  if (!streamId) return undefined;
+  const events = (await readStreams(db, [streamId])).filter((e) => inEffectAt(e, point));
+  const state = events.reduce(evolvePolicy, initialPolicyState);
+  if (state.status !== "active") return undefined;
+  return { streamId, state, version: events.at(-1)?.streamVersion ?? 0, lastPosition: events.at(-1)?.position ?? 0 };
 }
