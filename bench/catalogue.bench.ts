@@ -4,6 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { serviceReference } from "../src/catalogue/service-reference.js";
+import { validatePolicy } from "../src/policy/validate-policy.js";
+import { policySizeWithoutWhitespace } from "../src/policy/size.js";
 import type { Bench, Row } from "./support.js";
 
 // The AWS catalogue's cost where issue 14 bounds it: `npm start` (an embedded server) with the
@@ -61,11 +64,57 @@ function treeRssKb(pid: number): number {
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** validatePolicy on a policy at the 6,144-character quota, with and without the service reference. */
+async function validateBench(scale: number): Promise<Row[]> {
+  const reference = await serviceReference();
+  const actions = [...reference.actions].flatMap(([s, a]) => a.slice(0, 3).map((x) => `${s}:${x}`));
+  const statements: object[] = [];
+  let text = "";
+  for (let i = 0; ; i++) {
+    statements.push({ Sid: `S${i}`, Effect: "Allow", Action: actions.slice(i * 8, i * 8 + 8), Resource: `arn:aws:s3:::bucket-${i}/*` });
+    const next = JSON.stringify({ Version: "2012-10-17", Statement: statements });
+    if (policySizeWithoutWhitespace(next) > 6144) break;
+    text = next;
+  }
+  const rows: Row[] = [];
+  const ops = Math.max(50, Math.round(200 * scale));
+  const time = (f: () => unknown) => {
+    for (let i = 0; i < 10; i++) f();
+    const samples: number[] = [];
+    for (let i = 0; i < ops; i++) {
+      const t0 = performance.now();
+      f();
+      samples.push(performance.now() - t0);
+    }
+    samples.sort((a, b) => a - b);
+    const total = samples.reduce((a, b) => a + b, 0);
+    return { total, p50: samples[Math.floor(ops / 2)]!, p99: samples[Math.floor(ops * 0.99)]! };
+  };
+  const without = time(() => validatePolicy(text));
+  const withRef = time(() => validatePolicy(text, { reference }));
+  const size = policySizeWithoutWhitespace(text);
+  rows.push({ bench: "catalogue", backend: "none", case: `validatePolicy ${size}-char policy, no reference`, ops, seconds: without.total / 1000, rate: (ops * 1000) / without.total, p50Ms: without.p50, p99Ms: without.p99 });
+  rows.push({
+    bench: "catalogue",
+    backend: "none",
+    case: `validatePolicy ${size}-char policy, with reference`,
+    ops,
+    seconds: withRef.total / 1000,
+    rate: (ops * 1000) / withRef.total,
+    p50Ms: withRef.p50,
+    p99Ms: withRef.p99,
+    note: `${(withRef.p50 / without.p50).toFixed(2)}× the p50 without`,
+  });
+  return rows;
+}
+
 const bench: Bench = {
   name: "catalogue",
   description: "AWS catalogue: embedded start-up and idle RSS, builtin vs full (imported)",
   async run({ scale }) {
     const rows: Row[] = [];
+    rows.push(...(await validateBench(scale)));
+    if (process.env.BENCH_CATALOGUE_STARTUP === "0") return rows;
     const dirs = { builtin: fs.mkdtempSync(path.join(os.tmpdir(), "iamgraph-cat-b-")), full: fs.mkdtempSync(path.join(os.tmpdir(), "iamgraph-cat-f-")) };
     try {
       const first = await startServer(dirs.full, "full", 4290);
