@@ -115,3 +115,36 @@ for (const backend of backends) {
     });
   });
 }
+
+for (const backend of backends) {
+  describe(`a store seeded by the builtin catalogue, then run with the full one (${backend.name})`, () => {
+    test("the seeded rows give way to the policy's stream; attachments stay; the builtin seed then leaves the stream's rows alone", async () => {
+      const t = await startTestApp(backend); // builtin: AdministratorAccess seeded into the read model, no events
+      const adminArn = "arn:aws:iam::aws:policy/AdministratorAccess";
+      const dir = artifact([]);
+      try {
+        ok(await t.client.request(`mutation { createUser(userName: "root-ish") { __typename ... on IamError { code message } } }`), "createUser");
+        ok(await t.client.request(`mutation ($p: String!) { attachUserPolicy(userName: "root-ish", policyArn: $p) { __typename ... on IamError { code message } } }`, { p: adminArn }), "attachUserPolicy");
+        const full: CatalogueVersion = { name: "AdministratorAccess", path: "/", versionId: "v1", effectiveAt: "2015-02-06T18:39:46.000Z", estimated: false, first: true, document: doc("*") };
+        fs.writeFileSync(path.join(dir, "versions.ndjson"), JSON.stringify(full) + "\n");
+        fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify({ format: 1, source: "test", policies: 1, versions: 1, estimatedDates: 0, sha256: "-", names: [["/", "AdministratorAccess"]] }));
+        expect(await importAwsCatalogue(t.db.prisma, { dir })).toMatchObject({ appended: 1 });
+        const row = await t.db.prisma.policy.findUniqueOrThrow({ where: { arn: adminArn }, include: { versions: true } });
+        expect({ createdAt: row.createdAt.toISOString(), description: row.description, versions: row.versions.map((v) => [v.versionId, v.isDefault, v.document]) }).toEqual({
+          createdAt: full.effectiveAt,
+          description: "Provides full access to AWS services and resources.",
+          versions: [["v1", true, doc("*")]],
+        });
+        const r = await t.client.request(`{ authorize(principalArn: "arn:aws:iam::${account}:user/root-ish", action: "ec2:RunInstances", resource: "*") { ... on AuthorizationDecision { decision } } }`);
+        expect(r.data.authorize.decision).toBe("allowed");
+        // Back to builtin (a restart with IAMGRAPH_AWS_CATALOGUE=builtin): the stream's rows are kept.
+        const { seedAwsManagedPolicies } = await import("../../src/app/seed-aws-managed.js");
+        await seedAwsManagedPolicies(t.db.prisma);
+        expect((await t.db.prisma.policy.findUniqueOrThrow({ where: { arn: adminArn } })).createdAt.toISOString()).toBe(full.effectiveAt);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+        await t.close();
+      }
+    });
+  });
+}
