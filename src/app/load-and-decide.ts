@@ -12,6 +12,7 @@ import { decideUser, type UserDecisionInput } from "../domain/users/decide.js";
 import type { StreamAppend } from "../eventstore/stored-event.js";
 import type { Tx } from "../db/transaction.js";
 import type { Command } from "./command.js";
+import { isAwsManagedPolicyArn } from "../policy/aws-managed-policies.js";
 import {
   groupNameTaken,
   loadGroupByName,
@@ -129,7 +130,11 @@ export async function loadAndDecide(tx: Tx, command: Command, meta: CommandMetad
                 (await tx.role.count({ where: { permissionsBoundaryArn: command.policyArn } })),
             }
           : {};
-      const awsManaged = (await tx.policy.findUnique({ where: { arn: command.policyArn }, select: { isAwsManaged: true } }))?.isAwsManaged === true;
+      // loadPolicyByArn skips AWS-managed rows; only then is the AWS account's row looked up.
+      const awsManaged =
+        policy.state.status === "absent" &&
+        isAwsManagedPolicyArn(command.policyArn) &&
+        (await tx.policy.findUnique({ where: { arn: command.policyArn }, select: { isAwsManaged: true } }))?.isAwsManaged === true;
       const input = { policy: policy.state, awsManaged, ...counts };
       return [{ streamId: policy.streamId, expectedVersion: policy.version, events: decidePolicy(command, input, meta) }];
     }
