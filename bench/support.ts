@@ -383,6 +383,9 @@ export function foreignNote(pct: number | undefined): string {
 /** The root key bench servers are configured with (requests are authenticated like any other). */
 export const benchRootKey = { accessKeyId: "AKIAIAMGRAPHBENCHROOT", secretAccessKey: "bench-root-secret/not-for-production-0123" } as const;
 export const benchEnv = {
+  // Benches build fresh stores: the full AWS catalogue's one-time import would swamp what they
+  // measure (bench/catalogue.bench.ts measures the catalogue itself).
+  IAMGRAPH_AWS_CATALOGUE: "builtin",
   IAMGRAPH_ROOT_ACCESS_KEY_ID: benchRootKey.accessKeyId,
   IAMGRAPH_ROOT_SECRET_ACCESS_KEY: benchRootKey.secretAccessKey,
   IAMGRAPH_MASTER_KEY: "YmVuY2gtbWFzdGVyLWtleS1kby1ub3QtdXNlLTAxMjM=",

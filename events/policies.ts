@@ -3,9 +3,19 @@ import { defineEvent } from "./event-definition.js";
 
 // Stream: `policy-<ANPA id>` — customer-managed policies. Every version's document stays in the
 // log for ever, even after DeletePolicyVersion removes it from the policy's current view.
-// AWS-managed policies are reference data shipped with the build (src/policy/aws-managed-policies.ts).
+// AWS-managed policies (src/catalogue/import-aws-managed.ts) are streams of the same events,
+// appended by actor `aws` with `awsManaged` and `effectiveAt` (AWS's date of the version; the
+// event's occurredAt is when this store learned of it).
 
 const tag = z.object({ key: z.string(), value: z.string() });
+
+/** Only on AWS-managed versions. Optional fields, so every stored customer event still parses as is. */
+const awsVersion = {
+  /** AWS's date of the version (ISO 8601): the moment history sees it take effect. */
+  effectiveAt: z.string().optional(),
+  /** The source's date was unusable and effectiveAt is the latest moment the version can have appeared. */
+  effectiveAtEstimated: z.boolean().optional(),
+};
 
 export const PolicyCreated = defineEvent(
   "PolicyCreated",
@@ -19,18 +29,21 @@ export const PolicyCreated = defineEvent(
     versionId: z.string(),
     document: z.string(),
     tags: z.array(tag),
+    ...awsVersion,
+    /** An AWS-managed policy (account `aws`): read-only to every account. */
+    awsManaged: z.boolean().optional(),
   }),
 );
 
 export const PolicyVersionCreated = defineEvent(
   "PolicyVersionCreated",
-  z.object({ policyId: z.string(), arn: z.string(), versionId: z.string(), document: z.string(), setAsDefault: z.boolean() }),
+  z.object({ policyId: z.string(), arn: z.string(), versionId: z.string(), document: z.string(), setAsDefault: z.boolean(), ...awsVersion }),
 );
 
 /** The default version moved (SetDefaultPolicyVersion, or CreatePolicyVersion with SetAsDefault). */
 export const PolicyDefaultVersionSet = defineEvent(
   "PolicyDefaultVersionSet",
-  z.object({ policyId: z.string(), arn: z.string(), versionId: z.string(), previousVersionId: z.string() }),
+  z.object({ policyId: z.string(), arn: z.string(), versionId: z.string(), previousVersionId: z.string(), ...awsVersion }),
 );
 
 export const PolicyVersionDeleted = defineEvent(

@@ -8,4 +8,7 @@ const result = spawnSync("npx", ["prisma", "generate"], {
   stdio: ["ignore", "inherit", "inherit"],
   env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: stub, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" },
 });
-process.exit(result.status ?? 1);
+if (result.status !== 0) process.exit(result.status ?? 1);
+// The AWS catalogue artifact (scripts/generate-aws-catalogue.mjs): cheap when already current.
+const catalogue = spawnSync(process.execPath, [fileURLToPath(new URL("./generate-aws-catalogue.mjs", import.meta.url))], { stdio: ["ignore", "inherit", "inherit"] });
+process.exit(catalogue.status ?? 1);

@@ -8,7 +8,7 @@ import { ProjectionOperations } from "./app/projection-operations.js";
 import type { Config } from "./config/config.js";
 import { openDatabase, storeOptions, type Database } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
-import { seedAwsManagedPolicies } from "./app/seed-aws-managed.js";
+import { provideAwsManagedPolicies } from "./app/seed-aws-managed.js";
 import { createInProcessBus, type EventBus } from "./messaging/event-bus.js";
 import type { EventFeed } from "./messaging/event-feed.js";
 import { LiveHub } from "./messaging/live-hub.js";
@@ -89,7 +89,8 @@ export async function startIamgraph(
     const report = await migrate(db.sql, (msg) => logger.info(msg));
     if (report.applied.length > 0) logger.info({ applied: report.applied }, "migrations applied");
   }
-  await seedAwsManagedPolicies(db.prisma);
+  const catalogue = await provideAwsManagedPolicies(db.prisma, config.awsCatalogue);
+  if (catalogue && catalogue.appended > 0) logger.info(catalogue, "AWS-managed policy versions imported");
   const credentials = new CredentialStore(db.prisma, masterKey.box);
   const hashOnly = await credentials.hashOnlyKeys();
   if (hashOnly.length > 0) {

@@ -9,11 +9,11 @@ import type { PermissionsHolder } from "../domain/permissions/state.js";
 import { decidePolicy } from "../domain/policies/decide.js";
 import { decideRole } from "../domain/roles/decide.js";
 import { decideUser, type UserDecisionInput } from "../domain/users/decide.js";
-import { findAwsManagedPolicy } from "../policy/aws-managed-policies.js";
 import type { StreamAppend } from "../eventstore/stored-event.js";
 import type { Tx } from "../db/transaction.js";
 import type { Command } from "./command.js";
 import { decideOidcProvider, notFound, oidcUrlKey, urlKeyOfProviderArn } from "../domain/oidc-providers/decide.js";
+import { isAwsManagedPolicyArn } from "../policy/aws-managed-policies.js";
 import {
   groupNameTaken,
   loadGroupByName,
@@ -132,7 +132,12 @@ export async function loadAndDecide(tx: Tx, command: Command, meta: CommandMetad
                 (await tx.role.count({ where: { permissionsBoundaryArn: command.policyArn } })),
             }
           : {};
-      const input = { policy: policy.state, awsManaged: findAwsManagedPolicy(command.policyArn) !== undefined, ...counts };
+      // loadPolicyByArn skips AWS-managed rows; only then is the AWS account's row looked up.
+      const awsManaged =
+        policy.state.status === "absent" &&
+        isAwsManagedPolicyArn(command.policyArn) &&
+        (await tx.policy.findUnique({ where: { arn: command.policyArn }, select: { isAwsManaged: true } }))?.isAwsManaged === true;
+      const input = { policy: policy.state, awsManaged, ...counts };
       return [{ streamId: policy.streamId, expectedVersion: policy.version, events: decidePolicy(command, input, meta) }];
     }
     case "AttachPolicy":
@@ -193,10 +198,8 @@ async function loadHolder(
   return { holder: { id: s.roleId, name: s.roleName, permissions: s.permissions }, streamId: loaded.streamId, version: loaded.version };
 }
 
-/** A managed policy that can be attached: AWS-managed, or customer-managed in this account. */
+/** A managed policy that can be attached: AWS-managed (account `aws`), or customer-managed in this account. */
 async function findManagedPolicy(tx: Tx, arn: string): Promise<{ arn: string; name: string } | undefined> {
-  const aws = findAwsManagedPolicy(arn);
-  if (aws) return { arn: aws.arn, name: aws.name };
   const row = await tx.policy.findUnique({ where: { arn }, select: { arn: true, policyName: true } });
   return row ? { arn: row.arn, name: row.policyName } : undefined;
 }

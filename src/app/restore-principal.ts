@@ -9,7 +9,7 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import { kindOfArn, readStreams, resolvePoint, type AsOf, type Point } from "../history/load.js";
 import { compensatingCommands, type HolderSnapshot, type RestoreCommand, type SkippedRestore } from "../history/restore-diff.js";
 import { entityAt } from "../history/state-at.js";
-import { findAwsManagedPolicy } from "../policy/aws-managed-policies.js";
+import { findAwsManagedPolicy, isAwsManagedPolicyArn } from "../policy/aws-managed-policies.js";
 import type { CommandPipeline, CommandResult, RequestContext } from "./command-pipeline.js";
 import { previewChanges, type ChangePreview } from "./preview-change.js";
 
@@ -51,6 +51,7 @@ export async function planRestore(db: RawQueryable, principalArn: string, asOf: 
   for (const g of past.groups) groupsNow.set(g.groupId, await groupState(db, g.groupId));
   const policiesNow = new Map<string, boolean>();
   for (const arn of [...past.permissions.attached.map((a) => a.policyArn), ...(past.permissions.boundaryArn ? [past.permissions.boundaryArn] : [])]) {
+    // The builtin catalogue lives beside the log; the full one (and customer policies) in it.
     policiesNow.set(arn, findAwsManagedPolicy(arn) !== undefined || (await entityAt(db, "policy", "arn", arn, head)) !== undefined);
   }
   const { commands, skipped } = compensatingCommands(past, now, {
@@ -96,7 +97,7 @@ async function sharedDrift(db: RawQueryable, past: HolderSnapshot, position: num
   const out: SkippedRestore[] = [];
   const arns = [...past.permissions.attached.map((a) => a.policyArn), ...(past.permissions.boundaryArn ? [past.permissions.boundaryArn] : [])];
   for (const arn of new Set(arns)) {
-    if (findAwsManagedPolicy(arn)) continue;
+    if (isAwsManagedPolicyArn(arn)) continue;
     const [then, now] = [await entityAt(db, "policy", "arn", arn, position), await entityAt(db, "policy", "arn", arn, head)];
     if (then?.state.status !== "active" || now?.state.status !== "active") continue;
     if (then.streamId !== now.streamId) {

@@ -57,7 +57,9 @@ export async function events(config: Config, argv: readonly string[]): Promise<v
       if (file) await new Promise<void>((resolve, reject) => (out as fs.WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
       return;
     }
-    await seedAwsManagedPolicies(db.prisma);
+    // The full catalogue is history in the log: the imported log brings its own, and the next
+    // `serve` appends what it lacks. Only the builtin one lives beside the log.
+    if (config.awsCatalogue === "builtin") await seedAwsManagedPolicies(db.prisma);
     const text = fs.readFileSync(file!, "utf8");
     const bars = { insert: progress("insert "), project: progress("project") };
     const result = await importLog(db.prisma, text, (phase, done, total) => bars[phase](done, total));

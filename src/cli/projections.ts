@@ -35,7 +35,7 @@ export async function projectionsCommand(config: Config, argv: readonly string[]
       process.stdout.write(formatStatus(await projectionStatus(db)));
       return;
     }
-    await seedAwsManagedPolicies(db.prisma);
+    if (config.awsCatalogue === "builtin") await seedAwsManagedPolicies(db.prisma);
     const started = Date.now();
     const result = await rebuildProjections(db, { projections: names, onProgress: progressLine(process.stderr) }).catch((err: unknown) => {
       if (!(err instanceof RebuildInProgress)) throw err;

@@ -21,7 +21,15 @@ export interface Config {
   readonly hardening: HardeningConfig;
   /** KAFKA_BROKERS set → kafka mode (src/messaging/kafka/, README "Kafka mode"). */
   readonly kafka: KafkaConfig | undefined;
+  /**
+   * AWS-managed policies: `full` imports every one from the catalogue artifact into the log
+   * (src/catalogue/); `builtin` seeds only the five built-in ones into the read model, which
+   * tests use so a fresh store costs nothing (NODE_ENV=test defaults to it).
+   */
+  readonly awsCatalogue: AwsCatalogueMode;
 }
+
+export type AwsCatalogueMode = "full" | "builtin";
 
 export interface KafkaConfig {
   readonly brokers: readonly string[];
@@ -63,7 +71,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production: env.NODE_ENV === "production",
     hardening: hardeningFrom(env),
     kafka: kafkaFrom(env),
+    awsCatalogue: awsCatalogueFrom(env),
   };
+}
+
+function awsCatalogueFrom(env: NodeJS.ProcessEnv): AwsCatalogueMode {
+  const mode = env.IAMGRAPH_AWS_CATALOGUE || (env.NODE_ENV === "test" ? "builtin" : "full");
+  if (mode !== "full" && mode !== "builtin") throw new Error(`IAMGRAPH_AWS_CATALOGUE must be full or builtin, got ${JSON.stringify(mode)}`);
+  return mode;
 }
 
 function kafkaFrom(env: NodeJS.ProcessEnv): KafkaConfig | undefined {

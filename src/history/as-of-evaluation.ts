@@ -15,7 +15,7 @@ import { effectiveSetAt } from "./state-at.js";
 
 async function setAsOf(db: RawQueryable, accountId: string, principalArn: string, asOf: AsOf): Promise<{ set: EffectiveSet; time: Date }> {
   const point = await resolvePoint(db, asOf);
-  const set = await effectiveSetAt(db, principalArn, point.position, accountId);
+  const set = await effectiveSetAt(db, principalArn, point, accountId);
   if (!set) throw new DomainError("NoSuchEntity", `The principal ${principalArn} did not exist at position ${point.position}.`);
   return { set, time: point.time };
 }

@@ -24,13 +24,19 @@ export interface EffectiveSet {
   readonly entries: readonly EffectiveEntry[];
 }
 
-/** The document text of a managed policy in the world: AWS-managed from the build, customer-managed at its default version. */
+/**
+ * The document text of a managed policy in the world at its default version: customer-managed,
+ * and AWS-managed from the log (full catalogue), else from the build (builtin catalogue).
+ */
 export function managedPolicyText(world: World, arn: string): { text: string; versionId: string; policyName: string } | undefined {
-  const aws = findAwsManagedPolicy(arn);
-  if (aws) return { text: aws.document, versionId: aws.versionId, policyName: aws.name };
   const streamId = world.policyStreamByArn.get(arn);
   const state = streamId ? world.policies.get(streamId) : undefined;
-  if (state?.status !== "active") return undefined;
+  if (state === undefined) {
+    if (world.awsPolicyArns?.has(arn)) return undefined; // before its first AWS version
+    const aws = findAwsManagedPolicy(arn);
+    return aws ? { text: aws.document, versionId: aws.versionId, policyName: aws.name } : undefined;
+  }
+  if (state.status !== "active") return undefined;
   const version = state.versions.find((v) => v.versionId === state.defaultVersionId);
   return version ? { text: version.document, versionId: version.versionId, policyName: state.policyName } : undefined;
 }

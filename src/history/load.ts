@@ -3,7 +3,8 @@ import { nameKey } from "../domain/shared/names.js";
 import { groupStreamId } from "../domain/shared/stream-ids.js";
 import { headPosition, toStoredEvent, type RawQueryable } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
-import { findAwsManagedPolicy } from "../policy/aws-managed-policies.js";
+import { isAwsManagedPolicyArn } from "../policy/aws-managed-policies.js";
+import { inHistoryOrder } from "./aws-dated.js";
 
 // Loaders for history: which streams matter for an entity or a principal, and their events up to
 // a position. Every query is by stream id or by the creation/rename events of one name — never a
@@ -101,7 +102,10 @@ export async function readStreams(db: RawQueryable, streamIds: readonly string[]
 
 export interface PrincipalEvents {
   readonly principalStreamId: string;
-  /** The principal's stream, every group it was ever in, every customer-managed policy ever attached to it or them or used as its boundary. */
+  /**
+   * The principal's stream, every group it was ever in, every managed policy ever attached to it
+   * or them or used as its boundary (AWS-managed ones too when the full catalogue is in the log).
+   */
   readonly events: StoredEvent[];
 }
 
@@ -119,11 +123,23 @@ export async function loadPrincipalEvents(db: RawQueryable, principalArn: string
   const groups = await readStreams(db, groupStreams, upTo);
   const arns = new Set(
     [...own, ...groups].flatMap((e) =>
-      (e.type === "ManagedPolicyAttached" || e.type === "PermissionsBoundaryPut") && !findAwsManagedPolicy(e.data.policyArn) ? [e.data.policyArn] : [],
+      e.type === "ManagedPolicyAttached" || e.type === "PermissionsBoundaryPut" ? [e.data.policyArn] : [],
     ),
   );
-  const policyStreams = (await Promise.all([...arns].map((arn) => streamsNamed(db, "policy", "arn", arn, upTo)))).flat();
+  const customer = [...arns].filter((arn) => !isAwsManagedPolicyArn(arn));
+  const policyStreams = (await Promise.all(customer.map((arn) => streamsNamed(db, "policy", "arn", arn, upTo)))).flat();
   const policies = await readStreams(db, policyStreams, upTo);
-  const events = [...own, ...groups, ...policies].sort((a, b) => a.position - b.position);
-  return { principalStreamId, events };
+  // AWS versions count by their AWS date (aws-dated.ts), so they are read whatever their position.
+  const awsStreams = (await Promise.all([...arns].filter(isAwsManagedPolicyArn).map((arn) => streamsNamed(db, "policy", "arn", arn)))).flat();
+  const aws = await readStreams(db, awsStreams);
+  return { principalStreamId, events: inHistoryOrder([...own, ...groups, ...policies, ...aws]) };
+}
+
+/** The AWS-dated events (actor `aws`) after a position, in position order. */
+export async function awsDatedAfter(db: RawQueryable, position: number): Promise<StoredEvent[]> {
+  const rows = await db.$queryRawUnsafe<Parameters<typeof toStoredEvent>[0][]>(
+    `SELECT ${columns} FROM events WHERE position > $1 AND metadata->>'actor' = 'aws' AND data ? 'effectiveAt' ORDER BY position`,
+    position,
+  );
+  return rows.map(toStoredEvent);
 }

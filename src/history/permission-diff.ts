@@ -3,6 +3,7 @@ import type { PolicySource, PolicyStatement } from "../policy/document.js";
 import type { EvalDecision } from "../policy/evaluate.js";
 import { decideAt } from "./decide-at.js";
 import { effectiveSetOf, type EffectiveEntry, type EffectiveSet } from "./effective-set.js";
+import { inEffectAt } from "./aws-dated.js";
 import { replay, worldAt } from "./timeline.js";
 
 export type ChangeKind = "entered" | "left" | "changed";
@@ -48,12 +49,14 @@ export function permissionDiff(
   actions: readonly string[] = [],
   resource = "*",
 ): PermissionDiff {
-  const start = worldAt(events, range.from);
+  const from = { position: range.from, time: range.fromTime };
+  const to = { position: range.to, time: range.toTime };
+  const start = worldAt(events, from);
   const before = effectiveSetOf(start, principalStreamId, accountId);
   const lastCause = new Map<string, StoredEvent>();
   let previous = indexByKey(before);
   let after = before;
-  for (const step of replay(events.filter((e) => e.position > range.from && e.position <= range.to), principalStreamId, accountId, start)) {
+  for (const step of replay(events.filter((e) => !inEffectAt(e, from) && inEffectAt(e, to)), principalStreamId, accountId, start)) {
     after = step.set;
     if (!step.changed) continue;
     const current = indexByKey(step.set);

@@ -6,6 +6,7 @@ import { evolveUser, initialUserState, type UserState } from "../domain/users/st
 import type { RawQueryable } from "../eventstore/read.js";
 import { effectiveSetOf, type EffectiveSet } from "./effective-set.js";
 import { loadPrincipalEvents, readStreams, streamsNamed, type EntityKind } from "./load.js";
+import { inEffectAt, type HistoryPoint } from "./aws-dated.js";
 import { worldAt } from "./timeline.js";
 
 // The state of one entity at a position = the fold of its own stream up to that position.
@@ -59,10 +60,24 @@ function nameOf(state: ActiveState): string {
   return "userName" in state ? state.userName : "groupName" in state ? state.groupName : "roleName" in state ? state.roleName : state.policyName;
 }
 
-/** A user's or role's policies in effect at a position, folded from the streams that matter to it. */
-export async function effectiveSetAt(db: RawQueryable, principalArn: string, position: number, accountId: string): Promise<EffectiveSet | undefined> {
-  const loaded = await loadPrincipalEvents(db, principalArn, position);
+/** A user's or role's policies in effect at a point, folded from the streams that matter to it. */
+export async function effectiveSetAt(db: RawQueryable, principalArn: string, point: HistoryPoint, accountId: string): Promise<EffectiveSet | undefined> {
+  const loaded = await loadPrincipalEvents(db, principalArn, point.position);
   if (!loaded) return undefined;
-  const set = effectiveSetOf(worldAt(loaded.events, position), loaded.principalStreamId, accountId);
+  const set = effectiveSetOf(worldAt(loaded.events, point), loaded.principalStreamId, accountId);
   return set?.principal.arn === principalArn ? set : undefined;
+}
+
+/**
+ * An AWS-managed policy as history sees it at a point: its versions in effect by AWS's date
+ * (aws-dated.ts), whenever they were imported. Undefined before its first AWS version, or when
+ * the log holds no stream for it (the builtin catalogue).
+ */
+export async function awsPolicyAt(db: RawQueryable, arn: string, point: HistoryPoint): Promise<StateAt<PolicyState> | undefined> {
+  const streamId = (await streamsNamed(db, "policy", "arn", arn)).at(-1);
+  if (!streamId) return undefined;
+  const events = (await readStreams(db, [streamId])).filter((e) => inEffectAt(e, point));
+  const state = events.reduce(evolvePolicy, initialPolicyState);
+  if (state.status !== "active") return undefined;
+  return { streamId, state, version: events.at(-1)?.streamVersion ?? 0, lastPosition: events.at(-1)?.position ?? 0 };
 }

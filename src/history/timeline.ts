@@ -3,10 +3,12 @@ import type { MatchedStatement } from "../policy/evaluate.js";
 import type { ContextEntry } from "../policy/request.js";
 import { compileEffectiveSet, decideAt } from "./decide-at.js";
 import { effectiveSetOf, type EffectiveSet } from "./effective-set.js";
+import { inEffectAt, withAwsArns, type HistoryPoint } from "./aws-dated.js";
 import { emptyWorld, evolveWorld, type World } from "./world.js";
 
 // Pure: everything here works on a list of events already read (the principal's stream, its
-// groups' streams, its policies' streams), in position order. The loaders (load.ts) decide which
+// groups' streams, its policies' streams), in history order (aws-dated.ts: position order, AWS
+// versions placed at their AWS dates). The loaders (load.ts) decide which
 // streams matter; these functions never see the database.
 
 /** One step of a replay: the event just folded and the principal's set after it. */
@@ -40,13 +42,10 @@ export function fingerprintOf(set: EffectiveSet | undefined): string {
   return [head, ...set.entries.map((e) => `${e.key}\u0000${e.text}`).sort()].join("\u0001");
 }
 
-/** The world folded from every event at or before a position. */
-export function worldAt(events: readonly StoredEvent[], position: number): World {
-  let world = emptyWorld;
-  for (const event of events) {
-    if (event.position > position) break;
-    world = evolveWorld(world, event);
-  }
+/** The world folded from every event in effect at a point (aws-dated.ts: AWS versions by their AWS date). */
+export function worldAt(events: readonly StoredEvent[], point: HistoryPoint): World {
+  let world = withAwsArns(emptyWorld, events);
+  for (const event of events) if (inEffectAt(event, point)) world = evolveWorld(world, event);
   return world;
 }
 
@@ -72,7 +71,7 @@ export function accessTimeline(
 ): AccessInterval[] {
   const intervals: AccessInterval[] = [];
   let open: { openedBy: StoredEvent; allowedBy: readonly MatchedStatement[] } | undefined;
-  for (const step of replay(events, principalStreamId, accountId)) {
+  for (const step of replay(events, principalStreamId, accountId, withAwsArns(emptyWorld, events))) {
     if (!step.changed) continue;
     const result = step.set ? decideAt(step.set, request, step.event.occurredAt, compileEffectiveSet(step.set)) : undefined;
     const allowed = result?.decision === "allowed";

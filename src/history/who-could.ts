@@ -4,6 +4,9 @@ import type { ContextEntry } from "../policy/request.js";
 import { decideAt } from "./decide-at.js";
 import { effectiveSetOf } from "./effective-set.js";
 import type { Point } from "./load.js";
+import type { StoredEvent } from "../eventstore/stored-event.js";
+import { awsDateOf, inEffectAt, withAwsArns } from "./aws-dated.js";
+import { awsDatedAfter } from "./load.js";
 import { emptyWorld, foldWorldInPlace, type World } from "./world.js";
 
 /**
@@ -21,12 +24,17 @@ export async function principalsAllowedAt(
 ): Promise<AllowedPrincipal[]> {
   let world: World = emptyWorld;
   let after = 0;
+  const seen: StoredEvent[] = [];
   while (after < point.position) {
     const page = (await readAll(db, after, pageSize)).filter((e) => e.position <= point.position);
     if (page.length === 0) break;
-    world = foldWorldInPlace(page, world);
+    world = foldWorldInPlace(page.filter((e) => inEffectAt(e, point)), world);
+    seen.push(...page.filter((e) => awsDateOf(e) !== undefined && e.type === "PolicyCreated"));
     after = page.at(-1)!.position;
   }
+  // AWS versions appended after the point but dated at or before it were in effect then (aws-dated.ts).
+  const later = await awsDatedAfter(db, point.position);
+  world = withAwsArns(foldWorldInPlace(later.filter((e) => inEffectAt(e, point)), world), [...seen, ...later]);
   const allowed: AllowedPrincipal[] = [];
   for (const streamId of [...world.users.keys(), ...world.roles.keys()]) {
     const set = effectiveSetOf(world, streamId, accountId);

@@ -18,6 +18,8 @@ export interface World {
   readonly policies: ReadonlyMap<string, PolicyState>;
   /** Customer-managed policy ARN → stream id (the latest policy that held the ARN). */
   readonly policyStreamByArn: ReadonlyMap<string, string>;
+  /** AWS-managed ARNs whose streams the log holds (aws-dated.ts): never answered from the builtin copy. */
+  readonly awsPolicyArns?: ReadonlySet<string>;
 }
 
 export const emptyWorld: World = { users: new Map(), groups: new Map(), roles: new Map(), policies: new Map(), policyStreamByArn: new Map() };
@@ -77,5 +79,5 @@ export function foldWorldInPlace(events: Iterable<IamEvent & { readonly streamId
       default:
     }
   }
-  return { users, groups, roles, policies, policyStreamByArn };
+  return { ...world, users, groups, roles, policies, policyStreamByArn };
 }

@@ -1,6 +1,13 @@
-// AWS managed policies seeded read-only at start, with the default version and document AWS
-// publishes in the AWS Managed Policy Reference (docs.aws.amazon.com/aws-managed-policy/latest/
-// reference/<name>.html). ARNs: arn:aws:iam::aws:policy<path><name>.
+// The builtin AWS-managed catalogue: five policies seeded read-only at start when
+// IAMGRAPH_AWS_CATALOGUE=builtin (tests), with the default version and document AWS publishes in
+// the AWS Managed Policy Reference (docs.aws.amazon.com/aws-managed-policy/latest/reference/
+// <name>.html). The full catalogue (every AWS-managed policy, all versions) is imported into the
+// log by src/catalogue/. ARNs: arn:aws:iam::aws:policy<path><name>.
+
+/** AWS-managed policies live in the account `aws`: arn:aws:iam::aws:policy<path><name>. */
+export function isAwsManagedPolicyArn(arn: string): boolean {
+  return arn.startsWith("arn:aws:iam::aws:policy/");
+}
 
 export interface AwsManagedPolicy {
   readonly name: string;

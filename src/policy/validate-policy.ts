@@ -10,13 +10,17 @@ import { checkNotElements, checkPassRole, checkRedundancy } from "./findings/per
 import { checkActions, checkResources } from "./findings/resources.js";
 import { checkStatements, checkTopLevel } from "./findings/structure.js";
 import type { Finding } from "./findings/types.js";
+import { checkServiceReference } from "./findings/service-reference.js";
 import { checkVariables } from "./findings/variables.js";
+import type { ServiceReference } from "./service-reference.js";
 import { MANAGED_POLICY_SIZE_QUOTA, TRUST_POLICY_SIZE_QUOTA, policySizeWithoutWhitespace } from "./size.js";
 
 export type { Finding, FindingType, Location, PathElement, Position, Span } from "./findings/types.js";
 
 export interface ValidateOptions {
   readonly kind?: PolicyKind;
+  /** The service authorization reference: with it, unknown services and actions are findings too. */
+  readonly reference?: ServiceReference;
 }
 
 const ORDER = { ERROR: 0, SECURITY_WARNING: 1, WARNING: 2, SUGGESTION: 3 } as const;
@@ -50,6 +54,7 @@ export function validatePolicy(text: string, opts: ValidateOptions = {}): Findin
   checkNotElements(ctx);
   checkPassRole(ctx);
   checkRedundancy(ctx);
+  if (opts.reference) checkServiceReference(ctx, opts.reference);
 
   const quota = kind === "trust" ? TRUST_POLICY_SIZE_QUOTA : MANAGED_POLICY_SIZE_QUOTA;
   if (policySizeWithoutWhitespace(text) > quota) {

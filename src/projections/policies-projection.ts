@@ -2,13 +2,16 @@ import { nameKey } from "../domain/shared/names.js";
 import type { Projection, RowOp } from "./projection.js";
 import { deleteTags, upsertTags } from "./tags.js";
 
-/** Customer-managed policies and their versions (AWS-managed rows are seeded, see seed-aws-managed.ts). */
+/**
+ * Managed policies and their versions: customer-managed, and AWS-managed from the catalogue's
+ * events (account `aws`, dated by AWS: created_at/updated_at are AWS's dates, not the import's).
+ */
 export const policiesProjection: Projection = {
   name: "policies",
   tables: ["policies", "policy_versions", "policy_tags"],
   handles: new Set(["PolicyCreated", "PolicyVersionCreated", "PolicyDefaultVersionSet", "PolicyVersionDeleted", "PolicyDeleted", "PolicyTagged", "PolicyUntagged"]),
   apply(e): RowOp[] {
-    const at = e.occurredAt.toISOString();
+    const at = ("effectiveAt" in e.data && e.data.effectiveAt) || e.occurredAt.toISOString();
     const touched = (id: string): RowOp => ({ op: "update", table: "policies", where: { id }, set: { updated_at: at, stream_version: e.streamVersion } });
     const version = (policyId: string, versionId: string, document: string, isDefault: boolean): RowOp => ({
       op: "insert",
@@ -27,7 +30,7 @@ export const policiesProjection: Projection = {
           arn: d.arn,
           description: d.description,
           default_version_id: d.versionId,
-          is_aws_managed: false,
+          is_aws_managed: d.awsManaged === true,
           created_at: at,
           updated_at: at,
           stream_version: e.streamVersion,

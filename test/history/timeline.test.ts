@@ -22,7 +22,7 @@ const history = log(
 );
 
 const decisionAt = (position: number, action = "s3:GetObject") => {
-  const set = effectiveSetOf(worldAt(history, position), alice, account);
+  const set = effectiveSetOf(worldAt(history, { position, time: new Date(0) }), alice, account);
   return set ? decideAt(set, { action, resource: "*" }, new Date(0)).decision : "noPrincipal";
 };
 
@@ -46,7 +46,7 @@ describe("point in time by per-entity folding", () => {
   });
 
   it("reports the same provenance shape as the projection-based loader", () => {
-    const set = effectiveSetOf(worldAt(history, 7), alice, account)!;
+    const set = effectiveSetOf(worldAt(history, { position: 7, time: new Date(0) }), alice, account)!;
     expect(set.entries.map((e) => e.source)).toEqual([
       { kind: "managed", policyArn: s3Arn, policyName: "S3Read", versionId: "v1", attachedTo: { type: "group", name: "devs", arn: devsArn }, viaGroup: { name: "devs", arn: devsArn }, role: "identity" },
     ]);

@@ -97,10 +97,10 @@ export interface TestApp {
 
 export async function startTestApp(
   backend: Backend,
-  options: { transport?: GraphQLClient["transport"]; onQuery?: (sql: string) => void; logger?: Logger; now?: () => Date; oidc?: OidcKeysOptions } = {},
+  options: { transport?: GraphQLClient["transport"]; onQuery?: (sql: string) => void; logger?: Logger; now?: () => Date; oidc?: OidcKeysOptions; env?: Readonly<Record<string, string>>; db?: TestDatabase } = {},
 ): Promise<TestApp> {
-  const db = await backend.open(options.onQuery ? { onQuery: options.onQuery } : {});
-  const config = loadConfig(testEnv);
+  const db = options.db ?? (await backend.open(options.onQuery ? { onQuery: options.onQuery } : {}));
+  const config = loadConfig({ ...testEnv, ...options.env });
   const app = await startIamgraph(config, { db, migrate: false, logger: options.logger ?? pino({ level: "silent" }), ...(options.now ? { now: options.now } : {}), ...(options.oidc ? { oidc: options.oidc } : {}) });
   const http = options.transport === "http" ? await httpClient(app.yoga) : undefined;
   const clientSignedWith = (authorization: string | null): GraphQLClient =>

@@ -3,6 +3,7 @@ import type { SimulationResult } from "../../authz/simulation.js";
 import type { PolicySource } from "../../policy/document.js";
 import type { ConditionTrace, EvaluationResult, MatchedStatement } from "../../policy/evaluate.js";
 import type { ContextEntry, ContextKeyType } from "../../policy/request.js";
+import { serviceReference } from "../../catalogue/service-reference.js";
 import { validatePolicy, type Finding } from "../../policy/validate-policy.js";
 import { builder } from "../builder.js";
 import { iamErrors } from "./iam-error.js";
@@ -322,6 +323,7 @@ builder.queryFields((t) => ({
     type: [FindingRef],
     description: "Access Analyzer ValidatePolicy: every finding in the document, errors first; empty when the document is clean.",
     args: { policyDocument: t.arg.string({ required: true }), policyType: t.arg({ type: PolicyTypeEnum, defaultValue: "IDENTITY_POLICY" }) },
-    resolve: (_root, args) => validatePolicy(args.policyDocument, { kind: args.policyType === "TRUST_POLICY" ? "trust" : "identity" }),
+    resolve: async (_root, args) =>
+      validatePolicy(args.policyDocument, { kind: args.policyType === "TRUST_POLICY" ? "trust" : "identity", reference: await serviceReference() }),
   }),
 }));

@@ -109,7 +109,7 @@ export const PolicyAtRef = builder.objectRef<PolicyAt>("HistoricPolicy").impleme
       path: t.string({ resolve: (p) => v(p).path }),
       arn: t.string({ resolve: (p) => v(p).arn }),
       description: t.string({ resolve: (p) => v(p).description }),
-      isAwsManaged: t.boolean({ resolve: (p) => "awsManaged" in p }),
+      isAwsManaged: t.boolean({ resolve: (p) => "awsManaged" in p || p.state.awsManaged === true }),
       defaultVersionId: t.string({ resolve: (p) => v(p).defaultVersionId }),
       versions: t.field({ type: [PolicyVersionAt], resolve: (p) => v(p).versions.map((x) => ({ ...x, isDefault: x.versionId === v(p).defaultVersionId })) }),
       tags: t.field({ type: [TagAt], resolve: (p) => [...v(p).tags] }),

@@ -101,7 +101,7 @@ for (const [ref, kind] of [
   builder.prismaObjectField(ref as typeof UserRef, "history", (t) =>
     t.connection({
       type: LogEventRef,
-      description: "This entity's events, oldest first (AWS-managed policies have none: they ship with the build).",
+      description: "This entity's events, oldest first (AWS-managed policies: their AWS versions with the full catalogue, none with the builtin one).",
       resolve: (entity, args, ctx) => eventsConnection(ctx, { streamId: `${kind}-${entity.id}` }, args),
     }),
   );

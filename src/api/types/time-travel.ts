@@ -2,11 +2,11 @@ import { DomainError } from "../../domain/shared/domain-error.js";
 import { compileEffectiveSet, decideAt } from "../../history/decide-at.js";
 import type { EffectiveEntry } from "../../history/effective-set.js";
 import { resolvePoint, type Point } from "../../history/load.js";
-import { effectiveSetAt, entityAt } from "../../history/state-at.js";
+import { awsPolicyAt, effectiveSetAt, entityAt } from "../../history/state-at.js";
 import { principalsAllowedAt } from "../../history/who-could.js";
 import type { AllowedPrincipal } from "../../authz/who-can.js";
 import { simulationPairs } from "../../authz/simulation.js";
-import { findAwsManagedPolicy } from "../../policy/aws-managed-policies.js";
+import { findAwsManagedPolicy, isAwsManagedPolicyArn } from "../../policy/aws-managed-policies.js";
 import type { EvaluationResult } from "../../policy/evaluate.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
@@ -79,9 +79,13 @@ export const PointRef = builder.objectRef<Point>("PointInTime").implement({
       nullable: true,
       args: { arn: t.arg.string({ required: true }) },
       resolve: async (p, args, ctx): Promise<PolicyAt | null> => {
+        const inLog = (
+          isAwsManagedPolicyArn(args.arn) ? await awsPolicyAt(ctx.prisma, args.arn, p) : await entityAt(ctx.prisma, "policy", "arn", args.arn, p.position)
+        ) as PolicyAt | undefined;
+        if (inLog) return inLog;
+        // The builtin AWS catalogue lives beside the log (the full one is in it).
         const aws = findAwsManagedPolicy(args.arn);
-        if (aws) return { awsManaged: aws };
-        return ((await entityAt(ctx.prisma, "policy", "arn", args.arn, p.position)) as PolicyAt | undefined) ?? null;
+        return aws ? { awsManaged: aws } : null;
       },
     }),
     effectivePolicies: t.field({
@@ -121,7 +125,7 @@ export const PointRef = builder.objectRef<Point>("PointInTime").implement({
 });
 
 async function principalAt(ctx: Context, arn: string, p: Point) {
-  const set = await effectiveSetAt(ctx.prisma, arn, p.position, ctx.accountId);
+  const set = await effectiveSetAt(ctx.prisma, arn, p, ctx.accountId);
   if (!set) throw new DomainError("NoSuchEntity", `The principal ${arn} did not exist at position ${p.position}.`);
   return set;
 }

@@ -5,6 +5,8 @@ export interface PolicyVersionState {
   readonly versionId: string;
   readonly document: string;
   readonly createdAt?: string;
+  /** AWS-managed only: AWS's date of the version, when history sees it take effect. */
+  readonly effectiveAt?: string;
 }
 
 export type PolicyState =
@@ -22,6 +24,8 @@ export type PolicyState =
       /** Version ids are never reused: v1, v2, … counting every version ever created. */
       readonly versionsCreated: number;
       readonly tags: readonly Tag[];
+      /** AWS-managed (account `aws`): unmodifiable, and its versions carry AWS's dates. */
+      readonly awsManaged?: boolean;
     }
   | { readonly status: "deleted"; readonly policyId: string; readonly policyName: string };
 
@@ -38,17 +42,21 @@ export function evolvePolicy(state: PolicyState, event: IamEvent): PolicyState {
         path: d.path,
         arn: d.arn,
         description: d.description,
-        versions: [{ versionId: d.versionId, document: d.document }],
+        versions: [{ versionId: d.versionId, document: d.document, ...(d.effectiveAt ? { effectiveAt: d.effectiveAt } : {}) }],
         defaultVersionId: d.versionId,
         versionsCreated: 1,
         tags: d.tags,
+        ...(d.awsManaged ? { awsManaged: true } : {}),
       };
     }
     case "PolicyVersionCreated":
       if (state.status !== "active") return state;
       return {
         ...state,
-        versions: [...state.versions, { versionId: event.data.versionId, document: event.data.document }],
+        versions: [
+          ...state.versions,
+          { versionId: event.data.versionId, document: event.data.document, ...(event.data.effectiveAt ? { effectiveAt: event.data.effectiveAt } : {}) },
+        ],
         versionsCreated: state.versionsCreated + 1,
       };
     case "PolicyDefaultVersionSet":

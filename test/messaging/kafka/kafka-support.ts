@@ -79,7 +79,7 @@ export interface CliProcess {
 export function spawnCli(args: string[], env: Record<string, string>): CliProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
     cwd: repoRoot,
-    env: { ...process.env, NODE_ENV: "development", LOG_LEVEL: "info", KAFKAJS_NO_PARTITIONER_WARNING: "1", ...env },
+    env: { ...process.env, NODE_ENV: "development", IAMGRAPH_AWS_CATALOGUE: "builtin", LOG_LEVEL: "info", KAFKAJS_NO_PARTITIONER_WARNING: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: Record<string, unknown>[] = [];
