@@ -8,7 +8,7 @@ import { ProjectionOperations } from "./app/projection-operations.js";
 import type { Config } from "./config/config.js";
 import { openDatabase, storeOptions, type Database } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
-import { provideAwsManagedPolicies } from "./app/seed-aws-managed.js";
+import { provideAwsManagedPolicies, type AwsCatalogueLoad } from "./app/seed-aws-managed.js";
 import { createInProcessBus, type EventBus } from "./messaging/event-bus.js";
 import type { EventFeed } from "./messaging/event-feed.js";
 import { LiveHub } from "./messaging/live-hub.js";
@@ -45,6 +45,8 @@ export interface Iamgraph {
   readonly credentials: CredentialStore;
   /** STS: role sessions (src/sts/). */
   readonly sts: StsService;
+  /** The AWS-managed catalogue's import (IAMGRAPH_AWS_CATALOGUE): `done` once every version is in the log. */
+  readonly awsCatalogue: AwsCatalogueLoad;
   /**
    * The root key generated on this start (embedded mode, none configured or stored before):
    * `iamgraph serve` prints it once. Absent on every other start.
@@ -89,8 +91,7 @@ export async function startIamgraph(
     const report = await migrate(db.sql, (msg) => logger.info(msg));
     if (report.applied.length > 0) logger.info({ applied: report.applied }, "migrations applied");
   }
-  const catalogue = await provideAwsManagedPolicies(db.prisma, config.awsCatalogue);
-  if (catalogue && catalogue.appended > 0) logger.info(catalogue, "AWS-managed policy versions imported");
+  const awsCatalogue = await provideAwsManagedPolicies(db.prisma, config.awsCatalogue, logger);
   const credentials = new CredentialStore(db.prisma, masterKey.box);
   const hashOnly = await credentials.hashOnlyKeys();
   if (hashOnly.length > 0) {
@@ -181,7 +182,9 @@ export async function startIamgraph(
     credentials,
     sts,
     ...(rootKey.generated ? { generatedRootKey: rootKey.generated } : {}),
+    awsCatalogue,
     async close() {
+      await awsCatalogue.stop();
       await feed.close();
       live.close();
       if (!options.db) await db.close();

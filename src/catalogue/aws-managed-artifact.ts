@@ -34,7 +34,13 @@ export interface CatalogueVersion {
   readonly document: string;
 }
 
-export const defaultArtifactDir = fileURLToPath(new URL("../generated/aws-catalogue/", import.meta.url));
+/**
+ * Where `npm install` wrote the artifact: src/generated/aws-catalogue, found from the sources
+ * (src/catalogue/) and from the compiled server (dist/src/catalogue/, which tsc does not copy it to).
+ */
+export const defaultArtifactDir = ["../generated/aws-catalogue/", "../../../src/generated/aws-catalogue/"]
+  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+  .find((dir) => fs.existsSync(path.join(dir, "manifest.json"))) ?? fileURLToPath(new URL("../generated/aws-catalogue/", import.meta.url));
 
 export function readManifest(dir: string = defaultArtifactDir): CatalogueManifest {
   const file = path.join(dir, "manifest.json");

@@ -26,6 +26,10 @@ export interface ImportOptions {
   readonly now?: Date;
   /** Versions per transaction. */
   readonly batchSize?: number;
+  /** Stops between transactions (the server is closing); what was appended stays. */
+  readonly signal?: AbortSignal;
+  /** After each transaction: versions appended so far by this call. */
+  readonly onProgress?: (appended: number) => void;
 }
 
 export interface ImportReport {
@@ -53,6 +57,8 @@ export async function importAwsCatalogue(prisma: PrismaClient, options: ImportOp
   // Warm start: one count over the (stream_id, stream_version) index, no document read.
   const inLog = await versionEventsIn(prisma, streamIds);
   if (versions !== undefined && inLog === versions) return { source: manifest.source, versions, appended: 0 };
+  // A selection whose policies all exist is left to the full import (their newer versions included).
+  if (options.only && (await policiesCreatedIn(prisma, streamIds)) === streamIds.length) return { source: manifest.source, versions: inLog, appended: 0 };
 
   for (let attempt = 1; ; attempt++) {
     try {
@@ -72,6 +78,11 @@ async function versionEventsIn(prisma: PrismaClient, streamIds: readonly string[
   return Number(rows[0]?.n ?? 0);
 }
 
+async function policiesCreatedIn(prisma: PrismaClient, streamIds: readonly string[]): Promise<number> {
+  const rows = await prisma.$queryRawUnsafe<{ n: unknown }[]>(`SELECT count(*) AS n FROM events WHERE stream_id = ANY($1::text[]) AND type = 'PolicyCreated'`, streamIds);
+  return Number(rows[0]?.n ?? 0);
+}
+
 async function appendMissing(prisma: PrismaClient, dir: string, source: string, streamIds: readonly string[], options: ImportOptions): Promise<ImportReport> {
   const seen = await streamsSeen(prisma, streamIds);
   const metadata: EventMetadata = { accountId: awsActor, actor: awsActor, requestId: `aws-catalogue:${source}`, correlationId: `aws-catalogue:${source}` };
@@ -80,7 +91,7 @@ async function appendMissing(prisma: PrismaClient, dir: string, source: string, 
   let total = 0;
   let appended = 0;
   const flush = async () => {
-    if (batch.length === 0) return;
+    if (batch.length === 0 || options.signal?.aborted) return;
     const lines = batch;
     batch = [];
     await prisma.$transaction(
@@ -95,6 +106,7 @@ async function appendMissing(prisma: PrismaClient, dir: string, source: string, 
       { maxWait: 60_000, timeout: 10 * 60_000 },
     );
     appended += lines.length;
+    options.onProgress?.(appended);
   };
   const planned = new Map<string, StreamSeen>();
   for await (const line of readVersions(dir)) {
@@ -107,6 +119,7 @@ async function appendMissing(prisma: PrismaClient, dir: string, source: string, 
     else s.versionIds.add(line.versionId);
     batch.push(line);
     if (batch.length >= batchSize) await flush();
+    if (options.signal?.aborted) break;
   }
   await flush();
   return { source, versions: total, appended };

@@ -34,6 +34,8 @@ const simulate = `query ($src: String!, $actions: [String!]!) {
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp(embedded, { env: { IAMGRAPH_AWS_CATALOGUE: "full" } });
+  // The five built-in policies are there at start; the rest arrive in the background.
+  expect(await t.app.awsCatalogue.done).toMatchObject({ appended: expect.any(Number) });
 }, 300_000);
 afterAll(async () => t?.close());
 
