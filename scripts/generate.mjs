@@ -8,4 +8,9 @@ const result = spawnSync("npx", ["prisma", "generate"], {
   stdio: ["ignore", "inherit", "inherit"],
   env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: stub, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" },
 });
-process.exit(result.status ?? 1);
+if (result.status !== 0) process.exit(result.status ?? 1);
+
+// The web console (issue 16): built here so `npm install && npm start` serves it.
+const { buildConsole } = await import("./build-console.mjs");
+await buildConsole();
+

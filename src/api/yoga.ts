@@ -19,6 +19,8 @@ import { hardeningPlugins } from "./hardening/index.js";
 import { internalFailure, internalFailureMessage, isGraphQLOwnError, maskHookFailures, withoutInternals, yogaErrorLog } from "./hardening/masking.js";
 import { requestIdOf } from "./hardening/request-id.js";
 import { rejectNulCharacters } from "./reject-nul.js";
+import { renderLocalGraphiQL } from "./console/graphiql-page.js";
+import { consoleAssets } from "./console/static-assets.js";
 import { sharedSubscriptionResults } from "./shared-subscription-results.js";
 import { schema } from "./schema.js";
 
@@ -62,6 +64,7 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
     schema: deps.authorization === "disabled" ? schema : guardSchema(schema),
     graphqlEndpoint: "/graphql",
     graphiql: deps.production ? false : { title: "iamgraph", defaultQuery: defaultQuery },
+    renderGraphiQL: renderLocalGraphiQL,
     landingPage: false,
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),
@@ -105,6 +108,8 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
     plugins: maskHookFailures([
       bodyLimit(deps.maxBodyBytes ?? 1_000_000),
       ...hardeningPlugins({ production: deps.production, ...(deps.hardening ? { limits: deps.hardening } : {}) }),
+      // The console's files and GraphiQL's scripts carry no data: served before authentication.
+      consoleAssets({ graphiql: !deps.production }),
       authentication.plugin,
       rejectNulCharacters(),
       sharedSubscriptionResults(),
