@@ -48,10 +48,15 @@ export function PolicyEditor(props: { client: ApiClient; value: string; onChange
       },
       { delay: 300 },
     );
+    // In a shadow root CodeMirror styles itself with constructable stylesheets; in the document
+    // it would add <style> elements, which the console's CSP (style-src 'self') refuses.
+    const shadow = host.current!.shadowRoot ?? host.current!.attachShadow({ mode: "open" });
     view.current = new EditorView({
       doc: props.value,
-      parent: host.current!,
+      root: shadow,
+      parent: shadow,
       extensions: [
+        EditorView.theme({ "&": { maxHeight: "32rem", minHeight: "16rem", fontSize: "0.9rem" }, ".cm-scroller": { overflow: "auto" } }),
         basicSetup,
         json(),
         lintGutter(),
