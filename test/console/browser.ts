@@ -55,3 +55,11 @@ export async function axeViolations(page: Page): Promise<{ id: string; impact: s
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
   });
 }
+
+/** Waits until the page's queries have answered (<html data-busy="false">, set by useQuery). */
+export async function settled(page: Page): Promise<void> {
+  await page.locator("main h1").waitFor();
+  // Preact runs effects (where queries start) after the next frame: let two frames pass first.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.waitForFunction(() => document.documentElement.dataset.busy !== "true");
+}

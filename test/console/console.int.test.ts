@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { mutateOn, startServerProcess, type ServerProcess } from "../support/server-process.js";
 import { testRootKey } from "../support/root-key.js";
-import { axeViolations, browserAvailable, buildConsole, launch, screenshot, signIn } from "./browser.js";
+import { axeViolations, browserAvailable, buildConsole, launch, screenshot, settled, signIn } from "./browser.js";
 
 // The web console (issue 16) in a real browser (Debian's chromium through playwright-core)
 // against a real `iamgraph serve` in embedded mode — what `npm install && npm start` gives.
@@ -101,9 +101,6 @@ describe.skipIf(!browserAvailable())("web console in chromium", () => {
     await signIn(page, base, testRootKey);
     await page.goto(`${base}/#/editor`);
     const editor = page.locator(".cm-content");
-    await editor.click();
-    await page.keyboard.press("Control+A");
-    await page.keyboard.press("Delete");
     const doc = [
       "{",
       '"Version": "2012-10-17",',
@@ -117,7 +114,10 @@ describe.skipIf(!browserAvailable())("web console in chromium", () => {
     ].join("\n");
     await editor.fill(doc);
     const finding = page.locator(".finding.error", { hasText: "INVALID_CONDITION_OPERATOR" });
-    await finding.waitFor();
+    await finding.waitFor().catch(async (err) => {
+      await screenshot(page, "editor-failure");
+      throw err;
+    });
     expect(await finding.getAttribute("data-line")).toBe("7");
     expect(await finding.textContent()).toContain("The condition operator StringEqualz is not valid");
     // The mark sits in the editor on line 7, under the operator.
@@ -239,8 +239,7 @@ describe.skipIf(!browserAvailable())("web console in chromium", () => {
     await signIn(page, base, testRootKey);
     for (const route of ["#/dashboard", "#/users", "#/users/carol", "#/groups/Readers", "#/policies", "#/editor", "#/simulator", "#/who-can", "#/history"]) {
       await page.goto(`${base}/${route}`);
-      await page.locator("main h1").waitFor();
-      await page.waitForLoadState("networkidle");
+      await settled(page);
       await scan(route);
     }
     expect(found).toEqual([]);
@@ -259,8 +258,7 @@ describe.skipIf(!browserAvailable())("web console in chromium", () => {
       await signIn(page, base, testRootKey);
       for (const [name, route] of routes) {
         await page.goto(`${base}/${route}`);
-        await page.locator("main h1").waitFor();
-        await page.waitForLoadState("networkidle");
+        await settled(page);
         // Readable: nothing wider than the viewport forces the page to scroll sideways.
         expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} at ${width}`).toBeLessThanOrEqual(width);
         await screenshot(page, `page-${name}`);
