@@ -8,7 +8,7 @@ import { buildConsole } from "../console/browser.js";
 // the security headers; `/` with an Action parameter is the AWS Query protocol's, not ours.
 describe("console and GraphiQL assets", () => {
   let t: TestApp;
-  const get = (path: string, init?: RequestInit) => t.app.yoga.fetch(`http://iamgraph.test${path}`, init);
+  const get = (path: string, init: RequestInit = {}) => Promise.resolve(t.app.yoga.fetch(`http://iamgraph.test${path}`, init));
 
   beforeAll(async () => {
     buildConsole();
