@@ -17,6 +17,7 @@ export function useLiveTail(client: ApiClient): { revision: number; state: LiveS
   const [state, setState] = useState<LiveState>("connecting");
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    client.onSocket = setState;
     const stop = client.subscribe(
       LiveEvents,
       {},
@@ -27,11 +28,8 @@ export function useLiveTail(client: ApiClient): { revision: number; state: LiveS
       },
       () => setState("unavailable"),
     );
-    // graphql-ws says nothing until the first event; an open socket is "live".
-    const ready = setTimeout(() => setState((s) => (s === "connecting" ? "live" : s)), 1500);
     return () => {
       clearTimeout(timer);
-      clearTimeout(ready);
       stop();
     };
   }, [client]);

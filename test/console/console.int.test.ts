@@ -119,6 +119,7 @@ describe.skipIf(!browserAvailable())("web console in chromium", () => {
       throw err;
     });
     expect(await finding.getAttribute("data-line")).toBe("7");
+    await screenshot(page, "editor-finding");
     expect(await finding.textContent()).toContain("The condition operator StringEqualz is not valid");
     // The mark sits in the editor on line 7, under the operator.
     const marked = page.locator(".cm-line").filter({ has: page.locator(".cm-lintRange-error") });
@@ -153,6 +154,22 @@ describe.skipIf(!browserAvailable())("web console in chromium", () => {
     expect(await rows.nth(0).locator(".provenance").textContent()).toMatch(/^group Readers → managed policy ReadUsers@v1 → statement ReadUsers \(Allow\)/);
     expect(await rows.nth(1).locator(".decision").textContent()).toBe("implicitDeny");
     await screenshot(page, "simulator");
+  });
+
+  test("a destructive change first shows its dry run's blast radius: whose decisions flip", async () => {
+    const { page } = await newPage();
+    await signIn(page, base, testRootKey);
+    await page.goto(`${base}/#/groups/Readers`);
+    await page.getByRole("button", { name: "Remove carol" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.locator(".blast-radius").waitFor();
+    expect(await dialog.locator(".blast-radius strong").textContent()).toBe("1 decision(s) flip:");
+    expect(await dialog.locator("tbody tr").first().textContent()).toBe(`arn:aws:iam::${account}:user/caroliam:GetUser*allowedimplicitDeny`);
+    await screenshot(page, "confirm-blast-radius");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    // The dry run changed nothing.
+    const group = await server.request(`{ group(groupName: "Readers") { users { userName } } }`);
+    expect(group.data.group.users).toEqual([{ userName: "carol" }]);
   });
 
   test("a change made over the API appears live on an open list", async () => {

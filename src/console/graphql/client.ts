@@ -14,6 +14,8 @@ export interface Response<R> {
  */
 export class ApiClient {
   private ws: Client | undefined;
+  /** Told when the subscription socket opens ("live") or closes ("unavailable"). */
+  onSocket: (state: "live" | "unavailable") => void = () => {};
   constructor(private readonly authorization: string) {}
 
   async send<R, V>(document: TadaDocumentNode<R, V>, variables?: V): Promise<Response<R>> {
@@ -46,6 +48,7 @@ export class ApiClient {
       connectionParams: { authorization: this.authorization },
       lazy: true,
       retryAttempts: 5,
+      on: { connected: () => this.onSocket("live"), closed: () => this.onSocket("unavailable") },
     });
     return this.ws.subscribe<R>(
       { query: print(document), variables: (variables ?? {}) as Record<string, unknown> },

@@ -3,6 +3,13 @@ import type { TadaDocumentNode } from "./tada.js";
 import type { ApiError } from "./errors.js";
 import { useSession } from "./context.js";
 
+// How many queries are in flight, on <html data-busy>: tests and screenshots wait for "false".
+let inFlight = 0;
+const busy = (delta: number) => {
+  inFlight += delta;
+  document.documentElement.dataset.busy = String(inFlight > 0);
+};
+
 export interface QueryState<R> {
   readonly data: R | undefined;
   readonly errors: ApiError[];
@@ -24,7 +31,9 @@ export function useQuery<R, V>(document: TadaDocumentNode<R, V>, variables: V, o
     if (options.skip) return;
     let live = true;
     setState((s) => ({ ...s, loading: true }));
+    busy(1);
     void client.send(document, variables).then((r) => {
+      busy(-1);
       if (live) setState({ data: r.data, errors: r.errors, loading: false });
     });
     return () => {
