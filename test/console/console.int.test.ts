@@ -187,6 +187,13 @@ describe.skipIf(!browserAvailable())("web console in chromium", () => {
     await mutateOn(server, "createUser", { userName: "limited" }, userPayload);
     const key = await createKey("limited");
     const { page, problems } = await newPage();
+    // A wrong secret is refused on the sign-in page, in AWS's words, and the form stays.
+    await page.goto(`${base}/`);
+    await page.getByLabel("Access key ID").fill(key.accessKeyId);
+    await page.getByLabel("Secret access key").fill(`${key.secretAccessKey}x`);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator(".error", { hasText: "SignatureDoesNotMatch" }).waitFor();
+    expect(page.url()).toBe(`${base}/`);
     await signIn(page, base, key);
     const denied = page.locator(".access-denied").first();
     await denied.waitFor();

@@ -11,7 +11,9 @@ export function SignIn(props: { errors: ApiError[]; busy: boolean; onSignIn(c: C
     <main class="sign-in" id="main">
       <h1>iamgraph console</h1>
       <p>Sign in with an access key: the root key <code>npm start</code> printed, or an IAM user's key.</p>
+      {/* method=post and the CSP's form-action 'none': even without script, no submit puts the secret in a URL. */}
       <form
+        method="post"
         onSubmit={(e) => {
           e.preventDefault();
           props.onSignIn({ accessKeyId: accessKeyId.trim(), secretAccessKey });
