@@ -23,6 +23,9 @@ export class ApiClient {
     try {
       response = await fetch("/graphql", {
         method: "POST",
+        // No cookies, and no browser login prompt on a 401's `WWW-Authenticate: Basic`: the
+        // refusal comes back to the console, which shows it in AWS's words.
+        credentials: "omit",
         headers: { "content-type": "application/json", accept: "application/graphql-response+json", authorization: this.authorization },
         body: JSON.stringify({ query: print(document), variables: variables ?? {} }),
       });
