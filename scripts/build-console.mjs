@@ -2,7 +2,7 @@
 // committed schema/schema.graphql (so a schema change breaks `npm run typecheck` rather than the
 // console's users), then one esbuild bundle of script and stylesheet. Run by scripts/generate.mjs
 // on every `npm install`/`npm ci`; takes about a second. Type checking is `npm run typecheck`.
-import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { buildSchema, introspectionFromSchema } from "graphql";
@@ -16,13 +16,22 @@ export async function generateConsoleTypes() {
   const sdl = await readFile(`${root}schema/schema.graphql`, "utf8");
   const introspection = minifyIntrospection(introspectionFromSchema(buildSchema(sdl)));
   await mkdir(`${src}generated`, { recursive: true });
-  await writeFile(`${src}generated/graphql-env.d.ts`, outputIntrospectionFile(introspection, { fileType: ".d.ts", shouldPreprocess: true }));
+  await writeAtomically(`${src}generated/graphql-env.d.ts`, outputIntrospectionFile(introspection, { fileType: ".d.ts", shouldPreprocess: true }));
+}
+
+// Each file replaced by a rename: a server (or a test running beside another build) reads the
+// old file or the new one, never half of one.
+async function writeAtomically(path, contents) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, contents);
+  await rename(temporary, path);
 }
 
 export async function buildConsole() {
   await generateConsoleTypes();
   await mkdir(out, { recursive: true });
-  await build({
+  const result = await build({
+    write: false,
     entryPoints: { app: `${src}main.tsx` },
     outdir: out,
     bundle: true,
@@ -38,7 +47,8 @@ export async function buildConsole() {
     platform: "browser",
     define: { "process.env.NODE_ENV": '"production"' },
   });
-  await copyFile(`${src}index.html`, `${out}index.html`);
+  for (const file of result.outputFiles) await writeAtomically(file.path, file.contents);
+  await writeAtomically(`${out}index.html`, await readFile(`${src}index.html`));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
