@@ -97,10 +97,14 @@ describe.skipIf(!browserAvailable())("web console in chromium", () => {
   });
 
   test("the policy editor marks a bad condition operator at its line as you type", async () => {
-    const { page } = await newPage();
+    const { page, problems } = await newPage();
     await signIn(page, base, testRootKey);
     await page.goto(`${base}/#/editor`);
     const editor = page.locator(".cm-content");
+    await editor.waitFor({ timeout: 10_000 }).catch(async (err) => {
+      await screenshot(page, "editor-mount-failure");
+      throw new Error(`${String(err)}\n${problems.join("\n")}\n${await page.locator("main").innerHTML()}`);
+    });
     const doc = [
       "{",
       '"Version": "2012-10-17",',
@@ -170,6 +174,42 @@ describe.skipIf(!browserAvailable())("web console in chromium", () => {
     // The dry run changed nothing.
     const group = await server.request(`{ group(groupName: "Readers") { users { userName } } }`);
     expect(group.data.group.users).toEqual([{ userName: "carol" }]);
+  });
+
+  test("who can, permissionDiff and the access timeline explain carol's iam:GetUser", async () => {
+    const carol = `arn:aws:iam::${account}:user/carol`;
+    const { page, problems } = await newPage();
+    await signIn(page, base, testRootKey);
+    await page.goto(`${base}/#/who-can`);
+    await page.getByLabel("Action").fill("iam:GetUser");
+    await page.getByRole("button", { name: "Ask" }).click();
+    const row = page.locator("tbody tr", { hasText: carol });
+    await row.waitFor();
+    expect(await row.locator(".provenance").first().textContent()).toContain("group Readers → managed policy ReadUsers@v1");
+
+    const head = (await server.request(`{ events(first: 1000) { edges { node { position } } } }`)).data.events.edges.at(-1).node.position;
+    await page.goto(`${base}/#/history`);
+    const diff = page.locator(".panel", { hasText: "Permission diff" });
+    await diff.getByLabel("Principal ARN").fill(carol);
+    await diff.getByLabel("From position").fill("0");
+    await diff.getByLabel("To position").fill(String(head));
+    await diff.getByLabel("Actions (optional)").fill("iam:GetUser");
+    await diff.getByRole("button", { name: "Compare" }).click();
+    await diff.locator("li", { hasText: "entered" }).first().waitFor();
+    expect(await diff.locator("tr.flipped").textContent()).toBe("iam:GetUserimplicitDenyallowed");
+
+    const timeline = page.locator(".panel", { hasText: "Access timeline" });
+    await timeline.getByLabel("Principal ARN").fill(carol);
+    await timeline.getByLabel("Action").fill("iam:GetUser");
+    await timeline.getByRole("button", { name: "Draw" }).click();
+    await timeline.locator("figure").waitFor().catch(async (err) => {
+      await screenshot(page, "history-failure");
+      throw err;
+    });
+    expect(await timeline.locator("rect.timeline-allowed").count()).toBe(1);
+    expect(await timeline.locator("figcaption li").textContent()).toMatch(/^allowed from #\d+ \(\w+\) until now by ReadUsers\/ReadUsers$/);
+    await screenshot(page, "history-panels");
+    expect(problems).toEqual([]);
   });
 
   test("a change made over the API appears live on an open list", async () => {

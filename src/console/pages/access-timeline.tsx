@@ -5,9 +5,9 @@ import type { ApiError } from "../graphql/errors.js";
 import { ErrorList, errorsOf } from "../components/errors.js";
 
 const Timeline = graphql(`
-  query AccessTimeline($principalArn: String!, $action: String!) {
+  query AccessTimeline($principalArn: String!, $action: String!, $now: DateTime!) {
     accessTimeline(principalArn: $principalArn, action: $action) { openedBy { position occurredAt type } closedBy { position occurredAt type } allowedBy { sid source { policyName } } }
-    events(last: 1) { edges { node { position } } }
+    asOf(at: { timestamp: $now }) { position }
   }
 `);
 
@@ -18,12 +18,13 @@ export function AccessTimeline() {
   const [action, setAction] = useState("iam:CreateUser");
   const [data, setData] = useState<ResultOf<typeof Timeline>>();
   const [errors, setErrors] = useState<ApiError[]>([]);
-  const end = Math.max(1, data?.events.edges[0]?.node.position ?? 1);
+  // The chart spans the log from its start to its head (the position as of now).
+  const end = Math.max(1, data?.asOf.position ?? 1);
   const x = (p: number) => (p / end) * 100;
   return (
     <div class="panel">
       <h2>Access timeline</h2>
-      <form class="filters" onSubmit={(e) => { e.preventDefault(); setErrors([]); void client.run(Timeline, { principalArn, action }).then(setData, (err) => setErrors(errorsOf(err))); }}>
+      <form class="filters" onSubmit={(e) => { e.preventDefault(); setErrors([]); void client.run(Timeline, { principalArn, action, now: new Date().toISOString() }).then(setData, (err) => setErrors(errorsOf(err))); }}>
         <label>Principal ARN <input value={principalArn} required onInput={(e) => setArn(e.currentTarget.value)} /></label>
         <label>Action <input value={action} required onInput={(e) => setAction(e.currentTarget.value)} /></label>
         <button type="submit">Draw</button>

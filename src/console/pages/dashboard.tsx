@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useMemo } from "preact/hooks";
 import { graphql } from "../graphql/tada.js";
 import { useQuery } from "../graphql/use-query.js";
 import { useSession, isRoot } from "../graphql/context.js";
@@ -11,14 +11,18 @@ const Summary = graphql(`
     accountSummary { users usersQuota groups groupsQuota roles rolesQuota policies policiesQuota policyVersionsInUse policyVersionsInUseQuota accessKeysPerUserQuota groupsPerUserQuota attachedPoliciesPerUserQuota versionsPerPolicyQuota }
   }
 `);
-const Recent = graphql(`query RecentEvents($since: DateTime!) { events(first: 1000, filter: { fromTime: $since }) { edges { node { position type streamId occurredAt payload metadata { actor } } } } }`);
+const Head = graphql(`query LogHead($now: DateTime!) { asOf(at: { timestamp: $now }) { position } }`);
+const Recent = graphql(`query RecentEvents($after: String) { events(first: 10, after: $after) { edges { node { position type streamId occurredAt payload metadata { actor } } } } }`);
 
 export function Dashboard() {
-  const { caller } = useSession();
+  const { caller, revision } = useSession();
   const summary = useQuery(Summary, {});
-  // The log pages forward only: the last week's events, newest ten shown.
-  const [since] = useState(() => new Date(Date.now() - 7 * 86_400_000).toISOString());
-  const recent = useQuery(Recent, { since });
+  // The log pages forward only: find its head (the position as of now), then read the last ten.
+  // A new "now" with every live event, so the list follows the log.
+  const now = useMemo(() => new Date().toISOString(), [revision]);
+  const head = useQuery(Head, { now });
+  const position = head.data?.asOf.position;
+  const recent = useQuery(Recent, { after: String(Math.max(0, (position ?? 0) - 10)) }, { skip: position === undefined });
   const s = summary.data?.accountSummary;
   return (
     <section>
@@ -49,8 +53,8 @@ export function Dashboard() {
         </>
       )}
       <h2>Recent changes</h2>
-      <ErrorList errors={recent.errors} />
-      {recent.data && <EventList events={recent.data.events.edges.map((e) => e.node).slice(-10).reverse()} />}
+      <ErrorList errors={[...head.errors, ...recent.errors]} />
+      {recent.data && <EventList events={recent.data.events.edges.map((e) => e.node).reverse()} />}
     </section>
   );
 }
