@@ -13,7 +13,8 @@ const account = "123456789012";
 const userPayload = "... on UserPayload { position }";
 const xss = `<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>`;
 
-describe.skipIf(!browserAvailable())("web console in chromium", () => {
+// A browser and a server beside the rest of the suite on a shared machine: generous per-test time.
+describe.skipIf(!browserAvailable())("web console in chromium", { timeout: 120_000 }, () => {
   let server: ServerProcess;
   let browser: Browser;
   let base: string;
