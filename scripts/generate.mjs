@@ -11,4 +11,9 @@ const result = spawnSync("npx", ["prisma", "generate"], {
 if (result.status !== 0) process.exit(result.status ?? 1);
 // The AWS catalogue artifact (scripts/generate-aws-catalogue.mjs): cheap when already current.
 const catalogue = spawnSync(process.execPath, [fileURLToPath(new URL("./generate-aws-catalogue.mjs", import.meta.url))], { stdio: ["ignore", "inherit", "inherit"] });
-process.exit(catalogue.status ?? 1);
+if (catalogue.status !== 0) process.exit(catalogue.status ?? 1);
+
+// The web console (issue 16): built here so `npm install && npm start` serves it.
+const { buildConsole } = await import("./build-console.mjs");
+await buildConsole();
+

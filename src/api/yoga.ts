@@ -20,6 +20,8 @@ import { hardeningPlugins } from "./hardening/index.js";
 import { internalFailure, internalFailureMessage, isGraphQLOwnError, maskHookFailures, withoutInternals, yogaErrorLog } from "./hardening/masking.js";
 import { requestIdOf } from "./hardening/request-id.js";
 import { rejectNulCharacters } from "./reject-nul.js";
+import { renderLocalGraphiQL } from "./console/graphiql-page.js";
+import { consoleAssets } from "./console/static-assets.js";
 import { sharedSubscriptionResults } from "./shared-subscription-results.js";
 import { schema } from "./schema.js";
 import { awsQueryPlugin } from "../aws/query-api.js";
@@ -68,6 +70,7 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
     schema: deps.authorization === "disabled" ? schema : guardSchema(schema),
     graphqlEndpoint: "/graphql",
     graphiql: deps.production ? false : { title: "iamgraph", defaultQuery: defaultQuery },
+    renderGraphiQL: renderLocalGraphiQL,
     landingPage: false,
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),
@@ -118,6 +121,8 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
       }),
       // The AWS Query API at `/` (src/aws/): verifies its own SigV4 signature, then runs each action through this envelope.
       awsQueryPlugin({ authenticator: deps.authenticator, logger, yoga: () => yoga }),
+      // The console's files and GraphiQL's scripts carry no data: served before authentication.
+      consoleAssets({ graphiql: !deps.production }),
       authentication.plugin,
       rejectNulCharacters(),
       sharedSubscriptionResults(),

@@ -1,0 +1,58 @@
+import { useState } from "preact/hooks";
+import { useSession } from "../graphql/context.js";
+import { graphql } from "../graphql/tada.js";
+import { payloadOf, type ApiError } from "../graphql/errors.js";
+import { useQuery } from "../graphql/use-query.js";
+import { CreateUser } from "../graphql/mutations.js";
+import { ErrorList, errorsOf } from "../components/errors.js";
+import { href, navigate } from "../router.js";
+
+const Users = graphql(`query Users($after: String) { users(first: 25, after: $after) { pageInfo { hasNextPage endCursor } edges { node { userName arn createDate groups { groupName } tags { key value } } } } }`);
+
+/** ListUsers, 25 a page; the search filters the page shown by name, tag key or value. */
+export function UsersPage() {
+  const { client } = useSession();
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const [search, setSearch] = useState("");
+  const [newName, setNewName] = useState("");
+  const [errors, setErrors] = useState<ApiError[]>([]);
+  const q = useQuery(Users, { after: cursors[cursors.length - 1] ?? null });
+  const term = search.trim().toLowerCase();
+  const rows = (q.data?.users.edges ?? []).map((e) => e.node).filter((u) => !term || u.userName.toLowerCase().includes(term) || u.tags.some((t) => t.key.toLowerCase().includes(term) || t.value.toLowerCase().includes(term)));
+  async function create() {
+    try {
+      payloadOf((await client.run(CreateUser, { userName: newName })).createUser);
+      navigate(href("users", newName));
+    } catch (err) {
+      setErrors(errorsOf(err));
+    }
+  }
+  return (
+    <section>
+      <h1>Users</h1>
+      <form class="inline-form" onSubmit={(e) => { e.preventDefault(); void create(); }}>
+        <label>New user name <input name="newUserName" required value={newName} onInput={(e) => setNewName(e.currentTarget.value)} /></label>
+        <button type="submit">Create user</button>
+      </form>
+      <ErrorList errors={[...errors, ...q.errors]} />
+      <label class="search">Search <input type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} placeholder="name, tag key or value" /></label>
+      <table>
+        <thead><tr><th>User name</th><th>Groups</th><th>Tags</th><th>Created</th></tr></thead>
+        <tbody>
+          {rows.map((u) => (
+            <tr key={u.arn}>
+              <td><a href={href("users", u.userName)}>{u.userName}</a></td>
+              <td>{u.groups.map((g) => g.groupName).join(", ")}</td>
+              <td>{u.tags.map((t) => `${t.key}=${t.value}`).join(", ")}</td>
+              <td>{new Date(u.createDate).toLocaleDateString()}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div class="pager">
+        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>Previous page</button>
+        <button type="button" disabled={!q.data?.users.pageInfo.hasNextPage} onClick={() => setCursors([...cursors, q.data?.users.pageInfo.endCursor ?? undefined])}>Next page</button>
+      </div>
+    </section>
+  );
+}
