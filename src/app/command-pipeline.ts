@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { CommandMetadata } from "../domain/shared/command-metadata.js";
 import { DomainError } from "../domain/shared/domain-error.js";
-import type { IdKind } from "../domain/shared/ids.js";
+import { idPrefixes, uniqueIdPattern, type IdKind } from "../domain/shared/ids.js";
 import type { Database } from "../db/database.js";
 import { appendToStreams } from "../eventstore/append.js";
 import { rewindPositions } from "../eventstore/positions.js";
@@ -25,6 +25,11 @@ export interface RequestContext {
   readonly requestId?: string;
   readonly correlationId?: string;
   readonly causationId?: string;
+  /**
+   * The time the request's events record, instead of the clock: an imported snapshot's time
+   * (src/snapshot). In-process senders only; the API never sets it.
+   */
+  readonly at?: Date;
   /**
    * Decides each command's checks for the caller, under the write lock (command-authorization.ts).
    * Absent: the sender is trusted and nothing is checked — in-process senders only (the CLI,
@@ -113,8 +118,8 @@ export function createCommandPipeline(deps: PipelineDeps): CommandPipeline {
     const requestId = request.requestId ?? randomUUID();
     return {
       accountId,
-      now: now(),
-      newId: kind ? newUniqueId(kind) : "",
+      now: request.at ?? now(),
+      newId: kind ? (importedIdOf(command, kind) ?? newUniqueId(kind)) : "",
       actor: request.actor,
       ...(request.accessKeyId ? { accessKeyId: request.accessKeyId } : {}),
       requestId,
@@ -216,6 +221,16 @@ export function createCommandPipeline(deps: PipelineDeps): CommandPipeline {
       );
     },
   };
+}
+
+/** An imported entity keeps AWS's id (src/domain/shared/imported.ts), if it is one of the kind's. */
+function importedIdOf(command: Command, kind: IdKind): string | undefined {
+  const imported = "imported" in command ? command.imported : undefined;
+  if (!imported || !("id" in imported)) return undefined;
+  if (!uniqueIdPattern.test(imported.id) || !imported.id.startsWith(idPrefixes[kind])) {
+    throw new DomainError("InvalidInput", `${imported.id} is not an AWS ${kind} id (${idPrefixes[kind]} + 17 characters of [A-Z0-9]).`);
+  }
+  return imported.id;
 }
 
 /** Past the append a failure must roll the transaction back: a DomainError there is not a refusal. */
