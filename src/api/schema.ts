@@ -19,6 +19,7 @@ import "./types/preview-change.js";
 import "./types/restore.js";
 import "./types/subscriptions.js";
 import "./types/operations.js";
+import "./types/account-snapshot.js";
 
 /** The executable schema; `npm run schema:print` writes it to schema/schema.graphql. */
 export const schema = lexicographicSortSchema(builder.toSchema());

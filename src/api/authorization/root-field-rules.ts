@@ -61,6 +61,8 @@ export const queryRules: Record<string, FieldRule> = {
   previewChange: rule(() => [previewChangeCheck]),
   // Operator operations (src/app/projection-operations.ts): the store as a whole, so `*`.
   projectionStatus: single("iamgraph:GetProjectionStatus", () => "*"),
+  // The account's whole state in AWS's shape (src/snapshot): GetAccountAuthorizationDetails.
+  accountSnapshot: rule(({ args }) => [{ action: "iam:GetAccountAuthorizationDetails", resource: "*" }, ...whenAsOf(args)]),
 };
 
 export const mutationRules: Record<string, FieldRule> = {
@@ -75,6 +77,9 @@ export const mutationRules: Record<string, FieldRule> = {
   // the caller could not do one mutation at a time.
   restorePrincipal: single("iamgraph:RestorePrincipal", ({ args }) => args.arn),
   rebuildProjections: single("iamgraph:RebuildProjections", () => "*"),
+  // Importing an account snapshot is iamgraph's own operation on the account; the pipeline then
+  // authorizes every command it sends (iam:CreateUser, …) as the caller's, as for restorePrincipal.
+  importAccountSnapshot: rule(({ args }) => [{ action: "iamgraph:ImportAccountSnapshot", resource: "*" }, ...(args.dryRun === true ? [previewChangeCheck] : [])]),
 };
 
 // A subscription asks the same question as the query it streams, so it takes the same action;
