@@ -72,4 +72,34 @@ describe.each(backends)("import aws of the small account on $name", (backend) =>
     const reimport = await t.importText(JSON.stringify(exported), { asOf });
     expect(reimport.commands).toBe(0);
   });
+
+  it("a bad later file is refused whole: nothing written, the state is the earlier snapshot's", async () => {
+    await t.importText(readSmallAccount(), { asOf });
+    const before = await t.eventCount();
+    const bad = JSON.parse(readSmallAccount());
+    bad.UserDetailList[0].Tags = [{ Key: "team", Value: "risk" }]; // a valid change …
+    bad.RoleDetailList[0].RolePolicyList[0].PolicyDocument = "%7B%22Version"; // … and a broken document
+    await expect(t.importText(JSON.stringify(bad), { asOf: new Date("2024-06-02T00:00:00Z") })).rejects.toThrow(/\$\.RoleDetailList\[0\]\.RolePolicyList\[0\]\.PolicyDocument/);
+    expect(await t.eventCount()).toBe(before);
+    expect(await t.db.prisma.userTag.findMany({ select: { key: true, value: true } })).toEqual([{ key: "team", value: "payments" }]);
+  });
+
+  it("a command the pipeline refuses mid-import rolls every earlier one back", async () => {
+    await t.importText(readSmallAccount(), { asOf });
+    // An access key made in iamgraph: AWS's file never lists keys, and DeleteUser refuses a user with one.
+    await t.app.commands.handle({ type: "CreateAccessKey", userName: "alice", accessKeyId: "AKIAQ3EGRQ3TESTKEY01" }, { actor: "test", at: new Date("2024-06-02T00:00:00Z") });
+    const before = await t.eventCount();
+    const gone = JSON.parse(readSmallAccount());
+    gone.GroupDetailList[1].GroupPolicyList = []; // applied before the refusal …
+    gone.UserDetailList.shift(); // … then DeleteUser alice refuses
+    await expect(t.importText(JSON.stringify(gone), { asOf: new Date("2024-06-03T00:00:00Z") })).rejects.toThrow(/access keys/);
+    expect(await t.eventCount()).toBe(before);
+    expect(await t.db.prisma.inlinePolicy.count()).toBe(3);
+  });
+
+  it("a file of another account is refused", async () => {
+    const other = readSmallAccount().replaceAll("111122223333", "444455556666");
+    await expect(t.importText(other, { asOf })).rejects.toThrow("The snapshot is of account 444455556666; this store is account 111122223333's");
+    expect(await t.eventCount()).toBe(0);
+  });
 });
