@@ -59,16 +59,24 @@ export interface CommandPipeline {
    * is. Their events share the request's metadata (actor, request and correlation ids). Used by
    * restorePrincipal.
    */
-  handleAll(commands: readonly Command[], request: RequestContext): Promise<CommandResult>;
+  handleAll(commands: readonly Command[], request: RequestContext, options?: GroupOptions): Promise<CommandResult>;
   /**
    * Rollback mode, for previews and dry runs: the commands go through exactly the path
    * `handleAll` takes — same lock, same authorization, same planner and refusals, the real
    * append and projections — and then everything is rolled back: nothing is kept, published or
    * delivered, and no position is consumed. `inspect` reads the transaction on the way.
    */
-  rehearse<T>(commands: readonly Command[], request: RequestContext, inspect: Rehearsal<T>): Promise<T>;
+  rehearse<T>(commands: readonly Command[], request: RequestContext, inspect: Rehearsal<T>, options?: GroupOptions): Promise<T>;
   /** Transactions run and commands they carried. */
   stats(): { readonly batches: number; readonly jobs: number };
+}
+
+export interface GroupOptions {
+  /**
+   * Longest the one transaction may run (default 60 s). A snapshot import is thousands of
+   * commands, all or nothing (src/snapshot): it holds the write lock that long.
+   */
+  readonly timeoutMs?: number;
 }
 
 export interface HandleOptions {
@@ -202,22 +210,23 @@ export function createCommandPipeline(deps: PipelineDeps): CommandPipeline {
       await settle(result.position);
       return result;
     },
-    async handleAll(commands, request) {
+    async handleAll(commands, request, options = {}) {
       const group = shared(request);
       const result = await writer.submit(async (tx) => {
         // A single command refuses before it writes; a group may refuse after, so it runs in a savepoint.
         const stored = commands.length > 1 ? await inSavepoint(tx, true, () => run(tx, commands, group, {})) : await run(tx, commands, group, {});
         const position = stored.at(-1)?.position ?? (await headPosition(tx));
         return { position, events: stored };
-      });
+      }, options);
       logger.debug({ commands: commands.length, requestId: group.requestId, position: result.position, events: result.events.length }, "commands handled");
       await settle(result.position);
       return result;
     },
-    rehearse(commands, request, inspect) {
+    rehearse(commands, request, inspect, options = {}) {
       const group = shared(request);
-      return writer.submit((tx) =>
-        inSavepoint(tx, false, async (head) => inspect.conclude(tx, await run(tx, commands, group, inspect.beforeProject ? { beforeProject: inspect.beforeProject } : {}), head)),
+      return writer.submit(
+        (tx) => inSavepoint(tx, false, async (head) => inspect.conclude(tx, await run(tx, commands, group, inspect.beforeProject ? { beforeProject: inspect.beforeProject } : {}), head)),
+        options,
       );
     },
   };

@@ -79,11 +79,13 @@ export async function importAccountSnapshot(deps: ImportDeps, text: string, opti
   const base = { accountId: target.accountId, asOf, actor, correlationId, commands: commands.length, unknownAwsPolicies: parsed.unknownAwsPolicies, skipped };
   const summary = (events: readonly StoredEvent[]) => ({ eventCounts: countByType(events), entitiesTouched: touched(events, current, target) });
   if (commands.length === 0) return { ...base, applied: !options.dryRun, position: head, ...summary([]) };
+  // All or nothing in one transaction, holding the write lock: allowed time in proportion to its size.
+  const timeout = { timeoutMs: 60_000 + 100 * commands.length };
   if (options.dryRun) {
-    const preview = await previewChanges(deps.pipeline, commands, sent, options.previewActions);
+    const preview = await previewChanges(deps.pipeline, commands, sent, options.previewActions, "*", timeout);
     return { ...base, applied: false, position: preview.position, ...summary(preview.events), preview };
   }
-  const result = await deps.pipeline.handleAll(commands, sent);
+  const result = await deps.pipeline.handleAll(commands, sent, timeout);
   progress(`appended ${result.events.length} events, through position ${result.position}`);
   return { ...base, applied: true, position: result.position, ...summary(result.events) };
 }
