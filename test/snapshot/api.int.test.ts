@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { seedAwsManagedPolicies } from "../../src/app/seed-aws-managed.js";
 import { backends } from "../support/databases.js";
+import { createCaller } from "../support/callers.js";
 import { resetDatabase } from "../support/reset-database.js";
 import { comparable, readSmallAccount, startSnapshotApp, type SnapshotApp } from "./snapshot-app.js";
 
@@ -65,6 +66,17 @@ describe.each(backends)("importAccountSnapshot over GraphQL on $name", (backend)
     expect(r.data.importAccountSnapshot).toMatchObject({ __typename: "IamError", code: "NoSuchEntity" });
     expect(r.data.importAccountSnapshot.message).toContain("$.UserDetailList[1].GroupList[2]");
     expect(await t.eventCount()).toBe(0);
+  });
+
+  it("a caller needs iamgraph:ImportAccountSnapshot, and then every command's own permission", async () => {
+    const iamOnly = await createCaller(t, { userName: "iam-admin", policies: [{ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:*", Resource: "*" }] }] });
+    const importOnly = await createCaller(t, { userName: "importer", policies: [{ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iamgraph:ImportAccountSnapshot", Resource: "*" }] }] });
+    const before = await t.eventCount();
+    for (const caller of [iamOnly, importOnly]) {
+      const r = await caller.client.request(mutation, { s: readSmallAccount(), asOf: null });
+      expect(r.data.importAccountSnapshot).toMatchObject({ __typename: "IamError", code: "AccessDenied" });
+    }
+    expect(await t.eventCount()).toBe(before);
   });
 
   it("an unauthenticated caller may not import", async () => {

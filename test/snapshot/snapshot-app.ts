@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import pino from "pino";
+import { basicAuthorization } from "../../src/auth/authorization-header.js";
 import { loadConfig } from "../../src/config/config.js";
 import { startIamgraph, type Iamgraph } from "../../src/runtime.js";
 import { importAccountSnapshot, type ImportOptions, type ImportReport } from "../../src/snapshot/import-snapshot.js";
@@ -17,6 +18,7 @@ export interface SnapshotApp {
   readonly app: Iamgraph;
   readonly db: TestDatabase;
   readonly client: GraphQLClient;
+  clientWith(accessKeyId: string, secretAccessKey: string): GraphQLClient;
   importText(text: string, options?: Partial<ImportOptions>): Promise<ImportReport>;
   eventCount(): Promise<number>;
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export async function startSnapshotApp(backend: Backend, accountId = fixtureAcco
     app,
     db,
     client: fetchClient(app.yoga),
+    clientWith: (id, secret) => fetchClient(app.yoga, basicAuthorization(id, secret)),
     importText: (text, options = {}) => importAccountSnapshot({ pipeline: app.commands, db: db.prisma, accountId }, text, { source: "test.json", ...options }),
     eventCount: () => db.prisma.event.count(),
     async close() {
