@@ -5,7 +5,14 @@ import { defineEvent } from "./event-definition.js";
 
 export const GroupCreated = defineEvent(
   "GroupCreated",
-  z.object({ groupId: z.string(), groupName: z.string(), path: z.string(), arn: z.string() }),
+  z.object({
+    groupId: z.string(),
+    groupName: z.string(),
+    path: z.string(),
+    arn: z.string(),
+    /** Imported entities (src/snapshot): the create date AWS reports; absent = the event's own time. */
+    createDate: z.string().optional(),
+  }),
 );
 
 export const GroupUpdated = defineEvent(

@@ -32,12 +32,25 @@ export const PolicyCreated = defineEvent(
     ...awsVersion,
     /** An AWS-managed policy (account `aws`): read-only to every account. */
     awsManaged: z.boolean().optional(),
+    /** Imported entities (src/snapshot): the create date AWS reports; absent = the event's own time. */
+    createDate: z.string().optional(),
+    /** Imported: the first version's create date (it may be v3, made after the policy). */
+    versionCreateDate: z.string().optional(),
   }),
 );
 
 export const PolicyVersionCreated = defineEvent(
   "PolicyVersionCreated",
-  z.object({ policyId: z.string(), arn: z.string(), versionId: z.string(), document: z.string(), setAsDefault: z.boolean(), ...awsVersion }),
+  z.object({
+    policyId: z.string(),
+    arn: z.string(),
+    versionId: z.string(),
+    document: z.string(),
+    setAsDefault: z.boolean(),
+    ...awsVersion,
+    /** Imported versions (src/snapshot): the create date AWS reports. */
+    createDate: z.string().optional(),
+  }),
 );
 
 /** The default version moved (SetDefaultPolicyVersion, or CreatePolicyVersion with SetAsDefault). */

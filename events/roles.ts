@@ -17,6 +17,8 @@ export const RoleCreated = defineEvent(
     /** The trust policy (AssumeRolePolicyDocument). */
     assumeRolePolicyDocument: z.string(),
     tags: z.array(tag),
+    /** Imported entities (src/snapshot): the create date AWS reports; absent = the event's own time. */
+    createDate: z.string().optional(),
   }),
 );
 

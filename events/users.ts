@@ -14,6 +14,8 @@ export const UserCreated = defineEvent(
     path: z.string(),
     arn: z.string(),
     tags: z.array(tag),
+    /** Imported entities (src/snapshot): the create date AWS reports; absent = the event's own time. */
+    createDate: z.string().optional(),
   }),
 );
 

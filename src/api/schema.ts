@@ -22,6 +22,7 @@ import "./types/operations.js";
 import "./types/role-session.js";
 import "./types/oidc-provider.js";
 import "./types/web-identity.js";
+import "./types/account-snapshot.js";
 
 /** The executable schema; `npm run schema:print` writes it to schema/schema.graphql. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { CommandMetadata } from "../domain/shared/command-metadata.js";
 import { DomainError } from "../domain/shared/domain-error.js";
-import type { IdKind } from "../domain/shared/ids.js";
+import { idPrefixes, uniqueIdPattern, type IdKind } from "../domain/shared/ids.js";
 import type { Database } from "../db/database.js";
 import { appendToStreams } from "../eventstore/append.js";
 import { rewindPositions } from "../eventstore/positions.js";
@@ -25,6 +25,11 @@ export interface RequestContext {
   readonly requestId?: string;
   readonly correlationId?: string;
   readonly causationId?: string;
+  /**
+   * The time the request's events record, instead of the clock: an imported snapshot's time
+   * (src/snapshot). In-process senders only; the API never sets it.
+   */
+  readonly at?: Date;
   /**
    * Decides each command's checks for the caller, under the write lock (command-authorization.ts).
    * Absent: the sender is trusted and nothing is checked — in-process senders only (the CLI,
@@ -54,16 +59,24 @@ export interface CommandPipeline {
    * is. Their events share the request's metadata (actor, request and correlation ids). Used by
    * restorePrincipal.
    */
-  handleAll(commands: readonly Command[], request: RequestContext): Promise<CommandResult>;
+  handleAll(commands: readonly Command[], request: RequestContext, options?: GroupOptions): Promise<CommandResult>;
   /**
    * Rollback mode, for previews and dry runs: the commands go through exactly the path
    * `handleAll` takes — same lock, same authorization, same planner and refusals, the real
    * append and projections — and then everything is rolled back: nothing is kept, published or
    * delivered, and no position is consumed. `inspect` reads the transaction on the way.
    */
-  rehearse<T>(commands: readonly Command[], request: RequestContext, inspect: Rehearsal<T>): Promise<T>;
+  rehearse<T>(commands: readonly Command[], request: RequestContext, inspect: Rehearsal<T>, options?: GroupOptions): Promise<T>;
   /** Transactions run and commands they carried. */
   stats(): { readonly batches: number; readonly jobs: number };
+}
+
+export interface GroupOptions {
+  /**
+   * Longest the one transaction may run (default 60 s). A snapshot import is thousands of
+   * commands, all or nothing (src/snapshot): it holds the write lock that long.
+   */
+  readonly timeoutMs?: number;
 }
 
 export interface HandleOptions {
@@ -113,8 +126,8 @@ export function createCommandPipeline(deps: PipelineDeps): CommandPipeline {
     const requestId = request.requestId ?? randomUUID();
     return {
       accountId,
-      now: now(),
-      newId: kind ? newUniqueId(kind) : "",
+      now: request.at ?? now(),
+      newId: kind ? (importedIdOf(command, kind) ?? newUniqueId(kind)) : "",
       actor: request.actor,
       ...(request.accessKeyId ? { accessKeyId: request.accessKeyId } : {}),
       requestId,
@@ -197,25 +210,36 @@ export function createCommandPipeline(deps: PipelineDeps): CommandPipeline {
       await settle(result.position);
       return result;
     },
-    async handleAll(commands, request) {
+    async handleAll(commands, request, options = {}) {
       const group = shared(request);
       const result = await writer.submit(async (tx) => {
         // A single command refuses before it writes; a group may refuse after, so it runs in a savepoint.
         const stored = commands.length > 1 ? await inSavepoint(tx, true, () => run(tx, commands, group, {})) : await run(tx, commands, group, {});
         const position = stored.at(-1)?.position ?? (await headPosition(tx));
         return { position, events: stored };
-      });
+      }, options);
       logger.debug({ commands: commands.length, requestId: group.requestId, position: result.position, events: result.events.length }, "commands handled");
       await settle(result.position);
       return result;
     },
-    rehearse(commands, request, inspect) {
+    rehearse(commands, request, inspect, options = {}) {
       const group = shared(request);
-      return writer.submit((tx) =>
-        inSavepoint(tx, false, async (head) => inspect.conclude(tx, await run(tx, commands, group, inspect.beforeProject ? { beforeProject: inspect.beforeProject } : {}), head)),
+      return writer.submit(
+        (tx) => inSavepoint(tx, false, async (head) => inspect.conclude(tx, await run(tx, commands, group, inspect.beforeProject ? { beforeProject: inspect.beforeProject } : {}), head)),
+        options,
       );
     },
   };
+}
+
+/** An imported entity keeps AWS's id (src/domain/shared/imported.ts), if it is one of the kind's. */
+function importedIdOf(command: Command, kind: IdKind): string | undefined {
+  const imported = "imported" in command ? command.imported : undefined;
+  if (!imported || !("id" in imported)) return undefined;
+  if (!uniqueIdPattern.test(imported.id) || !imported.id.startsWith(idPrefixes[kind])) {
+    throw new DomainError("InvalidInput", `${imported.id} is not an AWS ${kind} id (${idPrefixes[kind]} + 17 characters of [A-Z0-9]).`);
+  }
+  return imported.id;
 }
 
 /** Past the append a failure must roll the transaction back: a DomainError there is not a refusal. */

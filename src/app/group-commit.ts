@@ -10,6 +10,8 @@ type Work<T> = (tx: Tx) => Promise<T>;
 
 interface Job {
   readonly work: Work<unknown>;
+  /** Longest the job's transaction may run (default 60 s): a large import is one job. */
+  readonly timeoutMs?: number;
   readonly resolve: (value: unknown) => void;
   readonly reject: (err: unknown) => void;
 }
@@ -58,9 +60,9 @@ export class GroupCommitWriter {
 
   readonly #raw: Queryable = { $queryRawUnsafe: (sql: string, ...params: unknown[]) => this.db.sql.query(sql, params) } as Queryable;
 
-  submit<T>(work: Work<T>): Promise<T> {
+  submit<T>(work: Work<T>, options: { timeoutMs?: number } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.#queue.push({ work, resolve: resolve as (v: unknown) => void, reject, ...options });
       if (!this.#draining) void this.#drain();
     });
   }
@@ -104,7 +106,7 @@ export class GroupCommitWriter {
     try {
       await this.#transaction(async (tx) => {
         value = await job.work(tx);
-      });
+      }, job.timeoutMs);
     } catch (error) {
       job.reject(error);
       return;
@@ -125,7 +127,7 @@ export class GroupCommitWriter {
             outcomes.push({ ok: false, error });
           }
         }
-      });
+      }, Math.max(...batch.map((job) => job.timeoutMs ?? 0)));
     } catch {
       // Rolled back (a job failed unexpectedly, or the commit did): nothing of it was written.
       return false;
@@ -168,7 +170,7 @@ export class GroupCommitWriter {
     return true;
   }
 
-  #transaction(body: (tx: Tx) => Promise<void>): Promise<void> {
+  #transaction(body: (tx: Tx) => Promise<void>, timeoutMs = 0): Promise<void> {
     return this.db.prisma.$transaction(
       async (tx) => {
         await takeWriteLock(tx);
@@ -176,7 +178,7 @@ export class GroupCommitWriter {
         await tx.$executeRawUnsafe(notifyLogGrew); // delivered at commit: wakes every instance's log tailer
       },
       // Batches queue behind other instances' batches on the lock: waiting is expected.
-      { maxWait: 60_000, timeout: 60_000 },
+      { maxWait: 60_000, timeout: Math.max(60_000, timeoutMs) },
     );
   }
 }

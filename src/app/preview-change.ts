@@ -9,7 +9,7 @@ import { evaluate, type EvalDecision } from "../policy/evaluate.js";
 import { buildContext } from "../policy/request.js";
 import type { Tx } from "../db/transaction.js";
 import type { Command } from "./command.js";
-import type { CommandPipeline, RequestContext } from "./command-pipeline.js";
+import type { CommandPipeline, GroupOptions, RequestContext } from "./command-pipeline.js";
 
 export interface DecisionFlip {
   readonly principalArn: string;
@@ -57,6 +57,7 @@ export async function previewChanges(
   request: RequestContext,
   actions: readonly string[] | undefined,
   resource = "*",
+  options: GroupOptions = {},
 ): Promise<ChangePreview> {
   const now = new Date();
   const principals = new Map<string, Principal>();
@@ -82,7 +83,7 @@ export async function previewChanges(
       });
       return { position: head, events, principalsConsidered: considered.length, flips };
     },
-  });
+  }, options);
 }
 
 /**

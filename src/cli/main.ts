@@ -4,6 +4,7 @@ import { loadConfig } from "../config/config.js";
 import { openDatabase, storeOptions } from "../db/database.js";
 import { DataDirLocked } from "../db/data-dir-lock.js";
 import { migrate } from "../db/migrate.js";
+import { exportAws, importAws } from "./aws-snapshot.js";
 import { events } from "./events.js";
 import { OperatorError } from "./operator-store.js";
 import { projectionsCommand } from "./projections.js";
@@ -19,6 +20,8 @@ const usage = `iamgraph <command>
   migrate    apply pending migrations and exit
   events     export [file] | import <file>: the log as NDJSON
   projections status | rebuild: checkpoints and lag; replay the log into the read models
+  import     aws <file.json> [--as-of t] [--dry-run]: an AWS account's get-account-authorization-details
+  export     aws [--as-of t]: the same JSON from iamgraph's state
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -43,6 +46,10 @@ async function main(argv: string[]): Promise<void> {
       return events(config, argv.slice(1));
     case "projections":
       return projectionsCommand(config, argv.slice(1));
+    case "import":
+      return importAws(config, argv.slice(1));
+    case "export":
+      return exportAws(config, argv.slice(1));
     case "help":
     case "--help":
       process.stdout.write(usage);

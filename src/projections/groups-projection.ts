@@ -16,7 +16,7 @@ export const groupsProjection: Projection = {
           group_name_key: nameKey(d.groupName),
           path: d.path,
           arn: d.arn,
-          created_at: e.occurredAt.toISOString(),
+          created_at: e.data.createDate ?? e.occurredAt.toISOString(),
           stream_version: e.streamVersion,
         };
         return [{ op: "insert", table: "groups", row }];

@@ -13,10 +13,10 @@ export const policiesProjection: Projection = {
   apply(e): RowOp[] {
     const at = ("effectiveAt" in e.data && e.data.effectiveAt) || e.occurredAt.toISOString();
     const touched = (id: string): RowOp => ({ op: "update", table: "policies", where: { id }, set: { updated_at: at, stream_version: e.streamVersion } });
-    const version = (policyId: string, versionId: string, document: string, isDefault: boolean): RowOp => ({
+    const version = (policyId: string, versionId: string, document: string, isDefault: boolean, createDate = at): RowOp => ({
       op: "insert",
       table: "policy_versions",
-      row: { policy_id: policyId, version_id: versionId, document, is_default: isDefault, created_at: at },
+      row: { policy_id: policyId, version_id: versionId, document, is_default: isDefault, created_at: createDate },
     });
     switch (e.type) {
       case "PolicyCreated": {
@@ -31,14 +31,14 @@ export const policiesProjection: Projection = {
           description: d.description,
           default_version_id: d.versionId,
           is_aws_managed: d.awsManaged === true,
-          created_at: at,
+          created_at: d.createDate ?? at,
           updated_at: at,
           stream_version: e.streamVersion,
         };
-        return [{ op: "insert", table: "policies", row }, version(d.policyId, d.versionId, d.document, true), ...upsertTags("policy_tags", { policy_id: d.policyId }, d.tags)];
+        return [{ op: "insert", table: "policies", row }, version(d.policyId, d.versionId, d.document, true, d.versionCreateDate ?? d.createDate), ...upsertTags("policy_tags", { policy_id: d.policyId }, d.tags)];
       }
       case "PolicyVersionCreated":
-        return [version(e.data.policyId, e.data.versionId, e.data.document, false), touched(e.data.policyId)];
+        return [version(e.data.policyId, e.data.versionId, e.data.document, false, e.data.createDate), touched(e.data.policyId)];
       case "PolicyDefaultVersionSet": {
         const { policyId, versionId } = e.data;
         return [

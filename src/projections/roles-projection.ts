@@ -21,7 +21,7 @@ export const rolesProjection: Projection = {
           max_session_duration: d.maxSessionDuration,
           assume_role_policy_document: d.assumeRolePolicyDocument,
           permissions_boundary_arn: null,
-          created_at: e.occurredAt.toISOString(),
+          created_at: e.data.createDate ?? e.occurredAt.toISOString(),
           stream_version: e.streamVersion,
         };
         return [{ op: "insert", table: "roles", row }, ...upsertTags("role_tags", { role_id: d.roleId }, d.tags)];

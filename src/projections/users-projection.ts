@@ -20,7 +20,7 @@ export const usersProjection: Projection = {
           user_name_key: nameKey(d.userName),
           path: d.path,
           arn: d.arn,
-          created_at: e.occurredAt.toISOString(),
+          created_at: e.data.createDate ?? e.occurredAt.toISOString(),
           stream_version: e.streamVersion,
           permissions_boundary_arn: null,
         };

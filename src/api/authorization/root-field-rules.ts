@@ -65,6 +65,8 @@ export const queryRules: Record<string, FieldRule> = {
   roleSessions: single("iamgraph:ListRoleSessions", ({ args }) => args.roleArn),
   openIDConnectProvider: single("iam:GetOpenIDConnectProvider", ({ args }) => args.openIDConnectProviderArn),
   openIDConnectProviders: single("iam:ListOpenIDConnectProviders", () => "*"),
+  // The account's whole state in AWS's shape (src/snapshot): GetAccountAuthorizationDetails.
+  accountSnapshot: rule(({ args }) => [{ action: "iam:GetAccountAuthorizationDetails", resource: "*" }, ...whenAsOf(args)]),
 };
 
 export const mutationRules: Record<string, FieldRule> = {
@@ -86,6 +88,9 @@ export const mutationRules: Record<string, FieldRule> = {
   // AssumeRoleWithWebIdentity needs no credentials (AWS): the web identity token is verified and
   // the role's trust policy decides, in src/sts/web-identity.ts. Anonymous callers reach it.
   assumeRoleWithWebIdentity: rule(() => []),
+  // Importing an account snapshot is iamgraph's own operation on the account; the pipeline then
+  // authorizes every command it sends (iam:CreateUser, …) as the caller's, as for restorePrincipal.
+  importAccountSnapshot: rule(({ args }) => [{ action: "iamgraph:ImportAccountSnapshot", resource: "*" }, ...(args.dryRun === true ? [previewChangeCheck] : [])]),
 };
 
 // A subscription asks the same question as the query it streams, so it takes the same action;

@@ -1,3 +1,4 @@
+import { createDateOf, type Imported } from "../shared/imported.js";
 import type { EventOfType } from "../../../events/catalogue.js";
 import { entityArn } from "../shared/arn.js";
 import { assertNever } from "../shared/assert-never.js";
@@ -8,7 +9,7 @@ import type { GroupState } from "./state.js";
 import { assertNoPolicies } from "../permissions/state.js";
 
 export type GroupCommand =
-  | { readonly type: "CreateGroup"; readonly groupName: string; readonly path: string }
+  | { readonly type: "CreateGroup"; readonly groupName: string; readonly path: string; readonly imported?: Imported }
   | { readonly type: "UpdateGroup"; readonly groupName: string; readonly newGroupName?: string; readonly newPath?: string }
   | { readonly type: "DeleteGroup"; readonly groupName: string };
 
@@ -37,7 +38,7 @@ export function decideGroup(command: GroupCommand, input: GroupDecisionInput, me
         throw new DomainError("LimitExceeded", `Cannot exceed quota for GroupsPerAccount: ${maxGroupsPerAccount}`);
       }
       const arn = entityArn(meta.accountId, "group", command.path, command.groupName);
-      return [{ type: "GroupCreated", data: { groupId: meta.newId, groupName: command.groupName, path: command.path, arn } }];
+      return [{ type: "GroupCreated", data: { groupId: meta.newId, groupName: command.groupName, path: command.path, arn, ...createDateOf(command.imported) } }];
     }
     case "UpdateGroup": {
       if (command.newGroupName !== undefined) checkName("newGroupName", command.newGroupName, nameLimits.group);

@@ -6,6 +6,7 @@ import { assertNever } from "../shared/assert-never.js";
 import type { CommandMetadata } from "../shared/command-metadata.js";
 import { DomainError, invalidInput, noSuchEntity } from "../shared/domain-error.js";
 import { checkName, checkPath, nameLimits } from "../shared/names.js";
+import { createDateOf, versionNumber, type Imported, type ImportedVersion } from "../shared/imported.js";
 import { checkTagKeys, checkTags, mergeTags, type Tag } from "../shared/tags.js";
 import type { PolicyState } from "./state.js";
 
@@ -17,8 +18,16 @@ export type PolicyCommand =
       readonly policyDocument: string;
       readonly description: string;
       readonly tags: readonly Tag[];
+      /** An imported policy: its id and create date, and the AWS version id of its first version. */
+      readonly imported?: Imported & { readonly versionId: string; readonly versionCreateDate: string };
     }
-  | { readonly type: "CreatePolicyVersion"; readonly policyArn: string; readonly policyDocument: string; readonly setAsDefault: boolean }
+  | {
+      readonly type: "CreatePolicyVersion";
+      readonly policyArn: string;
+      readonly policyDocument: string;
+      readonly setAsDefault: boolean;
+      readonly imported?: ImportedVersion;
+    }
   | { readonly type: "SetDefaultPolicyVersion"; readonly policyArn: string; readonly versionId: string }
   | { readonly type: "DeletePolicyVersion"; readonly policyArn: string; readonly versionId: string }
   | { readonly type: "DeletePolicy"; readonly policyArn: string }
@@ -53,6 +62,15 @@ function checkManagedDocument(document: string): void {
   }
 }
 
+/** AWS never reuses a version id: an imported one must be v<n> with n past every id the policy has had. */
+function checkImportedVersionId(versionId: string, versionsCreated: number): string {
+  const n = versionNumber(versionId);
+  if (n === undefined || n <= versionsCreated) {
+    throw invalidInput(`Version id ${versionId} is not v<n> above v${versionsCreated}: AWS never reuses a policy's version ids.`);
+  }
+  return versionId;
+}
+
 export function decidePolicy(command: PolicyCommand, input: PolicyDecisionInput, meta: CommandMetadata): PolicyEvent[] {
   if (command.type === "CreatePolicy") {
     checkName("policyName", command.policyName, nameLimits.policy);
@@ -77,9 +95,10 @@ export function decidePolicy(command: PolicyCommand, input: PolicyDecisionInput,
           path: command.path,
           arn,
           description: command.description,
-          versionId: "v1",
+          versionId: command.imported ? checkImportedVersionId(command.imported.versionId, 0) : "v1",
           document: command.policyDocument,
           tags: [...command.tags],
+          ...(command.imported ? { createDate: command.imported.createDate, versionCreateDate: command.imported.versionCreateDate } : {}),
         },
       },
     ];
@@ -101,10 +120,10 @@ export function decidePolicy(command: PolicyCommand, input: PolicyDecisionInput,
           `A managed policy can have up to ${maxPolicyVersions} versions. Before you create a new version, you must delete an existing version.`,
         );
       }
-      const versionId = `v${policy.versionsCreated + 1}`;
+      const versionId = command.imported ? checkImportedVersionId(command.imported.versionId, policy.versionsCreated) : `v${policy.versionsCreated + 1}`;
       const created: PolicyEvent = {
         type: "PolicyVersionCreated",
-        data: { policyId, arn, versionId, document: command.policyDocument, setAsDefault: command.setAsDefault },
+        data: { policyId, arn, versionId, document: command.policyDocument, setAsDefault: command.setAsDefault, ...createDateOf(command.imported) },
       };
       if (!command.setAsDefault) return [created];
       return [created, { type: "PolicyDefaultVersionSet", data: { policyId, arn, versionId, previousVersionId: policy.defaultVersionId } }];

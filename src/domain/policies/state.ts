@@ -1,4 +1,5 @@
 import type { IamEvent } from "../../../events/catalogue.js";
+import { versionNumber } from "../shared/imported.js";
 import { applyTags, removeTags, type Tag } from "../shared/tags.js";
 
 export interface PolicyVersionState {
@@ -44,7 +45,8 @@ export function evolvePolicy(state: PolicyState, event: IamEvent): PolicyState {
         description: d.description,
         versions: [{ versionId: d.versionId, document: d.document, ...(d.effectiveAt ? { effectiveAt: d.effectiveAt } : {}) }],
         defaultVersionId: d.versionId,
-        versionsCreated: 1,
+        // An imported policy may start at any version id (v1 … v7 were made in AWS).
+        versionsCreated: Math.max(1, versionNumber(d.versionId) ?? 1),
         tags: d.tags,
         ...(d.awsManaged ? { awsManaged: true } : {}),
       };
@@ -57,7 +59,7 @@ export function evolvePolicy(state: PolicyState, event: IamEvent): PolicyState {
           ...state.versions,
           { versionId: event.data.versionId, document: event.data.document, ...(event.data.effectiveAt ? { effectiveAt: event.data.effectiveAt } : {}) },
         ],
-        versionsCreated: state.versionsCreated + 1,
+        versionsCreated: Math.max(state.versionsCreated + 1, versionNumber(event.data.versionId) ?? 0),
       };
     case "PolicyDefaultVersionSet":
       if (state.status !== "active") return state;

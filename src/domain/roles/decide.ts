@@ -7,6 +7,7 @@ import { assertNever } from "../shared/assert-never.js";
 import type { CommandMetadata } from "../shared/command-metadata.js";
 import { DomainError, invalidInput, noSuchEntity } from "../shared/domain-error.js";
 import { checkName, checkPath, nameLimits } from "../shared/names.js";
+import { createDateOf, type Imported } from "../shared/imported.js";
 import { checkTags, mergeTags, type Tag } from "../shared/tags.js";
 import type { RoleState } from "./state.js";
 
@@ -19,6 +20,7 @@ export type RoleCommand =
       readonly description: string;
       readonly maxSessionDuration: number;
       readonly tags: readonly Tag[];
+      readonly imported?: Imported;
     }
   | { readonly type: "UpdateAssumeRolePolicy"; readonly roleName: string; readonly policyDocument: string }
   | { readonly type: "DeleteRole"; readonly roleName: string };
@@ -75,6 +77,7 @@ export function decideRole(command: RoleCommand, input: RoleDecisionInput, meta:
             maxSessionDuration: command.maxSessionDuration,
             assumeRolePolicyDocument: command.assumeRolePolicyDocument,
             tags: [...command.tags],
+            ...createDateOf(command.imported),
           },
         },
       ];

@@ -4,13 +4,14 @@ import { assertNever } from "../shared/assert-never.js";
 import type { CommandMetadata } from "../shared/command-metadata.js";
 import { DomainError, noSuchEntity } from "../shared/domain-error.js";
 import { checkName, checkPath, nameLimits } from "../shared/names.js";
+import { createDateOf, type Imported } from "../shared/imported.js";
 import { checkTagKeys, checkTags, mergeTags, type Tag } from "../shared/tags.js";
 import type { GroupState } from "../groups/state.js";
 import type { UserState } from "./state.js";
 import { assertNoPolicies } from "../permissions/state.js";
 
 export type UserCommand =
-  | { readonly type: "CreateUser"; readonly userName: string; readonly path: string; readonly tags: readonly Tag[] }
+  | { readonly type: "CreateUser"; readonly userName: string; readonly path: string; readonly tags: readonly Tag[]; readonly imported?: Imported }
   | { readonly type: "UpdateUser"; readonly userName: string; readonly newUserName?: string; readonly newPath?: string }
   | { readonly type: "DeleteUser"; readonly userName: string }
   | { readonly type: "TagUser"; readonly userName: string; readonly tags: readonly Tag[] }
@@ -54,7 +55,7 @@ export function decideUser(command: UserCommand, input: UserDecisionInput, meta:
       }
       const arn = entityArn(meta.accountId, "user", command.path, command.userName);
       return [
-        { type: "UserCreated", data: { userId: meta.newId, userName: command.userName, path: command.path, arn, tags: [...command.tags] } },
+        { type: "UserCreated", data: { userId: meta.newId, userName: command.userName, path: command.path, arn, tags: [...command.tags], ...createDateOf(command.imported) } },
       ];
     }
     case "UpdateUser": {

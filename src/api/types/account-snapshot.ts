@@ -1,0 +1,86 @@
+import { resolvePoint } from "../../history/load.js";
+import { accountAuthorizationDetailsAt } from "../../snapshot/export-details.js";
+import { importAccountSnapshot, type ImportReport } from "../../snapshot/import-snapshot.js";
+import { builder } from "../builder.js";
+import { DryRunPreview, requestOf } from "../command-field.js";
+import { iamErrors } from "./iam-error.js";
+import { ChangePreviewRef } from "./preview-change.js";
+import { AsOfInput } from "./time-travel.js";
+
+// A real AWS account's IAM state in and out (src/snapshot): importAccountSnapshot takes the JSON
+// of `aws iam get-account-authorization-details` — `iamgraph import aws` sends it here when a
+// server holds an embedded store — and accountSnapshot gives it back, now or at a point.
+
+const UnknownAwsPolicyRef = builder.objectRef<{ arn: string; path: string }>("UnknownAwsManagedPolicy").implement({
+  description: "An AWS-managed policy the file attaches or uses as a boundary that iamgraph does not ship; left out of the import.",
+  fields: (t) => ({ arn: t.exposeString("arn"), path: t.exposeString("path", { description: "The JSON path where the file names it." }) }),
+});
+
+const SkippedRef = builder.objectRef<{ subject: string; reason: string }>("SkippedSnapshotChange").implement({
+  fields: (t) => ({ subject: t.exposeString("subject"), reason: t.exposeString("reason") }),
+});
+
+const EventCountRef = builder.objectRef<{ type: string; count: number }>("EventTypeCount").implement({
+  fields: (t) => ({ type: t.exposeString("type"), count: t.exposeInt("count") }),
+});
+
+const ImportReportRef = builder.objectRef<ImportReport>("AccountSnapshotImport").implement({
+  fields: (t) => ({
+    accountId: t.exposeString("accountId"),
+    asOf: t.expose("asOf", { type: "DateTime", description: "The snapshot's time: every event records it." }),
+    actor: t.exposeString("actor", { description: "`import:<source>`, the events' actor." }),
+    applied: t.exposeBoolean("applied", { description: "False for a dry run: nothing was appended." }),
+    position: t.expose("position", { type: "Position" }),
+    correlationId: t.exposeString("correlationId"),
+    commands: t.exposeInt("commands", { description: "Commands sent (0: the store already holds the snapshot)." }),
+    eventCounts: t.field({ type: [EventCountRef], resolve: (r) => Object.entries(r.eventCounts).map(([type, count]) => ({ type, count })) }),
+    entitiesTouched: t.exposeStringList("entitiesTouched"),
+    unknownAwsManagedPolicies: t.field({ type: [UnknownAwsPolicyRef], resolve: (r) => [...r.unknownAwsPolicies] }),
+    skipped: t.field({ type: [SkippedRef], resolve: (r) => [...r.skipped] }),
+    preview: t.field({ type: ChangePreviewRef, nullable: true, description: "Dry run: the events and the decision flips, as previewChange reports them.", resolve: (r) => (r.preview ? new DryRunPreview(r.preview) : null) }),
+  }),
+});
+
+const UnknownAwsPolicies = builder.enumType("UnknownAwsManagedPolicies", { values: ["skip", "refuse"] as const });
+
+builder.mutationFields((t) => ({
+  importAccountSnapshot: t.field({
+    type: ImportReportRef,
+    errors: iamErrors,
+    description:
+      "Imports the JSON of `aws iam get-account-authorization-details`: appends the events that bring iamgraph to the file's state (only the differences after the first), with AWS's ids and dates, stamped with the snapshot's time, actor import:<source>, one correlation id. A bad file is refused whole (InvalidInput / MalformedPolicyDocument / LimitExceeded naming each bad element's JSON path). Each command is also authorized as the caller's own.",
+    args: {
+      snapshot: t.arg.string({ required: true, description: "The file's text." }),
+      source: t.arg.string({ defaultValue: "api", description: "The file's name, for the actor." }),
+      asOf: t.arg({ type: "DateTime", description: "The snapshot's time; default now." }),
+      dryRun: t.arg.boolean({ defaultValue: false }),
+      previewActions: t.arg.stringList(),
+      unknownAwsManagedPolicies: t.arg({ type: UnknownAwsPolicies, defaultValue: "skip" }),
+    },
+    resolve: (_root, args, ctx) =>
+      importAccountSnapshot(
+        { pipeline: ctx.commands, db: ctx.prisma, accountId: ctx.accountId },
+        args.snapshot,
+        {
+          source: args.source ?? "api",
+          ...(args.asOf ? { asOf: args.asOf as Date } : {}),
+          dryRun: args.dryRun ?? false,
+          unknownAwsPolicies: args.unknownAwsManagedPolicies ?? "skip",
+          ...(args.previewActions ? { previewActions: args.previewActions } : {}),
+        },
+        requestOf(ctx),
+      ),
+  }),
+}));
+
+builder.queryFields((t) => ({
+  accountSnapshot: t.field({
+    type: "JSON",
+    description: "GetAccountAuthorizationDetails as the AWS CLI prints it (`iamgraph export aws`), now or at a point: the file importAccountSnapshot takes.",
+    args: { asOf: t.arg({ type: AsOfInput }) },
+    resolve: async (_root, args, ctx) => {
+      const point = await resolvePoint(ctx.prisma, args.asOf);
+      return accountAuthorizationDetailsAt(ctx.prisma, ctx.accountId, point.position);
+    },
+  }),
+}));
