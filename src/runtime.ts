@@ -116,13 +116,15 @@ export async function startIamgraph(
   const policyCache = new CompiledPolicyCache(db.prisma);
   const now = options.now ?? (() => new Date());
   const authorizer = new Authorizer(policyCache, now);
-  const sts = new StsService(db.prisma, config.accountId, now, options.oidc);
+  const sts = new StsService(db.prisma, config.accountId, now, options.oidc, masterKey.box);
   const whoCan = new WhoCan(db.prisma, authorizer);
   const authenticator = new Authenticator({
     store: credentials,
     accountId: config.accountId,
     root: rootKey.source,
     sessions: sts.authenticator,
+    // Temporary credentials signing with SigV4 (X-Amz-Security-Token): the session's sealed secret.
+    sessionTokens: (accessKeyId, sessionToken) => sts.authenticator.signing(accessKeyId, sessionToken),
     ...(options.now ? { now: () => now().getTime() } : {}),
     onError: (err) => logger.error({ err }, "recording an access key's last use failed"),
   });

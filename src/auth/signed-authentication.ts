@@ -17,7 +17,7 @@ const maxSkewMs = 15 * 60_000;
  * or undefined for a token it does not know. Until one is configured, every session token is
  * refused with InvalidClientTokenId (as AWS refuses an unknown one).
  */
-export type SessionTokenLookup = (accessKeyId: string, sessionToken: string) => Promise<{ readonly secretAccessKey: string; readonly caller: Caller } | undefined>;
+export type SessionTokenLookup = (accessKeyId: string, sessionToken: string) => Promise<{ readonly secretAccessKey: string; readonly caller: Caller } | AuthenticationFailure | undefined>;
 
 interface SigningEntry {
   readonly secret: string;
@@ -102,6 +102,7 @@ export class SignedRequestVerifier {
   async #session(accessKeyId: string, sessionToken: string): Promise<SigningEntry | AuthenticationFailure> {
     const found = this.opts.sessionTokens ? await this.opts.sessionTokens(accessKeyId, sessionToken) : undefined;
     if (!found) return invalidKeyId();
+    if (found instanceof AuthenticationFailure) return found;
     // Not cached: the lookup owns expiry and revocation of its sessions.
     return { secret: found.secretAccessKey, caller: found.caller, expiresAt: 0, keys: new Map() };
   }

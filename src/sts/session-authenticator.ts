@@ -43,6 +43,18 @@ export class SessionAuthenticator {
     return { row, caller: sessionCallerOf(row) };
   }
 
+  /**
+   * For the SigV4 verifier (src/auth/signed-authentication.ts, SessionTokenLookup): the session's
+   * secret and caller once its token and expiry are proven; a session issued before secrets were
+   * sealed can only use HTTP Basic.
+   */
+  async signing(accessKeyId: string, sessionToken: string): Promise<{ readonly secretAccessKey: string; readonly caller: SessionCaller } | AuthenticationFailure> {
+    const found = await this.lookup(accessKeyId, sessionToken);
+    if (found instanceof AuthenticationFailure) return found;
+    const secretAccessKey = this.store.openSecret(found.row);
+    return secretAccessKey === undefined ? invalidKeyId() : { secretAccessKey, caller: found.caller };
+  }
+
   async authenticate(accessKeyId: string, secret: string, sessionToken: string | null | undefined): Promise<SessionCaller | AuthenticationFailure> {
     if (!sessionToken) return invalidKeyId();
     const digest = createHmac("sha256", this.#hmacKey).update(`${secret}\n${sessionToken}`, "utf8").digest();

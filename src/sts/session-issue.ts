@@ -33,7 +33,7 @@ export interface SessionToIssue {
 
 export const assumedRoleArn = (accountId: string, roleName: string, sessionName: string) => `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
 
-/** Makes the credentials, records the session (its secret hashed, its token digested), and answers them once. */
+/** Makes the credentials, records the session (its secret hashed and sealed, its token digested), and answers them once. */
 export async function issueSession(deps: { readonly sessions: SessionStore }, role: Role, s: SessionToIssue): Promise<IssuedSession> {
   const secretAccessKey = newSessionSecret();
   const sessionToken = newSessionToken();
@@ -60,7 +60,7 @@ export async function issueSession(deps: { readonly sessions: SessionStore }, ro
     chained: s.chained,
     issuedAt: s.now,
     expiresAt: expiration,
-  });
+  }, secretAccessKey);
   return {
     accessKeyId,
     secretAccessKey,

@@ -1,4 +1,5 @@
 import type { PrismaClient, RoleSession } from "../generated/prisma/client.js";
+import type { SecretBox } from "../auth/secret-box.js";
 import type { Tag } from "../domain/shared/tags.js";
 
 /** A session policy as resolved when the session was issued: its name and document text. */
@@ -35,13 +36,18 @@ export interface NewSessionRecord {
  * updated; an expired session stays as the record that it was held.
  */
 export class SessionStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  /** `box` seals each secret as well as hashing it, so SigV4-signed requests can be verified. */
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly box?: SecretBox,
+  ) {}
 
-  async insert(record: NewSessionRecord): Promise<void> {
+  async insert(record: NewSessionRecord, secretAccessKey: string): Promise<void> {
     const { providerArn, sourceIdentity, sessionPolicies, tags, transitiveTagKeys, ...rest } = record;
     await this.prisma.roleSession.create({
       data: {
         ...rest,
+        sealedSecret: this.box?.seal(secretAccessKey, record.accessKeyId) ?? null,
         providerArn: providerArn ?? null,
         sourceIdentity: sourceIdentity ?? null,
         sessionPolicies: sessionPolicies.map((p) => ({ name: p.name, document: p.document })),
@@ -49,6 +55,11 @@ export class SessionStore {
         transitiveTagKeys: [...transitiveTagKeys],
       },
     });
+  }
+
+  /** The session's secret, for a SigV4 verifier; undefined for a session sealed by no box. */
+  openSecret(row: RoleSession): string | undefined {
+    return row.sealedSecret && this.box ? this.box.open(row.sealedSecret, row.accessKeyId) : undefined;
   }
 
   find(accessKeyId: string): Promise<RoleSession | null> {

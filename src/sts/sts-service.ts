@@ -1,5 +1,6 @@
 import type { PrismaClient, RoleSession } from "../generated/prisma/client.js";
 import type { Caller } from "../auth/caller.js";
+import type { SecretBox } from "../auth/secret-box.js";
 import type { ContextEntry } from "../policy/request.js";
 import type { AssumeRoleInput } from "./assume-role-input.js";
 import { assumeRole, type IdentityDecider, type IssuedSession } from "./assume-role.js";
@@ -21,8 +22,9 @@ export class StsService {
     private readonly accountId: string,
     private readonly now: () => Date = () => new Date(),
     oidc: OidcKeysOptions = {},
+    box?: SecretBox,
   ) {
-    this.store = new SessionStore(prisma);
+    this.store = new SessionStore(prisma, box);
     this.authenticator = new SessionAuthenticator(this.store, accountId, now);
     this.oidcKeys = new OidcKeys({ now: () => now().getTime(), ...oidc });
   }

@@ -7,12 +7,19 @@ import { testRootKey } from "../support/root-key.js";
 /** The AWS suites run on PostgreSQL when it is there (CI), else on the embedded store. */
 export const awsBackend: Backend = postgresUrl ? postgres : embedded;
 
+/** An access key, or temporary credentials (with their session token) from STS. */
+export interface Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
 export interface AwsServer {
   readonly live: LiveServer;
   /** http://127.0.0.1:<port> — what `--endpoint-url` is given. */
   readonly endpoint: string;
-  iam(credentials?: { accessKeyId: string; secretAccessKey: string }): IAMClient;
-  sts(credentials?: { accessKeyId: string; secretAccessKey: string }): STSClient;
+  iam(credentials?: Credentials): IAMClient;
+  sts(credentials?: Credentials): STSClient;
   close(): Promise<void>;
 }
 
@@ -20,7 +27,12 @@ export interface AwsServer {
 export async function startAwsServer(): Promise<AwsServer> {
   const live = await startLiveServer(awsBackend);
   const endpoint = live.url.replace(/\/graphql$/, "");
-  const config = (credentials: { accessKeyId: string; secretAccessKey: string } = testRootKey) => ({ endpoint, region: "us-east-1", credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey }, maxAttempts: 1 });
+  const config = (credentials: Credentials = testRootKey) => ({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}) },
+    maxAttempts: 1,
+  });
   const clients: { destroy(): void }[] = [];
   const keep = <T extends { destroy(): void }>(c: T) => (clients.push(c), c);
   return {
