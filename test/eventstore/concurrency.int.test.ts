@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { appendToStreams } from "../../src/eventstore/append.js";
 import { readAll, readStream } from "../../src/eventstore/read.js";
-import { writeLockKey } from "../../src/eventstore/write-lock.js";
+import { deferred, until, writeLockWaiters } from "../support/write-lock-waiters.js";
 import { backends, type Backend, type TestDatabase } from "../support/databases.js";
 import { metadata, occurredAt, outcome, userCreated, userTagged } from "../support/event-fixtures.js";
 
@@ -52,7 +52,7 @@ describe.each(backends)("event store conflicts between open transactions, on $na
     await allRead.reached;
     // The others are blocked on the write lock behind the holder. (The lock is per database:
     // suites in other schemas may queue on it too, so at least, not exactly.)
-    await until(async () => (await lockWaiters()) >= writers - 1);
+    await until(async () => (await writeLockWaiters(db.sql)) >= writers - 1);
     expect(await readAll(db.prisma, 0)).toHaveLength(1); // the holder's append is not visible yet
     commit.resolve();
     const outcomes = await Promise.all(racers);
@@ -84,7 +84,7 @@ describe.each(backends)("event store conflicts between open transactions, on $na
         maxWait: 30_000,
       }),
     );
-    await until(async () => (await lockWaiters()) >= 1);
+    await until(async () => (await writeLockWaiters(db.sql)) >= 1);
     abort.resolve();
 
     expect(await first).toBe("unexpected: rolled back after appending");
@@ -115,7 +115,7 @@ describe.each(backends)("event store conflicts between open transactions, on $na
       );
     const sameStream = tx("user-c", "carla");
     const otherStream = tx("user-d", "dave");
-    await until(async () => (await lockWaiters()) >= 2);
+    await until(async () => (await writeLockWaiters(db.sql)) >= 2);
     commit.resolve();
 
     expect(await Promise.all([first, sameStream, otherStream])).toEqual(["ok", "ConcurrentModification", "ok"]);
@@ -124,20 +124,8 @@ describe.each(backends)("event store conflicts between open transactions, on $na
     expect(all[0]!.position).toBeLessThan(all[1]!.position);
   });
 
-  async function lockWaiters(): Promise<number> {
-    const rows = await db.sql.query<{ n: string }>(
-      `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = $1 AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-      [writeLockKey],
-    );
-    return Number(rows[0]!.n);
-  }
 });
 
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 /** Resolves `reached` (and every `arrive`) once `n` parties have arrived. */
 function barrier(n: number): { arrive: () => Promise<void>; reached: Promise<void> } {
@@ -152,10 +140,3 @@ function barrier(n: number): { arrive: () => Promise<void>; reached: Promise<voi
   };
 }
 
-async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not reached in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendToStreams } from "../../src/eventstore/append.js";
 import { readAll } from "../../src/eventstore/read.js";
 import type { StoredEvent } from "../../src/eventstore/stored-event.js";
-import { writeLockKey } from "../../src/eventstore/write-lock.js";
+import { deferred, until, writeLockWaiters } from "../support/write-lock-waiters.js";
 import { backends, postgresUrl, type Backend, type TestDatabase } from "../support/databases.js";
 import { metadata, occurredAt, userCreated } from "../support/event-fixtures.js";
 
@@ -62,7 +62,7 @@ describe.each(backends)("readAll never skips an event, on $name", (backend: Back
 
     // B is queued on the write lock. (The lock is per database, so suites running in other schemas
     // of the same server can queue on it too: at least one waiter, not exactly one.)
-    await until(async () => (await lockWaiters()) >= 1);
+    await until(async () => (await writeLockWaiters(db.sql)) >= 1);
     expect(await readAll(db.prisma, 0)).toEqual([]); // neither A (uncommitted) nor B (waiting)
     expect(seen).toEqual([]);
 
@@ -122,27 +122,8 @@ describe.each(backends)("readAll never skips an event, on $name", (backend: Back
     return Number(rows[0]!.position);
   }
 
-  async function lockWaiters(): Promise<number> {
-    const rows = await db.sql.query<{ n: string }>(
-      `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = $1 AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-      [writeLockKey],
-    );
-    return Number(rows[0]!.n);
-  }
 });
 
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not reached in time");
-    await sleep(10);
-  }
-}
