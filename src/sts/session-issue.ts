@@ -1,8 +1,7 @@
 import type { Role } from "../generated/prisma/client.js";
 import { hashSecret } from "../auth/secret-hash.js";
-import type { Tag } from "../domain/shared/tags.js";
 import { newSessionAccessKeyId, newSessionSecret, newSessionToken, tokenDigest } from "./session-material.js";
-import type { SessionStore, StoredSessionPolicy } from "./session-store.js";
+import type { NewSessionRecord, SessionStore } from "./session-store.js";
 
 /** What AssumeRole and AssumeRoleWithWebIdentity answer: the credentials are shown here only. */
 export interface IssuedSession {
@@ -16,16 +15,9 @@ export interface IssuedSession {
   readonly sourceIdentity?: string;
 }
 
-export interface SessionToIssue {
-  readonly sessionName: string;
-  readonly via: "AssumeRole" | "AssumeRoleWithWebIdentity";
-  readonly issuedBy: string;
-  readonly providerArn?: string;
-  readonly sourceIdentity?: string;
-  readonly sessionPolicies: readonly StoredSessionPolicy[];
-  readonly tags: readonly Tag[];
-  readonly transitiveTagKeys: readonly string[];
-  readonly chained: boolean;
+/** What a caller asks for, as it is recorded; plus when, for how long, and the packed size. */
+export interface SessionToIssue
+  extends Pick<NewSessionRecord, "sessionName" | "via" | "issuedBy" | "providerArn" | "sourceIdentity" | "sessionPolicies" | "tags" | "transitiveTagKeys" | "chained"> {
   readonly now: Date;
   readonly durationSeconds: number;
   readonly packedPolicySize: number;
