@@ -2,31 +2,34 @@ import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 
 /**
- * PostgreSQL text and jsonb cannot hold U+0000, so no name, document or tag iamgraph stores can
- * contain it — but a request carrying one would reach the database and fail there as an
- * internal error. Refused here, once for every field, as the bad input it is (HTTP 400,
- * InvalidInput), before anything is looked up or written.
+ * PostgreSQL text and jsonb cannot hold U+0000, nor a lone UTF-16 surrogate (JSON's "\ud800"
+ * decodes to one; it is no Unicode character and has no UTF-8 form), so no name, document or tag
+ * iamgraph stores can contain either — but a request carrying one would reach the database (the
+ * authorizer's resource lookups come first) and fail there as an internal error. Refused here,
+ * once for every field, as the bad input it is (HTTP 400, InvalidInput), before anything is
+ * looked up or written.
  */
 export function rejectNulCharacters(): Plugin {
   return {
     onParams({ params, setResult }) {
       const inQuery = typeof params.query === "string" && (params.query.includes("\u0000") || /\\u0000/i.test(params.query));
-      if (inQuery || holdsNul(params.variables) || holdsNul(params.extensions)) {
-        setResult({
-          errors: [
-            new GraphQLError("The request contains the NUL character (U+0000), which no IAM name, path, tag or document may hold.", {
-              extensions: { code: "InvalidInput", http: { status: 400 } },
-            }),
-          ],
-        });
+      const refuse = (message: string) => setResult({ errors: [new GraphQLError(message, { extensions: { code: "InvalidInput", http: { status: 400 } } })] });
+      if (inQuery || holds(params.variables, hasNul) || holds(params.extensions, hasNul)) {
+        refuse("The request contains the NUL character (U+0000), which no IAM name, path, tag or document may hold.");
+      } else if ((typeof params.query === "string" && hasLoneSurrogate(params.query)) || holds(params.variables, hasLoneSurrogate) || holds(params.extensions, hasLoneSurrogate)) {
+        refuse("The request contains a lone UTF-16 surrogate (U+D800–U+DFFF unpaired), which is not a Unicode character: no IAM name, path, tag or document may hold it.");
       }
     },
   };
 }
 
-function holdsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === "string") return value.includes("\u0000");
+const hasNul = (text: string) => text.includes("\u0000");
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const hasLoneSurrogate = (text: string) => loneSurrogate.test(text);
+
+function holds(value: unknown, bad: (text: string) => boolean, depth = 0): boolean {
+  if (typeof value === "string") return bad(value);
   if (value === null || typeof value !== "object" || depth > 64) return false;
-  if (Array.isArray(value)) return value.some((v) => holdsNul(v, depth + 1));
-  return Object.entries(value).some(([k, v]) => k.includes("\u0000") || holdsNul(v, depth + 1));
+  if (Array.isArray(value)) return value.some((v) => holds(v, bad, depth + 1));
+  return Object.entries(value).some(([k, v]) => bad(k) || holds(v, bad, depth + 1));
 }

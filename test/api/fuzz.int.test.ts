@@ -19,15 +19,13 @@ type Rng = ReturnType<typeof prng>;
 
 /**
  * Text from a pool of units chosen to hurt: ASCII name characters, separators, wildcards, JSON
- * and SQL metacharacters, homoglyphs, zero-width and bidi controls, combining marks, emoji.
- * Not lone surrogates (\ud800): on PGlite a group name holding one reaches the authorizer's
- * group lookup (src/authz/resource-lookup.ts) and fails there with 22021 "invalid byte
- * sequence for encoding UTF8" — an InternalFailure, reported in issue 19's report; put them
- * back here once names are refused before any lookup.
+ * and SQL metacharacters, homoglyphs, zero-width and bidi controls, combining marks, emoji, and
+ * lone surrogates (\ud800, \udfff: refused at the edge since a group name holding one reached
+ * the authorizer's lookup on PGlite and failed as InternalFailure — issue 19's report).
  */
 const UNITS = [
   ..."abcXYZ019_+=,.@-", "/", ":", "*", "?", "$", "{", "}", " ", "'", '"', "\\", ";", "%", "\n",
-  "а", "İ", "ß", "\u200b", "\u202e", "\u0301", "😀", "\u2028", "\uffff",
+  "а", "İ", "ß", "\u200b", "\u202e", "\u0301", "😀", "\u2028", "\uffff", "\ud800", "\udfff",
 ];
 function randomText(rng: Rng, max = 40, units: readonly string[] = UNITS): string {
   let out = "";
@@ -271,6 +269,18 @@ describe.each(backends)("fuzz on $name", (backend) => {
       expect(r.status).toBe(400);
       expect(r.errors).toEqual([{ message: "The request contains the NUL character (U+0000), which no IAM name, path, tag or document may hold.", extensions: { code: "InvalidInput" } }]);
     }
+    // A lone surrogate is no character at all (no UTF-8 form): refused before any lookup, as a
+    // group name (the authorizer looks the group up before the command checks the name) and in a tag.
+    for (const [query, variables] of [
+      [`mutation ($g: String!) { r: addUserToGroup(groupName: $g, userName: "uni-admin") { __typename } }`, { g: "grp\ud800" }],
+      [`mutation ($v: String!) { r: tagUser(userName: "uni-admin", tags: [{ key: "k", value: $v }]) { __typename } }`, { v: "x\udfffy" }],
+    ] as const) {
+      const r = await t.client.request(query, variables);
+      expect(r.status).toBe(400);
+      expect(r.errors).toEqual([
+        { message: "The request contains a lone UTF-16 surrogate (U+D800–U+DFFF unpaired), which is not a Unicode character: no IAM name, path, tag or document may hold it.", extensions: { code: "InvalidInput" } },
+      ]);
+    }
     expect(await t.eventCount()).toBe(before);
   });
 
@@ -326,7 +336,7 @@ describe.each(backends)("fuzz on $name", (backend) => {
           expect(written, what).toBeGreaterThan(0);
           shapes.stored++;
         } else {
-          // Refused before execution (a NUL in the document): a 400 with a typed error, nothing written.
+          // Refused before execution (a NUL or a lone surrogate in the document): a 400 with a typed error, nothing written.
           expect(response.status, what).toBe(400);
           expect(written, what).toBe(0);
         }
