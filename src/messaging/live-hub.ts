@@ -8,6 +8,7 @@ import { absentSet, diffSets, isEmptyDiff, knownSetKeys, loadKnownSets, type Kno
 import { LiveStream, type SubscriptionOverflow } from "./live-stream.js";
 import { causeOf, eventKeys, KeyIndex, type Cause, type DecisionChange, type PermissionsChange } from "./messages.js";
 import { replayPermissionChanges } from "./permission-replay.js";
+import { noPrincipal, replayDecisions } from "./decision-replay.js";
 import { commandEnd, eventChangingPaths, eventFlippingDecision, withExactCause } from "./change-cause.js";
 
 export interface LiveHubOptions {
@@ -251,7 +252,7 @@ export class LiveHub {
     if (watches.length === 0) return;
     const snap = await this.#loadSets(watches.map((w) => w.arn));
     const exactAtEnd = snap.exact && snap.head === end;
-    const decisions: { watch: DecisionWatch; events: StoredEvent[]; fallback: StoredEvent }[] = [];
+    const decisions: { watch: DecisionWatch; events: StoredEvent[]; fallback: StoredEvent; from: number; several: boolean }[] = [];
     for (const watch of watches) {
       const mine = touched.get(watch)!.filter((e) => e.position > watch.reportedTo);
       if (mine.length === 0) continue;
@@ -266,20 +267,32 @@ export class LiveHub {
       const later = events.filter((e) => e.position > watch.reportedTo);
       watch.reportedTo = end;
       this.#rebase(watch, next, snap.head, snap.exact, exactAtEnd);
-      for (const dw of watch.decisions.values()) decisions.push({ watch: dw, events: later, fallback: mine.at(-1)! });
+      for (const dw of watch.decisions.values()) decisions.push({ watch: dw, events: later, fallback: mine.at(-1)!, from, several: commands.size > 1 });
     }
     if (decisions.length === 0) return;
     const results = await this.#decideMany(decisions.map((d) => d.watch.request));
-    decisions.forEach(({ watch, events: batch, fallback }, i) => {
+    for (const [i, { watch, events: batch, fallback, from, several }] of decisions.entries()) {
       const now = results[i]!;
       const before = watch.last;
       watch.last = now;
-      if (before === pending || allowed(before.decision) === allowed(now.decision)) return;
+      if (before === pending) continue;
+      const send = (message: DecisionChange) => {
+        for (const sink of watch.sinks) sink(message);
+      };
+      let last = before;
+      // Several commands of the batch touched the principal: each may have flipped the decision
+      // (and the next undone it), so the log is replayed command by command (decision-replay.ts).
+      if (several) {
+        for (const step of await replayDecisions(this.#db, watch.request, from, end)) {
+          if (allowed(last.decision) !== allowed(step.result.decision)) send(decisionMessage(commandEnd(batch, step.event), watch.request, last.decision, step.result, causeOf(step.event)));
+          last = step.result;
+        }
+      }
+      if (allowed(last.decision) === allowed(now.decision)) continue;
       // The event that flipped it, not merely the first of the batch (issue 11, defect 6).
-      const cause = eventFlippingDecision(batch, before, now) ?? fallback;
-      const message = decisionMessage(commandEnd(batch, cause), watch.request, before.decision, now, causeOf(cause));
-      for (const sink of watch.sinks) sink(message);
-    });
+      const cause = eventFlippingDecision(batch, last, now) ?? fallback;
+      send(decisionMessage(commandEnd(batch, cause), watch.request, last.decision, now, causeOf(cause)));
+    }
   }
 
   /** The change one command made: the present set against the last one seen. */
@@ -407,7 +420,6 @@ export class LiveHub {
   }
 }
 
-const noPrincipal: EvaluationResult = { decision: "implicitDeny", matchedStatements: [], reason: "no such principal" as EvaluationResult["reason"], missingContextValues: [] };
 /** A decision watch whose first evaluation has not run yet. */
 const pending = { decision: "implicitDeny", matchedStatements: [], reason: "pending", missingContextValues: [] } as unknown as EvaluationResult;
 

@@ -120,4 +120,26 @@ describe.each(backends)("live hub fed late or in batches, on $name", (backend) =
     expect(await take(stream, 1)).toEqual([{ position: moved[1]!.position, cause: `PolicyDefaultVersionSet@${moved[1]!.position}`, entered: [], left: [], updated: ["versioned-p"] }]);
     await stream.return?.();
   });
+
+  test("a decision flipped and flipped back by two commands of one batch: both flips, each under its command", async () => {
+    const created = await run({ type: "CreateUser", userName: "flipper", path: "/", tags: [] });
+    const read = await put("user", "flipper", "GetObject");
+    const boundary = await run({ type: "CreatePolicy", policyName: "flipper-list", path: "/", policyDocument: allow("s3:ListBucket"), description: "", tags: [] });
+    bus.publish([...created, ...read, ...boundary]);
+    const request = { principalArn: `arn:aws:iam::${account}:user/flipper`, action: "s3:GetObject", resource: "*" };
+    const flips = await hub.decisionChanged(request);
+    const first = flips.next();
+    // The hub's first evaluation (allowed) is queued before the batch below.
+    const put_ = await run({ type: "PutPermissionsBoundary", entityType: "user", entityName: "flipper", policyArn: (boundary[0]!.data as { arn: string }).arn });
+    const deleted = await run({ type: "DeletePermissionsBoundary", entityType: "user", entityName: "flipper" });
+    bus.publish([...put_, ...deleted]);
+    const timeout = () => new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no flip within 10 s")), 10_000));
+    const one = (await Promise.race([first, timeout()])).value;
+    const two = (await Promise.race([flips.next(), timeout()])).value;
+    expect([one, two].map((m) => [m.position, m.before, m.after, m.cause?.type])).toEqual([
+      [put_.at(-1)!.position, "allowed", "implicitDeny", "PermissionsBoundaryPut"],
+      [deleted.at(-1)!.position, "implicitDeny", "allowed", "PermissionsBoundaryDeleted"],
+    ]);
+    await flips.return?.();
+  });
 });
