@@ -214,10 +214,17 @@ describe.skipIf(!browserAvailable())("web console in chromium", { timeout: 120_0
   });
 
   test("a change made over the API appears live on an open list", async () => {
-    const { page } = await newPage();
+    const { page, problems } = await newPage();
     await signIn(page, base, testRootKey);
     await page.goto(`${base}/#/users`);
-    await page.getByRole("link", { name: "carol" }).waitFor();
+    // Failed once in a loaded CI run (carol's link not there after 30 s) and never alone: if it
+    // fails again, the error says what the page showed.
+    await page.getByRole("link", { name: "carol" }).waitFor().catch(async (err: Error) => {
+      await screenshot(page, "live-list-failure");
+      const shown = await page.locator("main, body").first().innerText().catch(() => "(no text)");
+      const busy = await page.evaluate(() => document.documentElement.dataset.busy).catch(() => "?");
+      throw new Error(`${err.message}\nurl: ${page.url()}; data-busy: ${busy}; problems: ${JSON.stringify(problems)}\npage text:\n${shown.slice(0, 2000)}`);
+    });
     await page.locator(".live-live").waitFor();
     expect(await page.getByRole("link", { name: "dave" }).count()).toBe(0);
     await mutateOn(server, "createUser", { userName: "dave" }, userPayload);
