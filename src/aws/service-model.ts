@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { fromPackageRoot } from "../package-root.js";
 import type { AwsService } from "./supported-actions.js";
 
 // The IAM and STS service models (src/aws/models/, from the aws-sdk v2 package: NOTICE.md there)
@@ -33,7 +34,7 @@ export interface ServiceModel {
 }
 
 function load(service: AwsService): ServiceModel {
-  const raw = JSON.parse(fs.readFileSync(new URL(`./models/${service}.json`, import.meta.url), "utf8")) as {
+  const raw = JSON.parse(fs.readFileSync(fromPackageRoot("src", "aws", "models", `${service}.json`), "utf8")) as {
     metadata: { apiVersion: string; xmlNamespace: string };
     operations: Record<string, Operation>;
     shapes: Record<string, Shape>;

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
-import { fileURLToPath } from "node:url";
+import { fromPackageRoot } from "../package-root.js";
 
 // The AWS-managed catalogue as `npm install` leaves it (scripts/generate-aws-catalogue.mjs):
 // a small manifest, read on every start, and one NDJSON line per AWS version, read only when
@@ -34,13 +34,8 @@ export interface CatalogueVersion {
   readonly document: string;
 }
 
-/**
- * Where `npm install` wrote the artifact: src/generated/aws-catalogue, found from the sources
- * (src/catalogue/) and from the compiled server (dist/src/catalogue/, which tsc does not copy it to).
- */
-export const defaultArtifactDir = ["../generated/aws-catalogue/", "../../../src/generated/aws-catalogue/"]
-  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
-  .find((dir) => fs.existsSync(path.join(dir, "manifest.json"))) ?? fileURLToPath(new URL("../generated/aws-catalogue/", import.meta.url));
+/** Where `npm install` wrote the artifact (src/generated/aws-catalogue, not copied into dist/). */
+export const defaultArtifactDir = fromPackageRoot("src", "generated", "aws-catalogue");
 
 export function readManifest(dir: string = defaultArtifactDir): CatalogueManifest {
   const file = path.join(dir, "manifest.json");

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fromPackageRoot } from "../package-root.js";
 import type { SqlRunner } from "./sql-runner.js";
 
 /**
@@ -11,14 +11,7 @@ import type { SqlRunner } from "./sql-runner.js";
  * We apply them ourselves because that engine cannot be downloaded on machines that only reach
  * the npm registry (README: "Migrations").
  */
-export const migrationsDir = [
-  // src/db/migrate.ts run from source (tsx, vitest) …
-  "../../prisma/migrations",
-  // … and dist/src/db/migrate.js, the build `npm start` runs (tsconfig.build.json).
-  "../../../prisma/migrations",
-]
-  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
-  .find((dir) => fs.existsSync(dir))!;
+export const migrationsDir = fromPackageRoot("prisma", "migrations");
 
 // Prisma's migrate lock id, so our migrator and Prisma's never run at once on one database.
 const migrateLockId = 72707369;

@@ -1,17 +1,11 @@
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fromPackageRoot } from "../../package-root.js";
 import type { Plugin } from "graphql-yoga";
 import { graphiqlAsset } from "./graphiql-page.js";
 
-/**
- * Where scripts/build-console.mjs writes the console (not committed; built by `npm install`):
- * dist/console at the package root, found from the sources and from the compiled server.
- */
-export const consoleDistDir = ["../../../dist/console/", "../../../../dist/console/"]
-  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
-  .find((dir) => existsSync(join(dir, "index.html"))) ?? fileURLToPath(new URL("../../../dist/console/", import.meta.url));
+/** Where scripts/build-console.mjs writes the console (not committed; built by `npm install`). */
+export const consoleDistDir = fromPackageRoot("dist", "console");
 
 const types: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
