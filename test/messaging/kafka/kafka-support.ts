@@ -8,7 +8,10 @@ import type { KafkaConfig } from "../../../src/config/config.js";
 import { openDatabase, quoteIdent, type Database } from "../../../src/db/database.js";
 import { migrate } from "../../../src/db/migrate.js";
 import { ensureTopics, kafkaClient } from "../../../src/messaging/kafka/client.js";
+import { loadConfig } from "../../../src/config/config.js";
+import { startIamgraph, type Iamgraph } from "../../../src/runtime.js";
 import { postgresUrl } from "../../support/databases.js";
+import { testEnv } from "../../support/root-key.js";
 
 // Kafka suites run against the real broker (scripts/kafka.sh start; KAFKA_BROKERS) and real
 // PostgreSQL; without either they are skipped (global-setup.ts prints why, and fails the run
@@ -64,6 +67,26 @@ export async function createTestDatabase(): Promise<KafkaTestDatabase> {
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
       await a.end();
+    },
+  };
+}
+
+/** An iamgraph runtime in this process on a database of its own, where the CLI processes under test meet it. */
+export interface KafkaTestApp {
+  readonly t: KafkaTestDatabase;
+  readonly app: Iamgraph;
+  close(): Promise<void>;
+}
+
+export async function startKafkaTestApp(): Promise<KafkaTestApp> {
+  const t = await createTestDatabase();
+  const app = await startIamgraph(loadConfig(testEnv), { db: t.db, logger: silent });
+  return {
+    t,
+    app,
+    async close() {
+      await app.close();
+      await t.dispose();
     },
   };
 }

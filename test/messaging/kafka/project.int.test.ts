@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { loadConfig } from "../../../src/config/config.js";
 import { readAllRows } from "../../../src/eventstore/read.js";
 import { eventMessage } from "../../../src/messaging/kafka/event-message.js";
 import { kafkaClient, idempotentProducer } from "../../../src/messaging/kafka/client.js";
 import { permissionChangesCheckpoint } from "../../../src/messaging/kafka/permission-changes-projection.js";
 import { replayPermissionChanges } from "../../../src/messaging/permission-replay.js";
-import { startIamgraph, type Iamgraph } from "../../../src/runtime.js";
-import { testEnv } from "../../support/root-key.js";
-import { checkpointOf, cliEnv, createTestDatabase, createTopics, headOf, readTopic, silent, spawnCli, testKafkaConfig, until, type KafkaTestDatabase } from "./kafka-support.js";
+import type { Iamgraph } from "../../../src/runtime.js";
+import { checkpointOf, cliEnv, startKafkaTestApp, createTopics, headOf, readTopic, silent, spawnCli, testKafkaConfig, until, type KafkaTestDatabase } from "./kafka-support.js";
 import { describeKafka } from "./describe-kafka.js";
 
 // `iamgraph relay` + `iamgraph project` as real processes: the permission_changes read model and
@@ -16,14 +14,11 @@ import { describeKafka } from "./describe-kafka.js";
 describeKafka("iamgraph project", () => {
   let t: KafkaTestDatabase;
   let app: Iamgraph;
+  let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    t = await createTestDatabase();
-    app = await startIamgraph(loadConfig(testEnv), { db: t.db, logger: silent });
+    ({ t, app, close } = await startKafkaTestApp());
   });
-  afterAll(async () => {
-    await app?.close();
-    await t?.dispose();
-  });
+  afterAll(async () => close?.());
 
   it("folds permission changes through the broker, publishes them keyed by principal, and ignores a duplicate", async () => {
     const config = testKafkaConfig({ partitions: 1 });

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { loadConfig } from "../../../src/config/config.js";
 import { logLineOf } from "../../../src/eventstore/log-file.js";
 import { readAllRows } from "../../../src/eventstore/read.js";
 import { decodeEventMessage } from "../../../src/messaging/kafka/event-message.js";
 import { permissionChangesCheckpoint } from "../../../src/messaging/kafka/permission-changes-projection.js";
 import { replayPermissionChanges } from "../../../src/messaging/permission-replay.js";
-import { startIamgraph, type Iamgraph } from "../../../src/runtime.js";
-import { testEnv } from "../../support/root-key.js";
-import { checkpointOf, cliEnv, createTestDatabase, createTopics, headOf, readTopic, silent, spawnCli, testKafkaConfig, until, type KafkaTestDatabase } from "./kafka-support.js";
+import type { Iamgraph } from "../../../src/runtime.js";
+import { checkpointOf, cliEnv, startKafkaTestApp, createTopics, headOf, readTopic, spawnCli, testKafkaConfig, until, type KafkaTestDatabase } from "./kafka-support.js";
 import { describeKafka } from "./describe-kafka.js";
 
 // The relay as a real process (`iamgraph relay`) against the real broker.
@@ -15,14 +13,11 @@ import { describeKafka } from "./describe-kafka.js";
 describeKafka("iamgraph relay", () => {
   let t: KafkaTestDatabase;
   let app: Iamgraph;
+  let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    t = await createTestDatabase();
-    app = await startIamgraph(loadConfig(testEnv), { db: t.db, logger: silent });
+    ({ t, app, close } = await startKafkaTestApp());
   });
-  afterAll(async () => {
-    await app?.close();
-    await t?.dispose();
-  });
+  afterAll(async () => close?.());
   const actor = { actor: "arn:aws:iam::123456789012:root" };
   const createUsers = async (prefix: string, n: number) => {
     for (let i = 0; i < n; i++) await app.commands.handle({ type: "CreateUser", userName: `${prefix}-${i}`, path: "/", tags: [] }, actor);
