@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { seedAwsManagedPolicies } from "../../src/app/seed-aws-managed.js";
 import { backends } from "../support/databases.js";
 import { createCaller } from "../support/callers.js";
-import { resetDatabase } from "../support/reset-database.js";
 import { comparable, readSmallAccount, startSnapshotApp, type SnapshotApp } from "./snapshot-app.js";
 
 // importAccountSnapshot and accountSnapshot over GraphQL (yoga.fetch, signed with the root key):
@@ -25,8 +23,7 @@ describe.each(backends)("importAccountSnapshot over GraphQL on $name", (backend)
   });
   afterAll(() => t.close());
   beforeEach(async () => {
-    await resetDatabase(t.db.sql);
-    await seedAwsManagedPolicies(t.db.prisma);
+    await t.reset();
   });
   const send = async (variables: Record<string, unknown>) => {
     const r = await t.client.request(mutation, { s: readSmallAccount(), asOf: "2024-06-01T00:00:00Z", ...variables });

@@ -2,8 +2,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { headPosition } from "../../src/eventstore/read.js";
 import { accountAuthorizationDetailsAt } from "../../src/snapshot/export-details.js";
 import { backends } from "../support/databases.js";
-import { resetDatabase } from "../support/reset-database.js";
-import { seedAwsManagedPolicies } from "../../src/app/seed-aws-managed.js";
 import { comparable, detailsSelection, fixtureAccount, pascalCase, readSmallAccount, startSnapshotApp, type SnapshotApp } from "./snapshot-app.js";
 
 // Issue 15: a get-account-authorization-details file into an empty store keeps AWS's ids, ARNs,
@@ -19,8 +17,7 @@ describe.each(backends)("import aws of the small account on $name", (backend) =>
   });
   afterAll(() => t.close());
   beforeEach(async () => {
-    await resetDatabase(t.db.sql);
-    await seedAwsManagedPolicies(t.db.prisma);
+    await t.reset();
   });
 
   it("appends the events that give the file's state, with AWS's ids, ARNs, paths and create dates, through the GraphQL API", async () => {

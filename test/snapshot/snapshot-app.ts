@@ -3,7 +3,9 @@ import path from "node:path";
 import pino from "pino";
 import { basicAuthorization } from "../../src/auth/authorization-header.js";
 import { loadConfig } from "../../src/config/config.js";
+import { seedAwsManagedPolicies } from "../../src/app/seed-aws-managed.js";
 import { startIamgraph, type Iamgraph } from "../../src/runtime.js";
+import { resetDatabase } from "../support/reset-database.js";
 import { importAccountSnapshot, type ImportOptions, type ImportReport } from "../../src/snapshot/import-snapshot.js";
 import type { Backend, TestDatabase } from "../support/databases.js";
 import { fetchClient, type GraphQLClient } from "../support/graphql.js";
@@ -21,6 +23,8 @@ export interface SnapshotApp {
   clientWith(accessKeyId: string, secretAccessKey: string): GraphQLClient;
   importText(text: string, options?: Partial<ImportOptions>): Promise<ImportReport>;
   eventCount(): Promise<number>;
+  /** Empties the store back to a fresh start's: no events, the built-in AWS policies seeded. */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,6 +38,10 @@ export async function startSnapshotApp(backend: Backend, accountId = fixtureAcco
     clientWith: (id, secret) => fetchClient(app.yoga, basicAuthorization(id, secret)),
     importText: (text, options = {}) => importAccountSnapshot({ pipeline: app.commands, db: db.prisma, accountId }, text, { source: "test.json", ...options }),
     eventCount: () => db.prisma.event.count(),
+    async reset() {
+      await resetDatabase(db.sql);
+      await seedAwsManagedPolicies(db.prisma);
+    },
     async close() {
       await app.close();
       await db.dispose();
