@@ -1,11 +1,7 @@
-import { pino } from "pino";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Command } from "../../src/app/command.js";
-import { loadConfig } from "../../src/config/config.js";
-import { startIamgraph, type Iamgraph } from "../../src/runtime.js";
-import { backends, type TestDatabase } from "../support/databases.js";
-import { testEnv } from "../support/root-key.js";
-import { resetDatabase } from "../support/reset-database.js";
+import { backends } from "../support/databases.js";
+import { runtimePerTest } from "../support/runtime-per-test.js";
 
 // The authorizer answers from the compiled-policy cache: a warm principal costs no SQL at all.
 // Every committed event drops exactly the principals whose decision it can change — checked by
@@ -22,27 +18,9 @@ const trust = doc({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }
 const object = "arn:aws:s3:::reports/q1.csv";
 
 describe.each(backends)("compiled-policy cache on $name", (backend) => {
-  let db: TestDatabase;
-  let app: Iamgraph;
-  const statements: string[] = [];
-  beforeAll(async () => {
-    db = await backend.open({ onQuery: (sql) => statements.push(sql) });
-  });
-  afterAll(async () => {
-    await db?.dispose();
-  });
-  // A fresh runtime per test: the cache lives in memory and must not outlive the emptied tables.
-  beforeEach(async () => {
-    await resetDatabase(db.sql);
-    app = await startIamgraph(loadConfig(testEnv), { db, logger: pino({ level: "silent" }) });
-  });
-  afterEach(async () => {
-    await app.close();
-  });
-
-  const handle = async (...commands: Command[]) => {
-    for (const command of commands) await app.commands.handle(command, { actor: userArn("admin") });
-  };
+  const runtime = runtimePerTest(backend);
+  const handle = (...commands: Command[]) => runtime.handle(userArn("admin"), ...commands);
+  const { sqlOf } = runtime;
   const createUser = (userName: string, tags: { key: string; value: string }[] = []): Command => ({ type: "CreateUser", userName, path: "/", tags });
   const createGroup = (groupName: string): Command => ({ type: "CreateGroup", groupName, path: "/" });
   const createPolicy = (policyName: string, policyDocument: string): Command => ({ type: "CreatePolicy", policyName, path: "/", policyDocument, description: "", tags: [] });
@@ -50,13 +28,7 @@ describe.each(backends)("compiled-policy cache on $name", (backend) => {
   const join = (userName: string, groupName: string): Command => ({ type: "AddUserToGroup", userName, groupName });
 
   const decision = async (principalArn: string, action = "s3:GetObject", resource = object) =>
-    (await app.authorizer.authorize({ principalArn, action, resource })).decision;
-  /** The SQL statements `fn` sends. */
-  const sqlOf = async (fn: () => Promise<unknown>) => {
-    statements.length = 0;
-    await fn();
-    return [...statements];
-  };
+    (await runtime.app.authorizer.authorize({ principalArn, action, resource })).decision;
   /** Decides and asserts the decision came from the cache (no SQL). */
   const cachedDecision = async (principalArn: string, action?: string, resource?: string) => {
     let result: string | undefined;

@@ -1,18 +1,14 @@
-import { pino } from "pino";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Command } from "../../src/app/command.js";
 import { CompiledPolicyCache, type PrincipalEntry } from "../../src/authz/compiled-policy-cache.js";
 import { forgetVersionDocuments } from "../../src/authz/policies-in-effect.js";
-import { loadConfig } from "../../src/config/config.js";
 import { DomainError } from "../../src/domain/shared/domain-error.js";
 import type { StatementBucket, StatementIndex } from "../../src/policy/compile.js";
 import { evaluate } from "../../src/policy/evaluate.js";
 import { buildContext } from "../../src/policy/request.js";
-import { startIamgraph, type Iamgraph } from "../../src/runtime.js";
-import { backends, type TestDatabase } from "../support/databases.js";
+import { backends } from "../support/databases.js";
+import { runtimePerTest } from "../support/runtime-per-test.js";
 import { prng } from "../support/prng.js";
-import { testEnv } from "../support/root-key.js";
-import { resetDatabase } from "../support/reset-database.js";
 
 // The compiled-policy cache keeps entries current incrementally (a new default version or a
 // replaced inline policy swaps one compiled document into every holder and re-links them; tags
@@ -57,26 +53,9 @@ function describeEntry(entry: PrincipalEntry | undefined) {
 }
 
 describe.each(backends)("incremental compilation on $name", (backend) => {
-  let db: TestDatabase;
-  let app: Iamgraph;
-  const statements: string[] = [];
-  beforeAll(async () => {
-    db = await backend.open({ onQuery: (sql) => statements.push(sql) });
-  });
-  afterAll(async () => {
-    await db?.dispose();
-  });
-  beforeEach(async () => {
-    await resetDatabase(db.sql);
-    app = await startIamgraph(loadConfig(testEnv), { db, logger: pino({ level: "silent" }) });
-  });
-  afterEach(async () => {
-    await app.close();
-  });
-
-  const handle = async (...commands: Command[]) => {
-    for (const command of commands) await app.commands.handle(command, { actor: userArn("admin") });
-  };
+  const runtime = runtimePerTest(backend);
+  const handle = (...commands: Command[]) => runtime.handle(userArn("admin"), ...commands);
+  const { sqlOf } = runtime;
   /** Like handle, but a command the domain refuses (quota, not found, default version) is just skipped. */
   const attempt = async (command: Command) => {
     try {
@@ -85,13 +64,8 @@ describe.each(backends)("incremental compilation on $name", (backend) => {
       if (!(err instanceof DomainError)) throw err;
     }
   };
-  const sqlOf = async (fn: () => Promise<unknown>) => {
-    statements.length = 0;
-    await fn();
-    return [...statements];
-  };
   const decision = async (principalArn: string, action = "s3:GetObject", resource = "arn:aws:s3:::reports/q1.csv") =>
-    (await app.authorizer.authorize({ principalArn, action, resource })).decision;
+    (await runtime.app.authorizer.authorize({ principalArn, action, resource })).decision;
 
   const setUp = async () => {
     for (const u of USERS) await handle({ type: "CreateUser", userName: u, path: "/", tags: [] });
@@ -150,7 +124,7 @@ describe.each(backends)("incremental compilation on $name", (backend) => {
     it(`after every step of a random history (seed ${seed}), each cached entry equals a from-scratch compile`, async () => {
       const r = prng(seed);
       await setUp();
-      const cache = app.authorizer.compiledPolicies;
+      const cache = runtime.app.authorizer.compiledPolicies;
       for (let step = 0; step < 25; step++) {
         // Most principals are warm when the next change arrives, so it is applied incrementally.
         await cache.getMany(PRINCIPALS.filter(() => r.next() < 0.85));
@@ -158,7 +132,7 @@ describe.each(backends)("incremental compilation on $name", (backend) => {
         await attempt(command);
         const incremental = await cache.getMany(PRINCIPALS);
         forgetVersionDocuments();
-        const scratch = await new CompiledPolicyCache(db.prisma).getMany(PRINCIPALS);
+        const scratch = await new CompiledPolicyCache(runtime.db.prisma).getMany(PRINCIPALS);
         for (const [i, arn] of PRINCIPALS.entries()) {
           const where = `seed ${seed} step ${step} (${command.type}) ${arn}`;
           expect(describeEntry(incremental[i]), where).toEqual(describeEntry(scratch[i]));
