@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./event-definition.js";
+import { quotaExceeded } from "./quota-exceeded.js";
 
 // Stream: `group-<AGPA id>`. Groups cannot be tagged (AWS).
 
@@ -12,6 +13,7 @@ export const GroupCreated = defineEvent(
     arn: z.string(),
     /** Imported entities (src/snapshot): the create date AWS reports; absent = the event's own time. */
     createDate: z.string().optional(),
+    quotaExceeded,
   }),
 );
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./event-definition.js";
+import { quotaExceeded } from "./quota-exceeded.js";
 
 // What gives a principal its permissions. Each event lives in the stream of the entity it
 // changes (`user-…`, `group-…`, `role-…`), because the quotas it is checked against
@@ -10,7 +11,7 @@ const entity = { entityType, entityId: z.string(), entityName: z.string() };
 
 export const ManagedPolicyAttached = defineEvent(
   "ManagedPolicyAttached",
-  z.object({ ...entity, policyArn: z.string(), policyName: z.string() }),
+  z.object({ ...entity, policyArn: z.string(), policyName: z.string(), quotaExceeded }),
 );
 
 export const ManagedPolicyDetached = defineEvent(
@@ -19,7 +20,7 @@ export const ManagedPolicyDetached = defineEvent(
 );
 
 /** PutUserPolicy / PutGroupPolicy / PutRolePolicy: creates or replaces the named inline policy. */
-export const InlinePolicyPut = defineEvent("InlinePolicyPut", z.object({ ...entity, policyName: z.string(), document: z.string() }));
+export const InlinePolicyPut = defineEvent("InlinePolicyPut", z.object({ ...entity, policyName: z.string(), document: z.string(), quotaExceeded }));
 
 export const InlinePolicyDeleted = defineEvent("InlinePolicyDeleted", z.object({ ...entity, policyName: z.string() }));
 

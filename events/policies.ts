@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./event-definition.js";
+import { quotaExceeded } from "./quota-exceeded.js";
 
 // Stream: `policy-<ANPA id>` — customer-managed policies. Every version's document stays in the
 // log for ever, even after DeletePolicyVersion removes it from the policy's current view.
@@ -36,6 +37,7 @@ export const PolicyCreated = defineEvent(
     createDate: z.string().optional(),
     /** Imported: the first version's create date (it may be v3, made after the policy). */
     versionCreateDate: z.string().optional(),
+    quotaExceeded,
   }),
 );
 
@@ -50,6 +52,7 @@ export const PolicyVersionCreated = defineEvent(
     ...awsVersion,
     /** Imported versions (src/snapshot): the create date AWS reports. */
     createDate: z.string().optional(),
+    quotaExceeded,
   }),
 );
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./event-definition.js";
+import { quotaExceeded } from "./quota-exceeded.js";
 
 // Stream: `role-<AROA id>`.
 
@@ -19,12 +20,13 @@ export const RoleCreated = defineEvent(
     tags: z.array(tag),
     /** Imported entities (src/snapshot): the create date AWS reports; absent = the event's own time. */
     createDate: z.string().optional(),
+    quotaExceeded,
   }),
 );
 
 export const RoleAssumeRolePolicyUpdated = defineEvent(
   "RoleAssumeRolePolicyUpdated",
-  z.object({ roleId: z.string(), assumeRolePolicyDocument: z.string() }),
+  z.object({ roleId: z.string(), assumeRolePolicyDocument: z.string(), quotaExceeded }),
 );
 
 export const RoleDeleted = defineEvent("RoleDeleted", z.object({ roleId: z.string(), roleName: z.string(), arn: z.string() }));

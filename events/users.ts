@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./event-definition.js";
+import { quotaExceeded } from "./quota-exceeded.js";
 
 // Stream: `user-<AIDA id>`. Membership events live in the user's stream because the rules they
 // are checked against (at most 10 groups per user, no deleting a user with groups) are the user's.
@@ -16,6 +17,7 @@ export const UserCreated = defineEvent(
     tags: z.array(tag),
     /** Imported entities (src/snapshot): the create date AWS reports; absent = the event's own time. */
     createDate: z.string().optional(),
+    quotaExceeded,
   }),
 );
 
@@ -34,11 +36,11 @@ export const UserUpdated = defineEvent(
 export const UserDeleted = defineEvent("UserDeleted", z.object({ userId: z.string(), userName: z.string(), arn: z.string() }));
 
 /** Tags added or overwritten (keys match ignoring case; the latest spelling wins). */
-export const UserTagged = defineEvent("UserTagged", z.object({ userId: z.string(), tags: z.array(tag) }));
+export const UserTagged = defineEvent("UserTagged", z.object({ userId: z.string(), tags: z.array(tag), quotaExceeded }));
 
 export const UserUntagged = defineEvent("UserUntagged", z.object({ userId: z.string(), tagKeys: z.array(z.string()) }));
 
 const membership = z.object({ userId: z.string(), userName: z.string(), groupId: z.string(), groupName: z.string() });
 
-export const UserAddedToGroup = defineEvent("UserAddedToGroup", membership);
+export const UserAddedToGroup = defineEvent("UserAddedToGroup", membership.extend({ quotaExceeded }));
 export const UserRemovedFromGroup = defineEvent("UserRemovedFromGroup", membership);

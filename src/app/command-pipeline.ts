@@ -31,6 +31,13 @@ export interface RequestContext {
    */
   readonly at?: Date;
   /**
+   * A snapshot import of an account whose AWS quotas were raised (src/snapshot, `--over-quota
+   * note`): a command past one of iamgraph's quotas is decided anyway and its event records the
+   * excess (src/domain/shared/quotas.ts). In-process senders only; the API never sets it, so every
+   * ordinary mutation is refused at the quota.
+   */
+  readonly pastQuotas?: "note";
+  /**
    * Decides each command's checks for the caller, under the write lock (command-authorization.ts).
    * Absent: the sender is trusted and nothing is checked — in-process senders only (the CLI,
    * seeds, tests, benches); every API request carries its caller's.
@@ -133,6 +140,7 @@ export function createCommandPipeline(deps: PipelineDeps): CommandPipeline {
       requestId,
       correlationId: request.correlationId ?? requestId,
       ...(request.causationId ? { causationId: request.causationId } : {}),
+      ...(request.pastQuotas ? { pastQuotas: request.pastQuotas } : {}),
     };
   }
 
@@ -152,7 +160,8 @@ export function createCommandPipeline(deps: PipelineDeps): CommandPipeline {
       if (request.authorize) await authorizeCommand(tx, accountId, command, request.authorize);
       const meta = metadataOf(command, request);
       const appends = await loadAndDecide(tx, command, meta);
-      const { newId: _newId, now: occurredAt, ...metadata } = meta;
+      // What a decider is allowed is not event metadata: the events themselves say what went past a quota.
+      const { newId: _newId, now: occurredAt, pastQuotas: _pastQuotas, ...metadata } = meta;
       // Refusals (DomainError) come from authorization, the decider and the append's version
       // guard, before anything is written; the group-commit writer relies on that to drop a
       // refused command from a shared transaction. Past this point a failure must roll back.

@@ -149,7 +149,7 @@ export async function loadAndDecide(tx: Tx, command: Command, meta: CommandMetad
       const holder = await loadHolder(tx, accountId, command.entityType, command.entityName);
       const policyArn = command.type === "AttachPolicy" || command.type === "PutPermissionsBoundary" ? command.policyArn : undefined;
       const policy = policyArn ? await findManagedPolicy(tx, policyArn) : undefined;
-      const events = decidePermissions(command, { holder: holder?.holder, policy });
+      const events = decidePermissions(command, { holder: holder?.holder, policy }, meta);
       return holder ? [{ streamId: holder.streamId, expectedVersion: holder.version, events }] : [];
     }
     case "CreateOpenIDConnectProvider": {

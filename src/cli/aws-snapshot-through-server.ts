@@ -13,15 +13,15 @@ export async function importThroughServer(url: string, text: string, args: Impor
   const client = new ServerClient(url);
   process.stderr.write(`the store is held by the iamgraph server at ${url}: importing through it\n`);
   const { importAccountSnapshot: r } = await client.request<{ importAccountSnapshot: any }>(
-    `mutation($s: String!, $source: String, $asOf: DateTime, $dry: Boolean, $unknown: UnknownAwsManagedPolicies) {
-      importAccountSnapshot(snapshot: $s, source: $source, asOf: $asOf, dryRun: $dry, unknownAwsManagedPolicies: $unknown) {
+    `mutation($s: String!, $source: String, $asOf: DateTime, $dry: Boolean, $unknown: UnknownAwsManagedPolicies, $overQuota: OverQuotaMode) {
+      importAccountSnapshot(snapshot: $s, source: $source, asOf: $asOf, dryRun: $dry, unknownAwsManagedPolicies: $unknown, overQuota: $overQuota) {
         __typename
         ... on AccountSnapshotImport { applied asOf actor correlationId position commands eventCounts { type count } entitiesTouched
-          unknownAwsManagedPolicies { arn path } skipped { subject reason } preview { flips { principalArn action before after } } }
+          unknownAwsManagedPolicies { arn path } overQuota { path quota awsDefault found raisable } skipped { subject reason } preview { flips { principalArn action before after } } }
         ... on IamError { code message }
       }
     }`,
-    { s: text, source: path.basename(args.file), asOf: args.asOf.toISOString(), dry: args.dryRun, unknown: args.unknownAwsPolicies },
+    { s: text, source: path.basename(args.file), asOf: args.asOf.toISOString(), dry: args.dryRun, unknown: args.unknownAwsPolicies, overQuota: args.overQuota },
   );
   if (r.__typename === "IamError") throw new OperatorError(`${r.code}: ${r.message}`);
   const eventCounts: ImportReport["eventCounts"] = Object.fromEntries(r.eventCounts.map((c: { type: string; count: number }) => [c.type, c.count]));

@@ -10,12 +10,14 @@ import { DomainError } from "../domain/shared/domain-error.js";
 import { resolvePoint } from "../history/load.js";
 import { accountAuthorizationDetailsAt } from "../snapshot/export-details.js";
 import { importAccountSnapshot, type ImportReport } from "../snapshot/import-snapshot.js";
+import type { OverQuotaMode } from "../snapshot/parse-snapshot.js";
 import { exportThroughServer, importThroughServer } from "./aws-snapshot-through-server.js";
 import { openExistingStore, OperatorError, serverHoldingStore } from "./operator-store.js";
 
-export const awsSnapshotUsage = `iamgraph import aws <file.json> [--as-of <time>] [--dry-run] [--unknown-aws-policies skip|refuse]
+export const awsSnapshotUsage = `iamgraph import aws <file.json> [--as-of <time>] [--dry-run] [--unknown-aws-policies skip|refuse] [--over-quota note|refuse]
       the JSON of \`aws iam get-account-authorization-details\`: appends what changed since the last import,
-      stamped --as-of (default: the file's modification time), actor import:<file>
+      stamped --as-of (default: the file's modification time), actor import:<file>; elements past
+      iamgraph's quotas (raised AWS quotas) are imported with the quota noted, or refused with --over-quota refuse
 iamgraph export aws [--as-of <time>]   the same JSON from iamgraph's state (now, or at a time) on stdout
 `;
 
@@ -24,6 +26,7 @@ export interface ImportArgs {
   readonly asOf: Date;
   readonly dryRun: boolean;
   readonly unknownAwsPolicies: "skip" | "refuse";
+  readonly overQuota: OverQuotaMode;
 }
 
 function flag(argv: readonly string[], name: string): string | undefined {
@@ -47,7 +50,9 @@ export async function importAws(config: Config, argv: readonly string[]): Promis
   if (!fs.existsSync(file)) throw new OperatorError(`no such file: ${file}`, 2);
   const unknown = flag(argv, "--unknown-aws-policies") ?? "skip";
   if (unknown !== "skip" && unknown !== "refuse") throw new OperatorError(`--unknown-aws-policies takes skip or refuse`, 2);
-  const args: ImportArgs = { file, asOf: time(flag(argv, "--as-of"), () => fs.statSync(file).mtime), dryRun: argv.includes("--dry-run"), unknownAwsPolicies: unknown };
+  const overQuota = flag(argv, "--over-quota") ?? "note";
+  if (overQuota !== "note" && overQuota !== "refuse") throw new OperatorError(`--over-quota takes note or refuse`, 2);
+  const args: ImportArgs = { file, asOf: time(flag(argv, "--as-of"), () => fs.statSync(file).mtime), dryRun: argv.includes("--dry-run"), unknownAwsPolicies: unknown, overQuota };
   const text = fs.readFileSync(file, "utf8");
   const server = serverHoldingStore(config);
   try {
@@ -63,6 +68,7 @@ export async function importAws(config: Config, argv: readonly string[]): Promis
         asOf: args.asOf,
         dryRun: args.dryRun,
         unknownAwsPolicies: args.unknownAwsPolicies,
+        overQuota: args.overQuota,
         onProgress: (m) => process.stderr.write(`${m}\n`),
       });
       printReport(report);
@@ -98,7 +104,7 @@ async function exportLocal(config: Config, asOf: Date | undefined): Promise<unkn
 }
 
 /** What was (or would be) appended, for the operator. */
-export function printReport(r: Pick<ImportReport, "applied" | "asOf" | "actor" | "correlationId" | "position" | "commands" | "eventCounts" | "entitiesTouched" | "unknownAwsPolicies" | "skipped"> & { preview?: { flips: readonly { principalArn: string; action: string; before: string; after: string }[] } }): void {
+export function printReport(r: Pick<ImportReport, "applied" | "asOf" | "actor" | "correlationId" | "position" | "commands" | "eventCounts" | "entitiesTouched" | "unknownAwsPolicies" | "overQuota" | "skipped"> & { preview?: { flips: readonly { principalArn: string; action: string; before: string; after: string }[] } }): void {
   const out: string[] = [];
   out.push(`${r.applied ? "imported" : "dry run (nothing written)"}: ${r.commands} commands as ${r.actor} at ${new Date(r.asOf).toISOString()}${r.applied ? `, through position ${r.position}, correlation id ${r.correlationId}` : ""}`);
   const counts = Object.entries(r.eventCounts).sort();
@@ -113,6 +119,10 @@ export function printReport(r: Pick<ImportReport, "applied" | "asOf" | "actor" |
   if (r.unknownAwsPolicies.length > 0) {
     out.push(`AWS-managed policies iamgraph does not know, left out (--unknown-aws-policies refuse to refuse instead): ${r.unknownAwsPolicies.length}`);
     for (const u of r.unknownAwsPolicies) out.push(`  ${u.arn} at ${u.path}`);
+  }
+  if (r.overQuota.length > 0) {
+    out.push(`past iamgraph's quotas (AWS's defaults), imported with the quota noted in their events (--over-quota refuse to refuse instead): ${r.overQuota.length}`);
+    for (const q of r.overQuota) out.push(`  ${q.path}: ${q.quota} ${q.found} > ${q.awsDefault}${q.raisable ? "" : " (a quota AWS does not raise)"}`);
   }
   for (const s of r.skipped) out.push(`not imported: ${s.subject}: ${s.reason}`);
   process.stdout.write(`${out.join("\n")}\n`);

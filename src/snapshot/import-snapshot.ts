@@ -8,7 +8,7 @@ import type { StoredEvent } from "../eventstore/stored-event.js";
 import { accountStateAt } from "./account-state.js";
 import { diffAccount, type SkippedChange } from "./diff.js";
 import type { AccountState } from "./model.js";
-import { parseSnapshot, type UnknownAwsPolicy } from "./parse-snapshot.js";
+import { parseSnapshot, type OverQuota, type OverQuotaMode, type UnknownAwsPolicy } from "./parse-snapshot.js";
 
 export interface ImportDeps {
   readonly pipeline: CommandPipeline;
@@ -25,6 +25,11 @@ export interface ImportOptions {
   readonly asOf?: Date;
   readonly dryRun?: boolean;
   readonly unknownAwsPolicies?: "skip" | "refuse";
+  /**
+   * Elements past iamgraph's quotas: "note" (the default) imports them, each event that goes past a
+   * quota recording it (`quotaExceeded`); "refuse" refuses the file, naming each one.
+   */
+  readonly overQuota?: OverQuotaMode;
   /** Dry run: the actions to evaluate before and after (default: those the affected policies name). */
   readonly previewActions?: readonly string[];
   readonly onProgress?: (message: string) => void;
@@ -43,6 +48,8 @@ export interface ImportReport {
   /** ARNs of the users, groups, roles and policies whose streams get events. */
   readonly entitiesTouched: readonly string[];
   readonly unknownAwsPolicies: readonly UnknownAwsPolicy[];
+  /** Elements of the file past iamgraph's quotas; imported (noted in their events) unless refused. */
+  readonly overQuota: readonly OverQuota[];
   readonly skipped: readonly SkippedChange[];
   readonly preview?: ChangePreview;
 }
@@ -53,11 +60,12 @@ export interface ImportReport {
  * every event stamped with the snapshot's time, actor `import:<source>` and one correlation id.
  * `request` carries the caller's authorization when the import comes through the API.
  */
-export async function importAccountSnapshot(deps: ImportDeps, text: string, options: ImportOptions, request: Omit<RequestContext, "actor" | "at"> = {}): Promise<ImportReport> {
+export async function importAccountSnapshot(deps: ImportDeps, text: string, options: ImportOptions, request: Omit<RequestContext, "actor" | "at" | "pastQuotas"> = {}): Promise<ImportReport> {
   const progress = options.onProgress ?? (() => undefined);
   // The AWS-managed policies this store holds (the full catalogue, or the built-in five).
   const awsArns = new Set((await deps.db.$queryRawUnsafe<{ arn: string }[]>(`SELECT arn FROM policies WHERE is_aws_managed`)).map((r) => r.arn));
-  const parsed = parseSnapshot(text, { unknownAwsPolicies: options.unknownAwsPolicies ?? "skip", knownAwsPolicy: (arn) => awsArns.has(arn) });
+  const overQuota = options.overQuota ?? "note";
+  const parsed = parseSnapshot(text, { unknownAwsPolicies: options.unknownAwsPolicies ?? "skip", knownAwsPolicy: (arn) => awsArns.has(arn), overQuota });
   const target = parsed.state;
   progress(`read ${target.users.length} users, ${target.groups.length} groups, ${target.roles.length} roles, ${target.policies.length} customer-managed policies`);
   if (target.accountId !== deps.accountId) {
@@ -77,8 +85,9 @@ export async function importAccountSnapshot(deps: ImportDeps, text: string, opti
   progress(`${commands.length} commands to apply against position ${head}`);
   const actor = `import:${options.source}`;
   const correlationId = request.correlationId ?? randomUUID();
-  const sent: RequestContext = { ...request, actor, at: asOf, correlationId };
-  const base = { accountId: target.accountId, asOf, actor, correlationId, commands: commands.length, unknownAwsPolicies: parsed.unknownAwsPolicies, skipped };
+  // Noting, the deciders decide past a quota and say so in the event; refusing, they refuse as for any command.
+  const sent: RequestContext = { ...request, actor, at: asOf, correlationId, ...(overQuota === "note" ? { pastQuotas: "note" as const } : {}) };
+  const base = { accountId: target.accountId, asOf, actor, correlationId, commands: commands.length, unknownAwsPolicies: parsed.unknownAwsPolicies, overQuota: parsed.overQuota, skipped };
   const summary = (events: readonly StoredEvent[]) => ({ eventCounts: countByType(events), entitiesTouched: touched(events, current, target) });
   if (commands.length === 0) return { ...base, applied: !options.dryRun, position: head, ...summary([]) };
   // All or nothing in one transaction, holding the write lock: allowed time in proportion to its size.

@@ -6,6 +6,7 @@ import { entityArn } from "../domain/shared/arn.js";
 import { DomainError, type ErrorCode } from "../domain/shared/domain-error.js";
 import { idPrefixes, uniqueIdPattern } from "../domain/shared/ids.js";
 import { checkName, checkPath, nameLimits } from "../domain/shared/names.js";
+import { raisableQuotas, type QuotaName } from "../domain/shared/quotas.js";
 import { checkTags, maxTagsPerEntity, type Tag } from "../domain/shared/tags.js";
 import { maxGroupsPerUser, maxUsersPerAccount } from "../domain/users/decide.js";
 import { findAwsManagedPolicy } from "../policy/aws-managed-policies.js";
@@ -25,6 +26,27 @@ export interface ParseOptions {
   readonly unknownAwsPolicies?: "skip" | "refuse";
   /** Which AWS-managed ARNs this store knows (its catalogue, IAMGRAPH_AWS_CATALOGUE); default the built-in five. */
   readonly knownAwsPolicy?: (arn: string) => boolean;
+  /**
+   * An element past one of iamgraph's quotas (an account whose AWS quotas were raised): "note"
+   * reads it and reports it (the import then appends it with the quota noted in its event, see
+   * import-snapshot.ts); "refuse" refuses the file. Default "note".
+   */
+  readonly overQuota?: OverQuotaMode;
+}
+
+export type OverQuotaMode = "note" | "refuse";
+
+/** One element of the file past one of iamgraph's quotas. */
+export interface OverQuota {
+  /** Where: `$.RoleDetailList[4].AttachedManagedPolicies`. */
+  readonly path: string;
+  readonly quota: QuotaName;
+  /** iamgraph's quota, which is AWS's default. */
+  readonly awsDefault: number;
+  /** What the element holds. */
+  readonly found: number;
+  /** AWS raises this quota on request; a fixed one exceeded means the file was edited or counts differently. */
+  readonly raisable: boolean;
 }
 
 export interface UnknownAwsPolicy {
@@ -37,6 +59,8 @@ export interface ParsedSnapshot {
   readonly state: AccountState;
   /** AWS-managed policies named in the file that iamgraph does not know; left out of `state`. */
   readonly unknownAwsPolicies: readonly UnknownAwsPolicy[];
+  /** Elements past iamgraph's quotas (in `state` unless the file was refused for them). */
+  readonly overQuota: readonly OverQuota[];
 }
 
 /**
@@ -61,6 +85,7 @@ export function parseSnapshot(text: string, options: ParseOptions = {}): ParsedS
 class Reader {
   readonly problems: SnapshotProblem[] = [];
   readonly unknown: UnknownAwsPolicy[] = [];
+  readonly overQuota: OverQuota[] = [];
   accountId: string | undefined;
 
   constructor(
@@ -70,6 +95,16 @@ class Reader {
 
   problem(path: string, code: ErrorCode, message: string): void {
     this.problems.push({ path, code, message });
+  }
+
+  /** An element's size or count against one of iamgraph's quotas: past it, reported — and a problem when such files are refused. */
+  quota(path: string, quota: QuotaName, limit: number, found: number, what: string): void {
+    if (found <= limit) return;
+    const raisable = raisableQuotas.has(quota);
+    this.overQuota.push({ path, quota, awsDefault: limit, found, raisable });
+    if (this.options.overQuota !== "refuse") return;
+    const aws = raisable ? "AWS raises it on request" : "fixed in AWS";
+    this.problem(path, "LimitExceeded", `${found} ${what}; iamgraph's quota ${quota} is ${limit}, AWS's default (${aws}); --over-quota note imports it with the quota noted`);
   }
 
   /** Runs a domain check, turning its refusal into a problem at the path. */
@@ -89,7 +124,8 @@ class Reader {
     const customerArns = new Set(policies.map((p) => p.arn));
     const groupIds = new Map(f.GroupDetailList.map((g) => [g.GroupName, g.GroupId]));
     const managed = (list: { PolicyArn: string }[], path: string, kind: "user" | "group" | "role"): string[] => {
-      if (list.length > maxAttachedPolicies) this.problem(path, "LimitExceeded", `${list.length} attached policies; iamgraph's quota is ${maxAttachedPolicies} per ${kind}`);
+      const quota = ({ user: "AttachedPoliciesPerUserQuota", group: "AttachedPoliciesPerGroupQuota", role: "AttachedPoliciesPerRoleQuota" } as const)[kind];
+      this.quota(path, quota, maxAttachedPolicies, list.length, "attached policies");
       return list.flatMap((a, i) => (this.policyRef(a.PolicyArn, `${path}[${i}].PolicyArn`, customerArns) ? [a.PolicyArn] : []));
     };
     const boundaryOf = (b: { PermissionsBoundaryArn: string } | undefined, path: string) =>
@@ -98,7 +134,7 @@ class Reader {
     const users = f.UserDetailList.map((u, i) => {
       const at = `$.UserDetailList[${i}]`;
       this.entity("user", u.UserId, u.UserName, u.Path, u.Arn, at);
-      if (u.GroupList.length > maxGroupsPerUser) this.problem(`${at}.GroupList`, "LimitExceeded", `in ${u.GroupList.length} groups; iamgraph's quota is ${maxGroupsPerUser}`);
+      this.quota(`${at}.GroupList`, "GroupsPerUserQuota", maxGroupsPerUser, u.GroupList.length, "groups");
       const groups = u.GroupList.flatMap((name, j) => {
         const id = groupIds.get(name);
         if (!id) this.problem(`${at}.GroupList[${j}]`, "NoSuchEntity", `group ${name} is not in GroupDetailList`);
@@ -108,7 +144,7 @@ class Reader {
         id: u.UserId, name: u.UserName, path: u.Path, arn: u.Arn, createDate: this.date(u.CreateDate, `${at}.CreateDate`),
         attached: managed(u.AttachedManagedPolicies, `${at}.AttachedManagedPolicies`, "user"),
         inline: this.inline(u.UserPolicyList, `${at}.UserPolicyList`, "user"),
-        groups, tags: this.tags(u.Tags, `${at}.Tags`), ...boundaryOf(u.PermissionsBoundary, `${at}.PermissionsBoundary`),
+        groups, tags: this.tags(u.Tags, `${at}.Tags`, "TagsPerUser"), ...boundaryOf(u.PermissionsBoundary, `${at}.PermissionsBoundary`),
       };
     });
     const groups = f.GroupDetailList.map((g, i) => {
@@ -123,27 +159,27 @@ class Reader {
     const roles = f.RoleDetailList.map((r, i) => {
       const at = `$.RoleDetailList[${i}]`;
       this.entity("role", r.RoleId, r.RoleName, r.Path, r.Arn, at);
-      const trustPolicy = this.document(r.AssumeRolePolicyDocument, `${at}.AssumeRolePolicyDocument`, "trust", TRUST_POLICY_SIZE_QUOTA);
+      const trustPolicy = this.document(r.AssumeRolePolicyDocument, `${at}.AssumeRolePolicyDocument`, "trust", ["AssumeRolePolicySizeQuota", TRUST_POLICY_SIZE_QUOTA]);
       return {
         id: r.RoleId, name: r.RoleName, path: r.Path, arn: r.Arn, createDate: this.date(r.CreateDate, `${at}.CreateDate`), trustPolicy,
         attached: managed(r.AttachedManagedPolicies, `${at}.AttachedManagedPolicies`, "role"),
         inline: this.inline(r.RolePolicyList, `${at}.RolePolicyList`, "role"),
-        tags: this.tags(r.Tags, `${at}.Tags`), ...boundaryOf(r.PermissionsBoundary, `${at}.PermissionsBoundary`),
+        tags: this.tags(r.Tags, `${at}.Tags`, "TagsPerRole"), ...boundaryOf(r.PermissionsBoundary, `${at}.PermissionsBoundary`),
       };
     });
     const counts = [
-      ["UserDetailList", users.length, maxUsersPerAccount, "UsersPerAccount"],
-      ["GroupDetailList", groups.length, maxGroupsPerAccount, "GroupsPerAccount"],
-      ["RoleDetailList", roles.length, maxRolesPerAccount, "RolesPerAccount"],
-      ["Policies", policies.length, maxCustomerPoliciesPerAccount, "PoliciesPerAccount"],
+      ["UserDetailList", users.length, maxUsersPerAccount, "UsersQuota"],
+      ["GroupDetailList", groups.length, maxGroupsPerAccount, "GroupsQuota"],
+      ["RoleDetailList", roles.length, maxRolesPerAccount, "RolesQuota"],
+      ["Policies", policies.length, maxCustomerPoliciesPerAccount, "PoliciesQuota"],
     ] as const;
-    for (const [list, n, quota, name] of counts) if (n > quota) this.problem(`$.${list}`, "LimitExceeded", `${n} entries; iamgraph's quota ${name} is ${quota}`);
+    for (const [list, n, limit, quota] of counts) this.quota(`$.${list}`, quota, limit, n, "entries");
     if (this.options.unknownAwsPolicies === "refuse") {
       for (const u of this.unknown) this.problem(u.path, "NoSuchEntity", `${u.arn} is an AWS-managed policy iamgraph does not know`);
     }
     if (!this.accountId && this.problems.length === 0) this.problem("$", "InvalidInput", "the file holds no entity, so no account id");
     if (this.problems.length > 0) throw new SnapshotRejected(this.problems);
-    return { state: { accountId: this.accountId!, users, groups, roles, policies }, unknownAwsPolicies: this.unknown };
+    return { state: { accountId: this.accountId!, users, groups, roles, policies }, unknownAwsPolicies: this.unknown, overQuota: this.overQuota };
   }
 
   /** Id, name, path and ARN of a user, group or role (or policy): AWS's shapes, one account. */
@@ -161,12 +197,10 @@ class Reader {
 
   policy(p: AwsAuthorizationDetails["Policies"][number], at: string): PolicyEntry {
     this.entity("policy", p.PolicyId, p.PolicyName, p.Path, p.Arn, at);
-    if (p.PolicyVersionList.length > maxPolicyVersions) {
-      this.problem(`${at}.PolicyVersionList`, "LimitExceeded", `${p.PolicyVersionList.length} versions; iamgraph's quota is ${maxPolicyVersions}`);
-    }
+    this.quota(`${at}.PolicyVersionList`, "VersionsPerPolicyQuota", maxPolicyVersions, p.PolicyVersionList.length, "versions");
     const versions = p.PolicyVersionList.map((v, i) => ({
       versionId: v.VersionId,
-      document: this.document(v.Document, `${at}.PolicyVersionList[${i}].Document`, "managed", MANAGED_POLICY_SIZE_QUOTA),
+      document: this.document(v.Document, `${at}.PolicyVersionList[${i}].Document`, "managed", ["PolicySizeQuota", MANAGED_POLICY_SIZE_QUOTA]),
       createDate: this.date(v.CreateDate, `${at}.PolicyVersionList[${i}].CreateDate`),
     }));
     if (!versions.some((v) => v.versionId === p.DefaultVersionId)) this.problem(`${at}.DefaultVersionId`, "NoSuchEntity", `version ${p.DefaultVersionId} is not in PolicyVersionList`);
@@ -189,14 +223,16 @@ class Reader {
   inline(list: { PolicyName: string; PolicyDocument: string | Record<string, unknown> }[], at: string, kind: "user" | "group" | "role"): InlinePolicy[] {
     const out = list.map((p, i) => {
       this.check(`${at}[${i}].PolicyName`, () => checkName("policyName", p.PolicyName, nameLimits.policy));
-      return { policyName: p.PolicyName, document: this.document(p.PolicyDocument, `${at}[${i}].PolicyDocument`, "inline", Infinity) };
+      return { policyName: p.PolicyName, document: this.document(p.PolicyDocument, `${at}[${i}].PolicyDocument`, "inline") };
     });
-    const size = inlinePoliciesSize(out.map((p) => p.document));
-    if (size > INLINE_POLICIES_SIZE_QUOTA[kind]) this.problem(at, "LimitExceeded", `inline policies of ${size} characters; iamgraph's quota is ${INLINE_POLICIES_SIZE_QUOTA[kind]} per ${kind}`);
+    const quota = ({ user: "UserPolicySizeQuota", group: "GroupPolicySizeQuota", role: "RolePolicySizeQuota" } as const)[kind];
+    // AWS sums the entity's inline policies, whitespace not counted.
+    this.quota(at, quota, INLINE_POLICIES_SIZE_QUOTA[kind], inlinePoliciesSize(out.map((p) => p.document)), "characters of inline policies");
     return out;
   }
 
-  document(value: string | Record<string, unknown>, at: string, kind: "managed" | "inline" | "trust", quota: number): string {
+  /** A document as text; `sizeQuota` for a document with a quota of its own (inline ones are summed per entity). */
+  document(value: string | Record<string, unknown>, at: string, kind: "managed" | "inline" | "trust", sizeQuota?: readonly [QuotaName, number]): string {
     let text: string;
     try {
       text = decodeDocument(value);
@@ -206,14 +242,14 @@ class Reader {
     }
     const parsed = parsePolicyDocument(text, kind === "trust" ? "trust" : "identity", kind === "managed" ? { managed: true } : {});
     if (!parsed.ok) this.problem(at, parsed.code === "ValidationError" ? "InvalidInput" : "MalformedPolicyDocument", parsed.reason);
-    else if (policySizeWithoutWhitespace(text) > quota) this.problem(at, "LimitExceeded", `${policySizeWithoutWhitespace(text)} characters; iamgraph's quota is ${quota}`);
+    else if (sizeQuota) this.quota(at, sizeQuota[0], sizeQuota[1], policySizeWithoutWhitespace(text), "characters");
     return text;
   }
 
-  tags(list: { Key: string; Value: string }[], at: string): Tag[] {
+  tags(list: { Key: string; Value: string }[], at: string, quota: "TagsPerUser" | "TagsPerRole"): Tag[] {
     const tags = list.map((t) => ({ key: t.Key, value: t.Value }));
     this.check(at, () => checkTags(tags));
-    if (tags.length > maxTagsPerEntity) this.problem(at, "LimitExceeded", `${tags.length} tags; the quota is ${maxTagsPerEntity}`);
+    this.quota(at, quota, maxTagsPerEntity, tags.length, "tags");
     return tags;
   }
 

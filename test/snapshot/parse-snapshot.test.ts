@@ -102,7 +102,7 @@ describe("parseSnapshot", () => {
     ]);
   });
 
-  it("reports every quota overrun by element (an account whose AWS quotas were raised) and refuses the file", () => {
+  it("reports every quota overrun by element (an account whose AWS quotas were raised): read by default, refused with overQuota: refuse", () => {
     const f = file();
     const many = Array.from({ length: 11 }, (_, i) => ({ PolicyName: `p${i}`, PolicyArn: `arn:aws:iam::111122223333:policy/p${i}` }));
     for (const [i, m] of many.entries()) {
@@ -112,8 +112,24 @@ describe("parseSnapshot", () => {
     f.UserDetailList[0].AttachedManagedPolicies = many;
     f.RoleDetailList[0].AttachedManagedPolicies = many;
     f.UserDetailList[0].UserPolicyList[0].PolicyDocument = statement({ Resource: Array.from({ length: 120 }, (_, i) => `arn:aws:s3:::bucket-${i}/*`) });
-    expect(new Set(refusal(f).problems.map((p) => `${p.path} ${p.code}`))).toEqual(
+    // By default each is reported — path, quota, AWS's default, what the element holds — and read.
+    const { state, overQuota } = parseSnapshot(JSON.stringify(f));
+    expect(overQuota.map((q) => [q.path, q.quota, q.awsDefault, q.found, q.raisable])).toEqual([
+      ["$.UserDetailList[0].AttachedManagedPolicies", "AttachedPoliciesPerUserQuota", 10, 11, true],
+      ["$.UserDetailList[0].UserPolicyList", "UserPolicySizeQuota", 2048, expect.any(Number), false],
+      ["$.RoleDetailList[0].AttachedManagedPolicies", "AttachedPoliciesPerRoleQuota", 10, 11, true],
+    ]);
+    expect(overQuota[1]!.found).toBeGreaterThan(2048);
+    expect([state.users[0]!.attached.length, state.roles[0]!.attached.length]).toEqual([11, 11]);
+    // Refusing, every one is a problem at its path, the quota named.
+    const problems = refusal(f, { overQuota: "refuse" }).problems;
+    expect(new Set(problems.map((p) => `${p.path} ${p.code}`))).toEqual(
       new Set(["$.UserDetailList[0].AttachedManagedPolicies LimitExceeded", "$.UserDetailList[0].UserPolicyList LimitExceeded", "$.RoleDetailList[0].AttachedManagedPolicies LimitExceeded"]),
     );
+    expect(problems[0]!.message).toBe("11 attached policies; iamgraph's quota AttachedPoliciesPerUserQuota is 10, AWS's default (AWS raises it on request); --over-quota note imports it with the quota noted");
+  });
+
+  it("within every quota, nothing is reported", () => {
+    expect(parseSnapshot(readSmallAccount()).overQuota).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { resolvePoint } from "../../history/load.js";
 import { accountAuthorizationDetailsAt } from "../../snapshot/export-details.js";
 import { importAccountSnapshot, type ImportReport } from "../../snapshot/import-snapshot.js";
+import type { OverQuota } from "../../snapshot/parse-snapshot.js";
 import { builder } from "../builder.js";
 import { DryRunPreview, requestOf } from "../command-field.js";
 import { iamErrors } from "./iam-error.js";
@@ -14,6 +15,17 @@ import { AsOfInput } from "./time-travel.js";
 const UnknownAwsPolicyRef = builder.objectRef<{ arn: string; path: string }>("UnknownAwsManagedPolicy").implement({
   description: "An AWS-managed policy the file attaches or uses as a boundary that iamgraph does not ship; left out of the import.",
   fields: (t) => ({ arn: t.exposeString("arn"), path: t.exposeString("path", { description: "The JSON path where the file names it." }) }),
+});
+
+const OverQuotaRef = builder.objectRef<OverQuota>("SnapshotOverQuota").implement({
+  description: "An element of the file past one of iamgraph's quotas (AWS's defaults): an account whose AWS quotas were raised.",
+  fields: (t) => ({
+    path: t.exposeString("path", { description: "The element's JSON path." }),
+    quota: t.exposeString("quota", { description: "AWS's name for the quota (GetAccountSummary's SummaryMap key, e.g. AttachedPoliciesPerRoleQuota)." }),
+    awsDefault: t.exposeInt("awsDefault", { description: "iamgraph's quota: AWS's default." }),
+    found: t.exposeInt("found", { description: "What the element holds." }),
+    raisable: t.exposeBoolean("raisable", { description: "AWS raises this quota on request; false: fixed in AWS (the file was edited, or counts differently)." }),
+  }),
 });
 
 const SkippedRef = builder.objectRef<{ subject: string; reason: string }>("SkippedSnapshotChange").implement({
@@ -36,12 +48,21 @@ const ImportReportRef = builder.objectRef<ImportReport>("AccountSnapshotImport")
     eventCounts: t.field({ type: [EventCountRef], resolve: (r) => Object.entries(r.eventCounts).map(([type, count]) => ({ type, count })) }),
     entitiesTouched: t.exposeStringList("entitiesTouched"),
     unknownAwsManagedPolicies: t.field({ type: [UnknownAwsPolicyRef], resolve: (r) => [...r.unknownAwsPolicies] }),
+    overQuota: t.field({
+      type: [OverQuotaRef],
+      description: "Elements past iamgraph's quotas. With overQuota: note they are imported and each event that went past a quota says so (`quotaExceeded`).",
+      resolve: (r) => [...r.overQuota],
+    }),
     skipped: t.field({ type: [SkippedRef], resolve: (r) => [...r.skipped] }),
     preview: t.field({ type: ChangePreviewRef, nullable: true, description: "Dry run: the events and the decision flips, as previewChange reports them.", resolve: (r) => (r.preview ? new DryRunPreview(r.preview) : null) }),
   }),
 });
 
 const UnknownAwsPolicies = builder.enumType("UnknownAwsManagedPolicies", { values: ["skip", "refuse"] as const });
+const OverQuotaMode = builder.enumType("OverQuotaMode", {
+  description: "An element past iamgraph's quotas: note = import it, the quota noted in its event; refuse = refuse the file.",
+  values: ["note", "refuse"] as const,
+});
 
 builder.mutationFields((t) => ({
   importAccountSnapshot: t.field({
@@ -56,6 +77,7 @@ builder.mutationFields((t) => ({
       dryRun: t.arg.boolean({ defaultValue: false }),
       previewActions: t.arg.stringList(),
       unknownAwsManagedPolicies: t.arg({ type: UnknownAwsPolicies, defaultValue: "skip" }),
+      overQuota: t.arg({ type: OverQuotaMode, defaultValue: "note" }),
     },
     resolve: (_root, args, ctx) =>
       importAccountSnapshot(
@@ -66,6 +88,7 @@ builder.mutationFields((t) => ({
           ...(args.asOf ? { asOf: args.asOf as Date } : {}),
           dryRun: args.dryRun ?? false,
           unknownAwsPolicies: args.unknownAwsManagedPolicies ?? "skip",
+          overQuota: args.overQuota ?? "note",
           ...(args.previewActions ? { previewActions: args.previewActions } : {}),
         },
         requestOf(ctx),

@@ -4,6 +4,7 @@ import { entityArn } from "../shared/arn.js";
 import { assertNever } from "../shared/assert-never.js";
 import type { CommandMetadata } from "../shared/command-metadata.js";
 import { DomainError, noSuchEntity } from "../shared/domain-error.js";
+import { checkQuota, quotaNoted } from "../shared/quotas.js";
 import { checkName, checkPath, nameLimits } from "../shared/names.js";
 import type { GroupState } from "./state.js";
 import { assertNoPolicies } from "../permissions/state.js";
@@ -34,11 +35,11 @@ export function decideGroup(command: GroupCommand, input: GroupDecisionInput, me
       checkName("groupName", command.groupName, nameLimits.group);
       checkPath("path", command.path);
       if (input.nameTaken) throw new DomainError("EntityAlreadyExists", `Group with name ${command.groupName} already exists.`);
-      if ((input.groupsInAccount ?? 0) >= maxGroupsPerAccount) {
-        throw new DomainError("LimitExceeded", `Cannot exceed quota for GroupsPerAccount: ${maxGroupsPerAccount}`);
-      }
+      const past = checkQuota(meta, "GroupsQuota", maxGroupsPerAccount, (input.groupsInAccount ?? 0) + 1, `Cannot exceed quota for GroupsPerAccount: ${maxGroupsPerAccount}`);
       const arn = entityArn(meta.accountId, "group", command.path, command.groupName);
-      return [{ type: "GroupCreated", data: { groupId: meta.newId, groupName: command.groupName, path: command.path, arn, ...createDateOf(command.imported) } }];
+      return [
+        { type: "GroupCreated", data: { groupId: meta.newId, groupName: command.groupName, path: command.path, arn, ...createDateOf(command.imported), ...quotaNoted(past) } },
+      ];
     }
     case "UpdateGroup": {
       if (command.newGroupName !== undefined) checkName("newGroupName", command.newGroupName, nameLimits.group);

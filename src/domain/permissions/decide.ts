@@ -4,6 +4,7 @@ import { INLINE_POLICIES_SIZE_QUOTA, inlinePoliciesSize } from "../../policy/siz
 import { assertNever } from "../shared/assert-never.js";
 import { DomainError, noSuchEntity } from "../shared/domain-error.js";
 import { checkName, nameLimits } from "../shared/names.js";
+import { checkQuota, quotaNoted, type QuotaAllowance } from "../shared/quotas.js";
 import type { PermissionsHolder, PermissionsState } from "./state.js";
 
 export type PermissionsCommand =
@@ -42,7 +43,8 @@ export const maxAttachedPolicies = 10;
 
 const entityNoun: Record<PermissionsHolder, string> = { user: "user", group: "group", role: "role" };
 
-export function decidePermissions(command: PermissionsCommand, input: PermissionsDecisionInput): PermissionsEvent[] {
+/** `allowance`: the command's metadata — a snapshot import may go past the attachment and inline-size quotas (quotas.ts). */
+export function decidePermissions(command: PermissionsCommand, input: PermissionsDecisionInput, allowance: QuotaAllowance = {}): PermissionsEvent[] {
   const holder = input.holder;
   const noun = entityNoun[command.entityType];
   if (!holder) throw noSuchEntity(`The ${noun} with name ${command.entityName} cannot be found.`);
@@ -53,11 +55,10 @@ export function decidePermissions(command: PermissionsCommand, input: Permission
       const policy = input.policy;
       if (!policy) throw noSuchEntity(`Policy ${command.policyArn} does not exist or is not attachable.`);
       if (state.attached.some((a) => a.policyArn === policy.arn)) return []; // AWS: attaching again is a no-op
-      if (state.attached.length >= maxAttachedPolicies) {
-        const quota = { user: "PolicyAttachmentsPerUser", group: "PolicyAttachmentsPerGroup", role: "PolicyAttachmentsPerRole" }[command.entityType];
-        throw new DomainError("LimitExceeded", `Cannot exceed quota for ${quota}: ${maxAttachedPolicies}`);
-      }
-      return [{ type: "ManagedPolicyAttached", data: { ...base, policyArn: policy.arn, policyName: policy.name } }];
+      const quota = { user: "PolicyAttachmentsPerUser", group: "PolicyAttachmentsPerGroup", role: "PolicyAttachmentsPerRole" }[command.entityType];
+      const summaryKey = ({ user: "AttachedPoliciesPerUserQuota", group: "AttachedPoliciesPerGroupQuota", role: "AttachedPoliciesPerRoleQuota" } as const)[command.entityType];
+      const past = checkQuota(allowance, summaryKey, maxAttachedPolicies, state.attached.length + 1, `Cannot exceed quota for ${quota}: ${maxAttachedPolicies}`);
+      return [{ type: "ManagedPolicyAttached", data: { ...base, policyArn: policy.arn, policyName: policy.name, ...quotaNoted(past) } }];
     }
     case "DetachPolicy": {
       const attached = state.attached.find((a) => a.policyArn === command.policyArn);
@@ -71,12 +72,11 @@ export function decidePermissions(command: PermissionsCommand, input: Permission
       // AWS sums every inline policy of the entity, whitespace not counted.
       const others = [...state.inline].filter(([name]) => name !== command.policyName).map(([, doc]) => doc);
       const quota = INLINE_POLICIES_SIZE_QUOTA[command.entityType];
-      if (inlinePoliciesSize([...others, command.policyDocument]) > quota) {
-        const name = { user: "UserPolicySize", group: "GroupPolicySize", role: "RolePolicySize" }[command.entityType];
-        throw new DomainError("LimitExceeded", `Maximum policy size of ${quota} bytes exceeded for ${noun} ${holder.name} (quota ${name}).`);
-      }
+      const name = ({ user: "UserPolicySize", group: "GroupPolicySize", role: "RolePolicySize" } as const)[command.entityType];
+      const size = inlinePoliciesSize([...others, command.policyDocument]);
+      const past = checkQuota(allowance, `${name}Quota`, quota, size, `Maximum policy size of ${quota} bytes exceeded for ${noun} ${holder.name} (quota ${name}).`);
       if (state.inline.get(command.policyName) === command.policyDocument) return [];
-      return [{ type: "InlinePolicyPut", data: { ...base, policyName: command.policyName, document: command.policyDocument } }];
+      return [{ type: "InlinePolicyPut", data: { ...base, policyName: command.policyName, document: command.policyDocument, ...quotaNoted(past) } }];
     }
     case "DeleteInlinePolicy": {
       if (!state.inline.has(command.policyName)) {

@@ -7,6 +7,7 @@ import type { CommandMetadata } from "../shared/command-metadata.js";
 import { DomainError, invalidInput, noSuchEntity } from "../shared/domain-error.js";
 import { checkName, checkPath, nameLimits } from "../shared/names.js";
 import { createDateOf, versionNumber, type Imported, type ImportedVersion } from "../shared/imported.js";
+import { checkQuota, quotaNoted, type QuotaAllowance, type QuotaExceeded } from "../shared/quotas.js";
 import { checkTagKeys, checkTags, mergeTags, type Tag } from "../shared/tags.js";
 import type { PolicyState } from "./state.js";
 
@@ -54,12 +55,11 @@ export const maxPolicyVersions = 5;
 export const maxCustomerPoliciesPerAccount = 1500;
 
 /** Managed policy documents: 2012-10-17 only, at most 6,144 characters without whitespace. */
-function checkManagedDocument(document: string): void {
+function checkManagedDocument(document: string, allowance: QuotaAllowance): QuotaExceeded[] {
   const parsed = parsePolicyDocument(document, "identity", { managed: true });
   if (!parsed.ok) throw new DomainError(parsed.code === "ValidationError" ? "InvalidInput" : "MalformedPolicyDocument", parsed.reason);
-  if (policySizeWithoutWhitespace(document) > MANAGED_POLICY_SIZE_QUOTA) {
-    throw new DomainError("LimitExceeded", `Cannot exceed quota for PolicySize: ${MANAGED_POLICY_SIZE_QUOTA}`);
-  }
+  const size = policySizeWithoutWhitespace(document);
+  return checkQuota(allowance, "PolicySizeQuota", MANAGED_POLICY_SIZE_QUOTA, size, `Cannot exceed quota for PolicySize: ${MANAGED_POLICY_SIZE_QUOTA}`);
 }
 
 /** AWS never reuses a version id: an imported one must be v<n> with n past every id the policy has had. */
@@ -80,12 +80,10 @@ export function decidePolicy(command: PolicyCommand, input: PolicyDecisionInput,
       throw invalidInput("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000");
     }
     mergeTags([], command.tags, "TagsPerPolicy");
-    checkManagedDocument(command.policyDocument);
+    const sizePast = checkManagedDocument(command.policyDocument, meta);
     const arn = entityArn(meta.accountId, "policy", command.path, command.policyName);
     if (input.nameTaken) throw new DomainError("EntityAlreadyExists", `A policy called ${command.policyName} already exists. Duplicate names are not allowed.`);
-    if ((input.policiesInAccount ?? 0) >= maxCustomerPoliciesPerAccount) {
-      throw new DomainError("LimitExceeded", `Cannot exceed quota for PoliciesPerAccount: ${maxCustomerPoliciesPerAccount}`);
-    }
+    const countPast = checkQuota(meta, "PoliciesQuota", maxCustomerPoliciesPerAccount, (input.policiesInAccount ?? 0) + 1, `Cannot exceed quota for PoliciesPerAccount: ${maxCustomerPoliciesPerAccount}`);
     return [
       {
         type: "PolicyCreated",
@@ -99,6 +97,7 @@ export function decidePolicy(command: PolicyCommand, input: PolicyDecisionInput,
           document: command.policyDocument,
           tags: [...command.tags],
           ...(command.imported ? { createDate: command.imported.createDate, versionCreateDate: command.imported.versionCreateDate } : {}),
+          ...quotaNoted([...sizePast, ...countPast]),
         },
       },
     ];
@@ -113,17 +112,13 @@ export function decidePolicy(command: PolicyCommand, input: PolicyDecisionInput,
 
   switch (command.type) {
     case "CreatePolicyVersion": {
-      checkManagedDocument(command.policyDocument);
-      if (policy.versions.length >= maxPolicyVersions) {
-        throw new DomainError(
-          "LimitExceeded",
-          `A managed policy can have up to ${maxPolicyVersions} versions. Before you create a new version, you must delete an existing version.`,
-        );
-      }
+      const sizePast = checkManagedDocument(command.policyDocument, meta);
+      const versionsPast = checkQuota(meta, "VersionsPerPolicyQuota", maxPolicyVersions, policy.versions.length + 1,
+        `A managed policy can have up to ${maxPolicyVersions} versions. Before you create a new version, you must delete an existing version.`);
       const versionId = command.imported ? checkImportedVersionId(command.imported.versionId, policy.versionsCreated) : `v${policy.versionsCreated + 1}`;
       const created: PolicyEvent = {
         type: "PolicyVersionCreated",
-        data: { policyId, arn, versionId, document: command.policyDocument, setAsDefault: command.setAsDefault, ...createDateOf(command.imported) },
+        data: { policyId, arn, versionId, document: command.policyDocument, setAsDefault: command.setAsDefault, ...createDateOf(command.imported), ...quotaNoted([...sizePast, ...versionsPast]) },
       };
       if (!command.setAsDefault) return [created];
       return [created, { type: "PolicyDefaultVersionSet", data: { policyId, arn, versionId, previousVersionId: policy.defaultVersionId } }];

@@ -8,7 +8,8 @@ import type { CommandMetadata } from "../shared/command-metadata.js";
 import { DomainError, invalidInput, noSuchEntity } from "../shared/domain-error.js";
 import { checkName, checkPath, nameLimits } from "../shared/names.js";
 import { createDateOf, type Imported } from "../shared/imported.js";
-import { checkTags, mergeTags, type Tag } from "../shared/tags.js";
+import { checkQuota, quotaNoted, type QuotaAllowance, type QuotaExceeded } from "../shared/quotas.js";
+import { checkTagQuota, checkTags, type Tag } from "../shared/tags.js";
 import type { RoleState } from "./state.js";
 
 export type RoleCommand =
@@ -37,13 +38,12 @@ export const maxRolesPerAccount = 1000;
 
 const roleNotFound = (name: string) => noSuchEntity(`The role with name ${name} cannot be found.`);
 
-/** A trust policy: Principal required, Resource refused, sts actions only; at most 2,048 characters. */
-function checkTrustPolicy(document: string): void {
+/** A trust policy: Principal required, Resource refused, sts actions only; at most 2,048 characters (AWS's default). */
+function checkTrustPolicy(document: string, allowance: QuotaAllowance): QuotaExceeded[] {
   const parsed = parsePolicyDocument(document, "trust");
   if (!parsed.ok) throw new DomainError(parsed.code === "ValidationError" ? "InvalidInput" : "MalformedPolicyDocument", parsed.reason);
-  if (policySizeWithoutWhitespace(document) > TRUST_POLICY_SIZE_QUOTA) {
-    throw new DomainError("LimitExceeded", `Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_SIZE_QUOTA}`);
-  }
+  const size = policySizeWithoutWhitespace(document);
+  return checkQuota(allowance, "AssumeRolePolicySizeQuota", TRUST_POLICY_SIZE_QUOTA, size, `Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_SIZE_QUOTA}`);
 }
 
 export function decideRole(command: RoleCommand, input: RoleDecisionInput, meta: CommandMetadata): RoleEvent[] {
@@ -59,12 +59,10 @@ export function decideRole(command: RoleCommand, input: RoleDecisionInput, meta:
           `1 validation error detected: Value '${command.maxSessionDuration}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200`,
         );
       }
-      mergeTags([], command.tags, "TagsPerRole");
-      checkTrustPolicy(command.assumeRolePolicyDocument);
+      const tagsPast = checkTagQuota(meta, [], command.tags, "TagsPerRole");
+      const trustPast = checkTrustPolicy(command.assumeRolePolicyDocument, meta);
       if (input.nameTaken) throw new DomainError("EntityAlreadyExists", `Role with name ${command.roleName} already exists.`);
-      if ((input.rolesInAccount ?? 0) >= maxRolesPerAccount) {
-        throw new DomainError("LimitExceeded", `Cannot exceed quota for RolesPerAccount: ${maxRolesPerAccount}`);
-      }
+      const rolesPast = checkQuota(meta, "RolesQuota", maxRolesPerAccount, (input.rolesInAccount ?? 0) + 1, `Cannot exceed quota for RolesPerAccount: ${maxRolesPerAccount}`);
       return [
         {
           type: "RoleCreated",
@@ -78,14 +76,15 @@ export function decideRole(command: RoleCommand, input: RoleDecisionInput, meta:
             assumeRolePolicyDocument: command.assumeRolePolicyDocument,
             tags: [...command.tags],
             ...createDateOf(command.imported),
+            ...quotaNoted([...tagsPast, ...trustPast, ...rolesPast]),
           },
         },
       ];
     }
     case "UpdateAssumeRolePolicy": {
       if (role.status !== "active") throw roleNotFound(command.roleName);
-      checkTrustPolicy(command.policyDocument);
-      return [{ type: "RoleAssumeRolePolicyUpdated", data: { roleId: role.roleId, assumeRolePolicyDocument: command.policyDocument } }];
+      const past = checkTrustPolicy(command.policyDocument, meta);
+      return [{ type: "RoleAssumeRolePolicyUpdated", data: { roleId: role.roleId, assumeRolePolicyDocument: command.policyDocument, ...quotaNoted(past) } }];
     }
     case "DeleteRole": {
       if (role.status !== "active") throw roleNotFound(command.roleName);

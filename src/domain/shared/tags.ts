@@ -1,4 +1,5 @@
 import { DomainError, invalidInput } from "./domain-error.js";
+import { checkQuota, type QuotaAllowance, type QuotaExceeded } from "./quotas.js";
 
 export interface Tag {
   readonly key: string;
@@ -58,11 +59,16 @@ export function applyTags(current: readonly Tag[], added: readonly Tag[]): Tag[]
 /** applyTags, refusing a result past the 50-tag quota (named as AWS names it, e.g. TagsPerUser). */
 export function mergeTags(current: readonly Tag[], added: readonly Tag[], quotaName: string): Tag[] {
   const merged = applyTags(current, added);
-  if (merged.length > maxTagsPerEntity) {
-    throw new DomainError("LimitExceeded", `Cannot exceed quota for ${quotaName}: ${maxTagsPerEntity}`);
-  }
+  if (merged.length > maxTagsPerEntity) throw new DomainError("LimitExceeded", tagQuotaRefusal(quotaName));
   return merged;
 }
+
+/** The tag quota of a user's or role's change, which an import may go past (quotas.ts). */
+export function checkTagQuota(allowance: QuotaAllowance, current: readonly Tag[], added: readonly Tag[], quotaName: "TagsPerUser" | "TagsPerRole"): QuotaExceeded[] {
+  return checkQuota(allowance, quotaName, maxTagsPerEntity, applyTags(current, added).length, tagQuotaRefusal(quotaName));
+}
+
+const tagQuotaRefusal = (quotaName: string) => `Cannot exceed quota for ${quotaName}: ${maxTagsPerEntity}`;
 
 export function removeTags(current: readonly Tag[], keys: readonly string[]): Tag[] {
   const drop = new Set(keys.map(tagKey));

@@ -5,7 +5,8 @@ import type { CommandMetadata } from "../shared/command-metadata.js";
 import { DomainError, noSuchEntity } from "../shared/domain-error.js";
 import { checkName, checkPath, nameLimits } from "../shared/names.js";
 import { createDateOf, type Imported } from "../shared/imported.js";
-import { checkTagKeys, checkTags, mergeTags, type Tag } from "../shared/tags.js";
+import { checkQuota, quotaNoted } from "../shared/quotas.js";
+import { checkTagKeys, checkTagQuota, checkTags, type Tag } from "../shared/tags.js";
 import type { GroupState } from "../groups/state.js";
 import type { UserState } from "./state.js";
 import { assertNoPolicies } from "../permissions/state.js";
@@ -48,15 +49,12 @@ export function decideUser(command: UserCommand, input: UserDecisionInput, meta:
       checkName("userName", command.userName, nameLimits.user);
       checkPath("path", command.path);
       checkTags(command.tags);
-      mergeTags([], command.tags, "TagsPerUser");
+      const tagsPast = checkTagQuota(meta, [], command.tags, "TagsPerUser");
       if (input.nameTaken) throw new DomainError("EntityAlreadyExists", `User with name ${command.userName} already exists.`);
-      if ((input.usersInAccount ?? 0) >= maxUsersPerAccount) {
-        throw new DomainError("LimitExceeded", `Cannot exceed quota for UsersPerAccount: ${maxUsersPerAccount}`);
-      }
+      const usersPast = checkQuota(meta, "UsersQuota", maxUsersPerAccount, (input.usersInAccount ?? 0) + 1, `Cannot exceed quota for UsersPerAccount: ${maxUsersPerAccount}`);
       const arn = entityArn(meta.accountId, "user", command.path, command.userName);
-      return [
-        { type: "UserCreated", data: { userId: meta.newId, userName: command.userName, path: command.path, arn, tags: [...command.tags], ...createDateOf(command.imported) } },
-      ];
+      const data = { userId: meta.newId, userName: command.userName, path: command.path, arn, tags: [...command.tags], ...createDateOf(command.imported) };
+      return [{ type: "UserCreated", data: { ...data, ...quotaNoted([...tagsPast, ...usersPast]) } }];
     }
     case "UpdateUser": {
       if (command.newUserName !== undefined) checkName("newUserName", command.newUserName, nameLimits.user);
@@ -83,8 +81,8 @@ export function decideUser(command: UserCommand, input: UserDecisionInput, meta:
     case "TagUser": {
       checkTags(command.tags);
       if (user.status !== "active") throw userNotFound(command.userName);
-      mergeTags(user.tags, command.tags, "TagsPerUser"); // refuses past the quota
-      return [{ type: "UserTagged", data: { userId: user.userId, tags: [...command.tags] } }];
+      const past = checkTagQuota(meta, user.tags, command.tags, "TagsPerUser");
+      return [{ type: "UserTagged", data: { userId: user.userId, tags: [...command.tags], ...quotaNoted(past) } }];
     }
     case "UntagUser": {
       checkTagKeys(command.tagKeys);
@@ -97,11 +95,9 @@ export function decideUser(command: UserCommand, input: UserDecisionInput, meta:
       if (user.status !== "active") throw userNotFound(command.userName);
       // AWS treats adding an existing member as success with nothing to change.
       if (user.groups.some((g) => g.groupId === group.groupId)) return [];
-      if (user.groups.length >= maxGroupsPerUser) {
-        throw new DomainError("LimitExceeded", `Cannot exceed quota for GroupsPerUser: ${maxGroupsPerUser}`);
-      }
+      const past = checkQuota(meta, "GroupsPerUserQuota", maxGroupsPerUser, user.groups.length + 1, `Cannot exceed quota for GroupsPerUser: ${maxGroupsPerUser}`);
       return [
-        { type: "UserAddedToGroup", data: { userId: user.userId, userName: user.userName, groupId: group.groupId, groupName: group.groupName } },
+        { type: "UserAddedToGroup", data: { userId: user.userId, userName: user.userName, groupId: group.groupId, groupName: group.groupName, ...quotaNoted(past) } },
       ];
     }
     case "RemoveUserFromGroup": {
