@@ -1,5 +1,8 @@
 import type { Command } from "../app/command.js";
+import { DomainError } from "../domain/shared/domain-error.js";
+import { nameLimits } from "../domain/shared/names.js";
 import { tagKey, type Tag } from "../domain/shared/tags.js";
+import { orderRenames } from "./rename-order.js";
 import { sameDocument, type AccountState, type GroupEntry, type InlinePolicy, type PolicyEntry, type RoleEntry, type UserEntry } from "./model.js";
 
 /** What an import cannot bring over with the commands iamgraph has, reported rather than guessed. */
@@ -43,14 +46,21 @@ export function diffAccount(current: AccountState, target: AccountState): Accoun
   for (const g of current.groups) if (!next.groups.has(g.id)) out.push({ type: "DeleteGroup", groupName: g.name });
   for (const r of current.roles) if (!next.roles.has(r.id)) out.push({ type: "DeleteRole", roleName: r.name });
 
-  // 2. Renames and moves (same id, new name or path). AWS cannot rename roles or policies.
-  for (const u of target.users) {
-    const c = now.users.get(u.id);
-    if (c && (c.name !== u.name || c.path !== u.path)) out.push({ type: "UpdateUser", userName: c.name, ...(c.name !== u.name ? { newUserName: u.name } : {}), ...(c.path !== u.path ? { newPath: u.path } : {}) });
+  // 2. Renames and moves (same id, new name or path), in an order where no name is taken twice
+  //    at once (rename-order.ts: swaps go through a temporary name). AWS cannot rename roles or policies.
+  for (const s of renameSteps(current.users, next.users, nameLimits.user)) {
+    out.push({ type: "UpdateUser", userName: s.from, ...(s.to !== s.from ? { newUserName: s.to } : {}), ...(s.newPath !== undefined ? { newPath: s.newPath } : {}) });
   }
-  for (const g of target.groups) {
-    const c = now.groups.get(g.id);
-    if (c && (c.name !== g.name || c.path !== g.path)) out.push({ type: "UpdateGroup", groupName: c.name, ...(c.name !== g.name ? { newGroupName: g.name } : {}), ...(c.path !== g.path ? { newPath: g.path } : {}) });
+  for (const s of renameSteps(current.groups, next.groups, nameLimits.group)) {
+    out.push({ type: "UpdateGroup", groupName: s.from, ...(s.to !== s.from ? { newGroupName: s.to } : {}), ...(s.newPath !== undefined ? { newPath: s.newPath } : {}) });
+  }
+  for (const [kind, list, byId] of [["role", current.roles, next.roles], ["policy", current.policies, next.policies]] as const) {
+    for (const c of list) {
+      const t = byId.get(c.id);
+      if (t && (t.name !== c.name || t.path !== c.path)) {
+        throw new DomainError("InvalidInput", `The ${kind} ${c.id} is ${c.path}${c.name} in iamgraph and ${t.path}${t.name} in the snapshot: AWS cannot rename or move a ${kind}, so the file was edited. Nothing was imported.`);
+      }
+    }
   }
 
   // 3. Customer-managed policies and their versions, before anything attaches them.
@@ -86,6 +96,16 @@ export function diffAccount(current: AccountState, target: AccountState): Accoun
     out.push({ type: "DeletePolicy", policyArn: p.arn });
   }
   return { commands: out, skipped };
+}
+
+/** The renames from `current` to `target` of users or groups kept (by id), ordered by orderRenames. */
+function renameSteps<T extends { id: string; name: string; path: string }>(current: readonly T[], target: ReadonlyMap<string, T>, maxNameLength: number) {
+  const kept = current.filter((c) => target.has(c.id));
+  const renames = kept.flatMap((c) => {
+    const t = target.get(c.id)!;
+    return t.name !== c.name || t.path !== c.path ? [{ id: c.id, from: c.name, to: t.name, ...(t.path !== c.path ? { newPath: t.path } : {}) }] : [];
+  });
+  return orderRenames(renames, new Map(kept.map((c) => [c.id, c.name])), maxNameLength);
 }
 
 type HolderEntry = UserEntry | GroupEntry | RoleEntry;

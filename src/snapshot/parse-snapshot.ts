@@ -5,7 +5,7 @@ import { maxRolesPerAccount } from "../domain/roles/decide.js";
 import { entityArn } from "../domain/shared/arn.js";
 import { DomainError, type ErrorCode } from "../domain/shared/domain-error.js";
 import { idPrefixes, uniqueIdPattern } from "../domain/shared/ids.js";
-import { checkName, checkPath, nameLimits } from "../domain/shared/names.js";
+import { checkName, checkPath, nameKey, nameLimits } from "../domain/shared/names.js";
 import { raisableQuotas, type QuotaName } from "../domain/shared/quotas.js";
 import { checkTags, maxTagsPerEntity, type Tag } from "../domain/shared/tags.js";
 import { maxGroupsPerUser, maxUsersPerAccount } from "../domain/users/decide.js";
@@ -107,6 +107,22 @@ class Reader {
     this.problem(path, "LimitExceeded", `${found} ${what}; iamgraph's quota ${quota} is ${limit}, AWS's default (${aws}); --over-quota note imports it with the quota noted`);
   }
 
+  /** Ids, and names ignoring case, are unique in an account: a second holder of either is refused at its path. */
+  unique(list: string, entries: readonly (readonly [id: string, name: string] | undefined)[], nameField: string): void {
+    const ids = new Map<string, number>();
+    const names = new Map<string, number>();
+    entries.forEach((e, i) => {
+      if (!e) return;
+      const [id, name] = e;
+      const sameId = ids.get(id);
+      const sameName = names.get(nameKey(name));
+      if (sameId !== undefined) this.problem(`$.${list}[${i}]`, "InvalidInput", `id ${id} is also $.${list}[${sameId}]'s`);
+      if (sameName !== undefined) this.problem(`$.${list}[${i}].${nameField}`, "InvalidInput", `${name} is also $.${list}[${sameName}]'s name (names are unique in an account, ignoring case)`);
+      ids.set(id, sameId ?? i);
+      names.set(nameKey(name), sameName ?? i);
+    });
+  }
+
   /** Runs a domain check, turning its refusal into a problem at the path. */
   check(path: string, body: () => void): void {
     try {
@@ -167,6 +183,10 @@ class Reader {
         tags: this.tags(r.Tags, `${at}.Tags`, "TagsPerRole"), ...boundaryOf(r.PermissionsBoundary, `${at}.PermissionsBoundary`),
       };
     });
+    this.unique("UserDetailList", f.UserDetailList.map((u) => [u.UserId, u.UserName]), "UserName");
+    this.unique("GroupDetailList", f.GroupDetailList.map((g) => [g.GroupId, g.GroupName]), "GroupName");
+    this.unique("RoleDetailList", f.RoleDetailList.map((r) => [r.RoleId, r.RoleName]), "RoleName");
+    this.unique("Policies", f.Policies.map((p) => (isAwsManagedArn(p.Arn) ? undefined : [p.PolicyId, p.PolicyName])), "PolicyName");
     const counts = [
       ["UserDetailList", users.length, maxUsersPerAccount, "UsersQuota"],
       ["GroupDetailList", groups.length, maxGroupsPerAccount, "GroupsQuota"],

@@ -132,4 +132,14 @@ describe("parseSnapshot", () => {
   it("within every quota, nothing is reported", () => {
     expect(parseSnapshot(readSmallAccount()).overQuota).toEqual([]);
   });
+
+  it("refuses two users of one name (ignoring case) or one id, at the second one's path", () => {
+    const f = file();
+    f.UserDetailList.push({ ...f.UserDetailList[0], UserName: "ALICE", UserId: "AIDAQ3EGRQ3ALICE00009", Arn: "arn:aws:iam::111122223333:user/ALICE" });
+    f.GroupDetailList.push({ ...f.GroupDetailList[0], GroupName: "admins2", Arn: "arn:aws:iam::111122223333:group/admins2" });
+    expect(refusal(f).problems.map((p) => [p.path, p.message])).toEqual([
+      ["$.UserDetailList[2].UserName", "ALICE is also $.UserDetailList[0]'s name (names are unique in an account, ignoring case)"],
+      ["$.GroupDetailList[2]", "id AGPAQ3EGRQ3ADMINS0001 is also $.GroupDetailList[0]'s"],
+    ]);
+  });
 });
