@@ -60,6 +60,8 @@ export const mutationCommands: Record<string, ToCommand> = {
     tags: a.tags ?? d.tags,
   }),
   updateAssumeRolePolicy: (a) => ({ type: "UpdateAssumeRolePolicy", roleName: a.roleName, policyDocument: a.policyDocument }),
+  tagRole: (a) => ({ type: "TagRole", roleName: a.roleName, tags: a.tags }),
+  untagRole: (a) => ({ type: "UntagRole", roleName: a.roleName, tagKeys: a.tagKeys }),
   deleteRole: (a) => ({ type: "DeleteRole", roleName: a.roleName }),
   createPolicy: (a) => ({ type: "CreatePolicy", policyName: a.policyName, path: a.path ?? d.path, policyDocument: a.policyDocument, description: a.description ?? d.description, tags: a.tags ?? d.tags }),
   createPolicyVersion: (a) => ({ type: "CreatePolicyVersion", policyArn: a.policyArn, policyDocument: a.policyDocument, setAsDefault: a.setAsDefault ?? d.setAsDefault }),

@@ -70,6 +70,10 @@ export async function commandAuthorization(command: Command, accountId: string, 
       return [{ action: "iam:CreateRole", resource: entityArn(accountId, "role", command.path, command.roleName), context: requestTagContext(command.tags) }];
     case "UpdateAssumeRolePolicy":
       return [await onEntity("role", command.roleName, "iam:UpdateAssumeRolePolicy")];
+    case "TagRole":
+      return [await onEntity("role", command.roleName, "iam:TagRole", requestTagContext(command.tags))];
+    case "UntagRole":
+      return [await onEntity("role", command.roleName, "iam:UntagRole", tagKeysContext(command.tagKeys))];
     case "DeleteRole":
       return [await onEntity("role", command.roleName, "iam:DeleteRole")];
     case "CreatePolicy":

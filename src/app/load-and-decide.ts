@@ -104,6 +104,8 @@ export async function loadAndDecide(tx: Tx, command: Command, meta: CommandMetad
       return [{ streamId: roleStreamId(meta.newId), expectedVersion: "noStream", events: decideRole(command, input, meta) }];
     }
     case "UpdateAssumeRolePolicy":
+    case "TagRole":
+    case "UntagRole":
     case "DeleteRole": {
       const role = (await loadRoleByName(tx, accountId, command.roleName)) ?? absent;
       return [{ streamId: role.streamId, expectedVersion: role.version, events: decideRole(command, { role: role.state }, meta) }];

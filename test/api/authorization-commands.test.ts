@@ -73,6 +73,12 @@ const cases: [string, Command, unknown[]][] = [
   ["CreatePolicyVersion: on the policy ARN as given, with aws:ResourceTag/*", { type: "CreatePolicyVersion", policyArn: `arn:aws:iam::${A}:policy/Tagged`, policyDocument: "{}", setAsDefault: true }, [{ action: "iam:CreatePolicyVersion", resource: `arn:aws:iam::${A}:policy/Tagged`, context: [{ key: "aws:ResourceTag/tier", type: "string", values: ["1"] }] }]],
   ["a cross-account policy ARN is the resource as given", { type: "DeletePolicy", policyArn: "arn:aws:iam::999999999999:policy/P" }, [{ action: "iam:DeletePolicy", resource: "arn:aws:iam::999999999999:policy/P", context: [] }]],
   ["CreateAccessKey: on the key owner's user ARN", { type: "CreateAccessKey", userName: "alice", accessKeyId: "" }, [{ action: "iam:CreateAccessKey", resource: alice.arn, context: aliceKeys }]],
+  [
+    "TagRole: iam:TagRole on the role, with aws:RequestTag/* and aws:TagKeys",
+    { type: "TagRole", roleName: "deployer", tags: [{ key: "env", value: "prod" }] },
+    [{ action: "iam:TagRole", resource: deployer.arn, context: [{ key: "aws:RequestTag/env", type: "string", values: ["prod"] }, { key: "aws:TagKeys", type: "stringList", values: ["env"] }] }],
+  ],
+  ["UntagRole: iam:UntagRole on the role, with aws:TagKeys", { type: "UntagRole", roleName: "deployer", tagKeys: ["env"] }, [{ action: "iam:UntagRole", resource: deployer.arn, context: [{ key: "aws:TagKeys", type: "stringList", values: ["env"] }] }]],
   ["DeleteRole: with the role's boundary key (none set)", { type: "DeleteRole", roleName: "deployer" }, [{ action: "iam:DeleteRole", resource: deployer.arn, context: [] }]],
 ];
 

@@ -90,6 +90,26 @@ builder.mutationFields((t) => ({
       return { roleId: entityIdOf(result), position: result.position };
     },
   }),
+  tagRole: t.field({
+    type: RolePayload,
+    errors: commandErrors,
+    description: "TagRole: adds tags or overwrites their values (keys compared ignoring case); at most 50 per role.",
+    args: { ...dryRunArgs, roleName: t.arg.string({ required: true }), tags: t.arg({ type: [TagInput], required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const result = await sendMutation(ctx, "tagRole", args);
+      return { roleId: entityIdOf(result), position: result.position };
+    },
+  }),
+  untagRole: t.field({
+    type: RolePayload,
+    errors: commandErrors,
+    description: "UntagRole: removes the tags with these keys (ignoring case); keys the role does not have are no error.",
+    args: { ...dryRunArgs, roleName: t.arg.string({ required: true }), tagKeys: t.arg.stringList({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const result = await sendMutation(ctx, "untagRole", args);
+      return { roleId: entityIdOf(result), position: result.position };
+    },
+  }),
   deleteRole: t.field({
     type: PositionPayload,
     errors: commandErrors,

@@ -38,6 +38,16 @@ export const roleActions: ActionTable = {
     variables: (i) => ({ roleName: i.RoleName, policyDocument: i.PolicyDocument }),
     output: (d) => (payload(d.r), {}),
   },
+  TagRole: {
+    document: `mutation ($roleName: String!, $tags: [TagInput!]!) { r: tagRole(roleName: $roleName, tags: $tags) { ${onIamError} } }`,
+    variables: (i) => ({ roleName: i.RoleName, tags: tagsIn(i.Tags) }),
+    output: (d) => (payload(d.r), {}),
+  },
+  UntagRole: {
+    document: `mutation ($roleName: String!, $tagKeys: [String!]!) { r: untagRole(roleName: $roleName, tagKeys: $tagKeys) { ${onIamError} } }`,
+    variables: (i) => ({ roleName: i.RoleName, tagKeys: i.TagKeys }),
+    output: (d) => (payload(d.r), {}),
+  },
   ListRoleTags: {
     document: `query ($roleName: String!) { role(roleName: $roleName) { ${tagFields} } }`,
     variables: (i) => ({ roleName: i.RoleName }),

@@ -8,7 +8,7 @@ import type { CommandMetadata } from "../shared/command-metadata.js";
 import { DomainError, invalidInput, noSuchEntity } from "../shared/domain-error.js";
 import { checkName, checkPath, nameLimits } from "../shared/names.js";
 import { createDateOf, type Imported } from "../shared/imported.js";
-import { checkTags, mergeTags, type Tag } from "../shared/tags.js";
+import { checkTagKeys, checkTags, mergeTags, type Tag } from "../shared/tags.js";
 import type { RoleState } from "./state.js";
 
 export type RoleCommand =
@@ -23,9 +23,11 @@ export type RoleCommand =
       readonly imported?: Imported;
     }
   | { readonly type: "UpdateAssumeRolePolicy"; readonly roleName: string; readonly policyDocument: string }
+  | { readonly type: "TagRole"; readonly roleName: string; readonly tags: readonly Tag[] }
+  | { readonly type: "UntagRole"; readonly roleName: string; readonly tagKeys: readonly string[] }
   | { readonly type: "DeleteRole"; readonly roleName: string };
 
-export type RoleEvent = EventOfType<"RoleCreated" | "RoleAssumeRolePolicyUpdated" | "RoleDeleted">;
+export type RoleEvent = EventOfType<"RoleCreated" | "RoleAssumeRolePolicyUpdated" | "RoleTagged" | "RoleUntagged" | "RoleDeleted">;
 
 export interface RoleDecisionInput {
   readonly role: RoleState;
@@ -86,6 +88,19 @@ export function decideRole(command: RoleCommand, input: RoleDecisionInput, meta:
       if (role.status !== "active") throw roleNotFound(command.roleName);
       checkTrustPolicy(command.policyDocument);
       return [{ type: "RoleAssumeRolePolicyUpdated", data: { roleId: role.roleId, assumeRolePolicyDocument: command.policyDocument } }];
+    }
+    // The same tag rules and 50-tag quota as TagUser (AWS: TagsPerRole); input is checked before
+    // the role is looked up, as AWS validates the request first.
+    case "TagRole": {
+      checkTags(command.tags);
+      if (role.status !== "active") throw roleNotFound(command.roleName);
+      mergeTags(role.tags, command.tags, "TagsPerRole"); // refuses past the quota
+      return [{ type: "RoleTagged", data: { roleId: role.roleId, tags: [...command.tags] } }];
+    }
+    case "UntagRole": {
+      checkTagKeys(command.tagKeys);
+      if (role.status !== "active") throw roleNotFound(command.roleName);
+      return [{ type: "RoleUntagged", data: { roleId: role.roleId, tagKeys: [...command.tagKeys] } }];
     }
     case "DeleteRole": {
       if (role.status !== "active") throw roleNotFound(command.roleName);
