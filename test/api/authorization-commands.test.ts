@@ -32,6 +32,16 @@ const cases: [string, Command, unknown[]][] = [
     { type: "CreateUser", userName: "bob", path: "/eng/", tags: [{ key: "team", value: "red" }] },
     [{ action: "iam:CreateUser", resource: `arn:aws:iam::${A}:user/eng/bob`, context: [{ key: "aws:RequestTag/team", type: "string", values: ["red"] }, { key: "aws:TagKeys", type: "stringList", values: ["team"] }] }],
   ],
+  [
+    "CreateUser with a boundary: iam:CreateUser carries iam:PermissionsBoundary (no second iam:PutUserPermissionsBoundary check)",
+    { type: "CreateUser", userName: "bob", path: "/", tags: [], permissionsBoundary: `arn:aws:iam::${A}:policy/Fence` },
+    [{ action: "iam:CreateUser", resource: `arn:aws:iam::${A}:user/bob`, context: [fence] }],
+  ],
+  [
+    "CreateRole with a boundary: iam:CreateRole carries iam:PermissionsBoundary",
+    { type: "CreateRole", roleName: "r", path: "/", assumeRolePolicyDocument: "{}", description: "", maxSessionDuration: 3600, tags: [], permissionsBoundary: ADMIN },
+    [{ action: "iam:CreateRole", resource: `arn:aws:iam::${A}:role/r`, context: [{ key: "iam:PermissionsBoundary", type: "string", values: [ADMIN] }] }],
+  ],
   ["GetUser-like actions on an existing user use its real ARN and tags", { type: "DeleteUser", userName: "ALICE" }, [{ action: "iam:DeleteUser", resource: alice.arn, context: aliceKeys }]],
   ["a missing user: the path-less ARN, no tags", { type: "DeleteUser", userName: "ghost" }, [{ action: "iam:DeleteUser", resource: `arn:aws:iam::${A}:user/ghost`, context: [] }]],
   [

@@ -188,3 +188,17 @@ describe("TagRole and UntagRole", () => {
     given([created, deleted]).when({ type: "UntagRole", roleName: "deploy", tagKeys: ["a"] }).thenFails("NoSuchEntity");
   });
 });
+
+describe("CreateRole with a permissions boundary", () => {
+  const fence = { arn: `arn:aws:iam::${accountId}:policy/Fence`, name: "Fence" };
+
+  it("sets the boundary in the same append as the creation", () => {
+    given([], { boundaryPolicy: fence })
+      .when(create({ permissionsBoundary: fence.arn }))
+      .then([createdNew(), { type: "PermissionsBoundaryPut", data: { entityType: "role", entityId: metadata.newId, entityName: "deploy", policyArn: fence.arn } }]);
+  });
+
+  it("refuses a boundary that names no managed policy", () => {
+    given().when(create({ permissionsBoundary: fence.arn })).thenFails("NoSuchEntity", `Policy ${fence.arn} does not exist or is not attachable.`);
+  });
+});

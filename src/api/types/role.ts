@@ -74,6 +74,7 @@ builder.mutationFields((t) => ({
       description: t.arg.string({ defaultValue: argumentDefaults.description }),
       maxSessionDuration: t.arg.int({ defaultValue: argumentDefaults.maxSessionDuration }),
       tags: t.arg({ type: [TagInput], defaultValue: [...argumentDefaults.tags] }),
+      permissionsBoundary: t.arg.string({ description: "A managed policy's ARN: the new role's permissions boundary, set with the creation (authorized as iam:CreateRole with iam:PermissionsBoundary)." }),
     },
     resolve: async (_root, args, ctx) => {
       const result = await sendMutation(ctx, "createRole", args);

@@ -10,9 +10,13 @@ function fullRole(role: any) {
 
 export const roleActions: ActionTable = {
   CreateRole: {
-    document: `mutation ($roleName: String!, $assumeRolePolicyDocument: String!, $path: String, $description: String, $maxSessionDuration: Int, $tags: [TagInput!]) {
-      r: createRole(roleName: $roleName, assumeRolePolicyDocument: $assumeRolePolicyDocument, path: $path, description: $description, maxSessionDuration: $maxSessionDuration, tags: $tags) { ${onIamError} ... on RolePayload { role { ${roleFields} ${tagFields} } } } }`,
-    variables: (i) => ({ roleName: i.RoleName, assumeRolePolicyDocument: i.AssumeRolePolicyDocument, path: i.Path, description: i.Description, maxSessionDuration: i.MaxSessionDuration, tags: tagsIn(i.Tags) }),
+    document: `mutation ($roleName: String!, $assumeRolePolicyDocument: String!, $path: String, $description: String, $maxSessionDuration: Int, $tags: [TagInput!], $permissionsBoundary: String) {
+      r: createRole(roleName: $roleName, assumeRolePolicyDocument: $assumeRolePolicyDocument, path: $path, description: $description, maxSessionDuration: $maxSessionDuration, tags: $tags, permissionsBoundary: $permissionsBoundary) {
+        ${onIamError} ... on RolePayload { role { ${roleFields} ${tagFields} ${boundaryFields} } } } }`,
+    variables: (i) => ({
+      roleName: i.RoleName, assumeRolePolicyDocument: i.AssumeRolePolicyDocument, path: i.Path, description: i.Description, maxSessionDuration: i.MaxSessionDuration, tags: tagsIn(i.Tags),
+      permissionsBoundary: i.PermissionsBoundary,
+    }),
     output: (d) => ({ Role: fullRole(payload(d.r).role) }),
   },
   GetRole: {

@@ -1,6 +1,7 @@
 import type { EventOfType } from "../../../events/catalogue.js";
 import { parsePolicyDocument } from "../../policy/parse.js";
 import { policySizeWithoutWhitespace, TRUST_POLICY_SIZE_QUOTA } from "../../policy/size.js";
+import { boundaryAtCreation } from "../permissions/decide.js";
 import { assertNoPolicies } from "../permissions/state.js";
 import { entityArn } from "../shared/arn.js";
 import { assertNever } from "../shared/assert-never.js";
@@ -20,6 +21,8 @@ export type RoleCommand =
       readonly description: string;
       readonly maxSessionDuration: number;
       readonly tags: readonly Tag[];
+      /** The managed policy's ARN to set as the new role's permissions boundary. */
+      readonly permissionsBoundary?: string;
       readonly imported?: Imported;
     }
   | { readonly type: "UpdateAssumeRolePolicy"; readonly roleName: string; readonly policyDocument: string }
@@ -27,12 +30,14 @@ export type RoleCommand =
   | { readonly type: "UntagRole"; readonly roleName: string; readonly tagKeys: readonly string[] }
   | { readonly type: "DeleteRole"; readonly roleName: string };
 
-export type RoleEvent = EventOfType<"RoleCreated" | "RoleAssumeRolePolicyUpdated" | "RoleTagged" | "RoleUntagged" | "RoleDeleted">;
+export type RoleEvent = EventOfType<"RoleCreated" | "RoleAssumeRolePolicyUpdated" | "RoleTagged" | "RoleUntagged" | "RoleDeleted" | "PermissionsBoundaryPut">;
 
 export interface RoleDecisionInput {
   readonly role: RoleState;
   readonly nameTaken?: boolean;
   readonly rolesInAccount?: number;
+  /** CreateRole with a permissions boundary: the managed policy it names, if it exists. */
+  readonly boundaryPolicy?: { readonly arn: string; readonly name: string };
 }
 
 export const maxRolesPerAccount = 1000;
@@ -82,6 +87,7 @@ export function decideRole(command: RoleCommand, input: RoleDecisionInput, meta:
             ...createDateOf(command.imported),
           },
         },
+        ...boundaryAtCreation("role", { id: meta.newId, name: command.roleName }, command.permissionsBoundary, input.boundaryPolicy),
       ];
     }
     case "UpdateAssumeRolePolicy": {
