@@ -29,4 +29,9 @@ export const RoleAssumeRolePolicyUpdated = defineEvent(
   z.object({ roleId: z.string(), assumeRolePolicyDocument: z.string(), quotaExceeded }),
 );
 
+/** Tags added or overwritten (keys match ignoring case; the latest spelling wins), as UserTagged. */
+export const RoleTagged = defineEvent("RoleTagged", z.object({ roleId: z.string(), tags: z.array(tag), quotaExceeded }));
+
+export const RoleUntagged = defineEvent("RoleUntagged", z.object({ roleId: z.string(), tagKeys: z.array(z.string()) }));
+
 export const RoleDeleted = defineEvent("RoleDeleted", z.object({ roleId: z.string(), roleName: z.string(), arn: z.string() }));

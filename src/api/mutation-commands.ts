@@ -40,7 +40,7 @@ for (const [Noun, entityType, nameArg] of [holders[0], holders[2]] as const) {
 const optional = <K extends string>(key: K, value: unknown): { [P in K]?: string } => (value != null ? ({ [key]: value } as { [P in K]: string }) : {});
 
 export const mutationCommands: Record<string, ToCommand> = {
-  createUser: (a) => ({ type: "CreateUser", userName: a.userName, path: a.path ?? d.path, tags: a.tags ?? d.tags }),
+  createUser: (a) => ({ type: "CreateUser", userName: a.userName, path: a.path ?? d.path, tags: a.tags ?? d.tags, ...optional("permissionsBoundary", a.permissionsBoundary) }),
   updateUser: (a) => ({ type: "UpdateUser", userName: a.userName, ...optional("newUserName", a.newUserName), ...optional("newPath", a.newPath) }),
   deleteUser: (a) => ({ type: "DeleteUser", userName: a.userName }),
   tagUser: (a) => ({ type: "TagUser", userName: a.userName, tags: a.tags }),
@@ -58,8 +58,11 @@ export const mutationCommands: Record<string, ToCommand> = {
     description: a.description ?? d.description,
     maxSessionDuration: a.maxSessionDuration ?? d.maxSessionDuration,
     tags: a.tags ?? d.tags,
+    ...optional("permissionsBoundary", a.permissionsBoundary),
   }),
   updateAssumeRolePolicy: (a) => ({ type: "UpdateAssumeRolePolicy", roleName: a.roleName, policyDocument: a.policyDocument }),
+  tagRole: (a) => ({ type: "TagRole", roleName: a.roleName, tags: a.tags }),
+  untagRole: (a) => ({ type: "UntagRole", roleName: a.roleName, tagKeys: a.tagKeys }),
   deleteRole: (a) => ({ type: "DeleteRole", roleName: a.roleName }),
   createPolicy: (a) => ({ type: "CreatePolicy", policyName: a.policyName, path: a.path ?? d.path, policyDocument: a.policyDocument, description: a.description ?? d.description, tags: a.tags ?? d.tags }),
   createPolicyVersion: (a) => ({ type: "CreatePolicyVersion", policyArn: a.policyArn, policyDocument: a.policyDocument, setAsDefault: a.setAsDefault ?? d.setAsDefault }),

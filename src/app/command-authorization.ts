@@ -46,7 +46,10 @@ export async function commandAuthorization(command: Command, accountId: string, 
 
   switch (command.type) {
     case "CreateUser":
-      return [{ action: "iam:CreateUser", resource: entityArn(accountId, "user", command.path, command.userName), context: requestTagContext(command.tags) }];
+      // A boundary given at creation is checked as iam:CreateUser's iam:PermissionsBoundary key (SAR),
+      // not as a second iam:PutUserPermissionsBoundary: that is how AWS lets an administrator
+      // delegate "create users, but only with this boundary".
+      return [{ action: "iam:CreateUser", resource: entityArn(accountId, "user", command.path, command.userName), context: [...requestTagContext(command.tags), ...boundaryContext(command.permissionsBoundary)] }];
     case "UpdateUser":
       return renameChecks(accountId, "user", command.userName, command.newUserName, command.newPath, await onEntity("user", command.userName, "iam:UpdateUser"), lookup);
     case "DeleteUser":
@@ -67,9 +70,13 @@ export async function commandAuthorization(command: Command, accountId: string, 
     case "DeleteGroup":
       return [await onEntity("group", command.groupName, "iam:DeleteGroup")];
     case "CreateRole":
-      return [{ action: "iam:CreateRole", resource: entityArn(accountId, "role", command.path, command.roleName), context: requestTagContext(command.tags) }];
+      return [{ action: "iam:CreateRole", resource: entityArn(accountId, "role", command.path, command.roleName), context: [...requestTagContext(command.tags), ...boundaryContext(command.permissionsBoundary)] }];
     case "UpdateAssumeRolePolicy":
       return [await onEntity("role", command.roleName, "iam:UpdateAssumeRolePolicy")];
+    case "TagRole":
+      return [await onEntity("role", command.roleName, "iam:TagRole", requestTagContext(command.tags))];
+    case "UntagRole":
+      return [await onEntity("role", command.roleName, "iam:UntagRole", tagKeysContext(command.tagKeys))];
     case "DeleteRole":
       return [await onEntity("role", command.roleName, "iam:DeleteRole")];
     case "CreatePolicy":

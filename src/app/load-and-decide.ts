@@ -41,6 +41,7 @@ export async function loadAndDecide(tx: Tx, command: Command, meta: CommandMetad
         user: { status: "absent" },
         nameTaken: await userNameTaken(tx, accountId, command.userName),
         usersInAccount: await tx.user.count({ where: { accountId } }),
+        boundaryPolicy: command.permissionsBoundary === undefined ? undefined : await findManagedPolicy(tx, command.permissionsBoundary),
       };
       const events = decideUser(command, input, meta);
       return [{ streamId: userStreamId(meta.newId), expectedVersion: "noStream", events }];
@@ -100,10 +101,13 @@ export async function loadAndDecide(tx: Tx, command: Command, meta: CommandMetad
         role: { status: "absent" as const },
         nameTaken: await roleNameTaken(tx, accountId, command.roleName),
         rolesInAccount: await tx.role.count({ where: { accountId } }),
+        boundaryPolicy: command.permissionsBoundary === undefined ? undefined : await findManagedPolicy(tx, command.permissionsBoundary),
       };
       return [{ streamId: roleStreamId(meta.newId), expectedVersion: "noStream", events: decideRole(command, input, meta) }];
     }
     case "UpdateAssumeRolePolicy":
+    case "TagRole":
+    case "UntagRole":
     case "DeleteRole": {
       const role = (await loadRoleByName(tx, accountId, command.roleName)) ?? absent;
       return [{ streamId: role.streamId, expectedVersion: role.version, events: decideRole(command, { role: role.state }, meta) }];

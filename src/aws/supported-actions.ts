@@ -6,7 +6,7 @@ export const supportedActions = {
   iam: [
     "CreateUser", "GetUser", "ListUsers", "UpdateUser", "DeleteUser", "TagUser", "UntagUser", "ListUserTags",
     "CreateGroup", "GetGroup", "ListGroups", "UpdateGroup", "DeleteGroup", "AddUserToGroup", "RemoveUserFromGroup", "ListGroupsForUser",
-    "CreateRole", "GetRole", "ListRoles", "DeleteRole", "UpdateAssumeRolePolicy", "ListRoleTags",
+    "CreateRole", "GetRole", "ListRoles", "DeleteRole", "UpdateAssumeRolePolicy", "TagRole", "UntagRole", "ListRoleTags",
     "CreatePolicy", "GetPolicy", "ListPolicies", "DeletePolicy", "TagPolicy", "UntagPolicy", "ListPolicyTags",
     "CreatePolicyVersion", "GetPolicyVersion", "ListPolicyVersions", "SetDefaultPolicyVersion", "DeletePolicyVersion", "ListEntitiesForPolicy",
     "AttachUserPolicy", "DetachUserPolicy", "ListAttachedUserPolicies",

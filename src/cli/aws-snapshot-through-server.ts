@@ -17,7 +17,7 @@ export async function importThroughServer(url: string, text: string, args: Impor
       importAccountSnapshot(snapshot: $s, source: $source, asOf: $asOf, dryRun: $dry, unknownAwsManagedPolicies: $unknown, overQuota: $overQuota) {
         __typename
         ... on AccountSnapshotImport { applied asOf actor correlationId position commands eventCounts { type count } entitiesTouched
-          unknownAwsManagedPolicies { arn path } overQuota { path quota awsDefault found raisable } skipped { subject reason } preview { flips { principalArn action before after } } }
+          unknownAwsManagedPolicies { arn path } overQuota { path quota awsDefault found raisable } preview { flips { principalArn action before after } } }
         ... on IamError { code message }
       }
     }`,

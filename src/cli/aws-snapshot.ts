@@ -104,7 +104,7 @@ async function exportLocal(config: Config, asOf: Date | undefined): Promise<unkn
 }
 
 /** What was (or would be) appended, for the operator. */
-export function printReport(r: Pick<ImportReport, "applied" | "asOf" | "actor" | "correlationId" | "position" | "commands" | "eventCounts" | "entitiesTouched" | "unknownAwsPolicies" | "overQuota" | "skipped"> & { preview?: { flips: readonly { principalArn: string; action: string; before: string; after: string }[] } }): void {
+export function printReport(r: Pick<ImportReport, "applied" | "asOf" | "actor" | "correlationId" | "position" | "commands" | "eventCounts" | "entitiesTouched" | "unknownAwsPolicies" | "overQuota"> & { preview?: { flips: readonly { principalArn: string; action: string; before: string; after: string }[] } }): void {
   const out: string[] = [];
   out.push(`${r.applied ? "imported" : "dry run (nothing written)"}: ${r.commands} commands as ${r.actor} at ${new Date(r.asOf).toISOString()}${r.applied ? `, through position ${r.position}, correlation id ${r.correlationId}` : ""}`);
   const counts = Object.entries(r.eventCounts).sort();
@@ -124,6 +124,5 @@ export function printReport(r: Pick<ImportReport, "applied" | "asOf" | "actor" |
     out.push(`past iamgraph's quotas (AWS's defaults), imported with the quota noted in their events (--over-quota refuse to refuse instead): ${r.overQuota.length}`);
     for (const q of r.overQuota) out.push(`  ${q.path}: ${q.quota} ${q.found} > ${q.awsDefault}${q.raisable ? "" : " (a quota AWS does not raise)"}`);
   }
-  for (const s of r.skipped) out.push(`not imported: ${s.subject}: ${s.reason}`);
   process.stdout.write(`${out.join("\n")}\n`);
 }

@@ -1,12 +1,13 @@
 import { nameKey } from "../domain/shared/names.js";
 import type { Projection, RowOp } from "./projection.js";
-import { upsertTags } from "./tags.js";
+import { deleteTags, upsertTags } from "./tags.js";
 
 export const rolesProjection: Projection = {
   name: "roles",
   tables: ["roles", "role_tags"],
-  handles: new Set(["RoleCreated", "RoleAssumeRolePolicyUpdated", "RoleDeleted"]),
+  handles: new Set(["RoleCreated", "RoleAssumeRolePolicyUpdated", "RoleTagged", "RoleUntagged", "RoleDeleted"]),
   apply(e): RowOp[] {
+    const touch = (id: string): RowOp => ({ op: "update", table: "roles", where: { id }, set: { stream_version: e.streamVersion } });
     switch (e.type) {
       case "RoleCreated": {
         const d = e.data;
@@ -30,6 +31,10 @@ export const rolesProjection: Projection = {
         const set = { assume_role_policy_document: e.data.assumeRolePolicyDocument, stream_version: e.streamVersion };
         return [{ op: "update", table: "roles", where: { id: e.data.roleId }, set }];
       }
+      case "RoleTagged":
+        return [...upsertTags("role_tags", { role_id: e.data.roleId }, e.data.tags), touch(e.data.roleId)];
+      case "RoleUntagged":
+        return [...deleteTags("role_tags", { role_id: e.data.roleId }, e.data.tagKeys), touch(e.data.roleId)];
       case "RoleDeleted":
         return [
           { op: "delete", table: "role_tags", where: { role_id: e.data.roleId } },

@@ -5,15 +5,8 @@ import { tagKey, type Tag } from "../domain/shared/tags.js";
 import { orderRenames } from "./rename-order.js";
 import { sameDocument, type AccountState, type GroupEntry, type InlinePolicy, type PolicyEntry, type RoleEntry, type UserEntry } from "./model.js";
 
-/** What an import cannot bring over with the commands iamgraph has, reported rather than guessed. */
-export interface SkippedChange {
-  readonly subject: string;
-  readonly reason: string;
-}
-
 export interface AccountDiff {
   readonly commands: readonly Command[];
-  readonly skipped: readonly SkippedChange[];
 }
 
 type Holder = "user" | "group" | "role";
@@ -27,7 +20,6 @@ type Holder = "user" | "group" | "role";
  */
 export function diffAccount(current: AccountState, target: AccountState): AccountDiff {
   const out: Command[] = [];
-  const skipped: SkippedChange[] = [];
   const byId = <T extends { id: string }>(list: readonly T[]) => new Map(list.map((e) => [e.id, e]));
   const next = { users: byId(target.users), groups: byId(target.groups), roles: byId(target.roles), policies: byId(target.policies) };
   const now = { users: byId(current.users), groups: byId(current.groups), roles: byId(current.roles), policies: byId(current.policies) };
@@ -79,14 +71,14 @@ export function diffAccount(current: AccountState, target: AccountState): Accoun
     const c = now.users.get(u.id);
     for (const g of u.groups) if (!c?.groups.includes(g)) out.push({ type: "AddUserToGroup", userName: u.name, groupName: groupName(g) });
     additions(out, "user", u, c);
-    if (c) tagChanges(out, u.name, c.tags, u.tags);
+    if (c) tagChanges(out, "user", u.name, c.tags, u.tags);
   }
   for (const g of target.groups) additions(out, "group", g, now.groups.get(g.id));
   for (const r of target.roles) {
     const c = now.roles.get(r.id);
     if (c && !sameDocument(c.trustPolicy, r.trustPolicy)) out.push({ type: "UpdateAssumeRolePolicy", roleName: r.name, policyDocument: r.trustPolicy });
     additions(out, "role", r, c);
-    if (c && !sameTags(c.tags, r.tags)) skipped.push({ subject: r.arn, reason: "role tags changed; iamgraph has no TagRole/UntagRole command yet" });
+    if (c) tagChanges(out, "role", r.name, c.tags, r.tags);
   }
 
   // 6. Policies no longer in the account: their other versions, then the policy.
@@ -95,7 +87,7 @@ export function diffAccount(current: AccountState, target: AccountState): Accoun
     for (const v of p.versions) if (v.versionId !== p.defaultVersionId) out.push({ type: "DeletePolicyVersion", policyArn: p.arn, versionId: v.versionId });
     out.push({ type: "DeletePolicy", policyArn: p.arn });
   }
-  return { commands: out, skipped };
+  return { commands: out };
 }
 
 /** The renames from `current` to `target` of users or groups kept (by id), ordered by orderRenames. */
@@ -152,16 +144,11 @@ function policyChanges(out: Command[], c: PolicyEntry | undefined, t: PolicyEntr
   if (!has(t, c.defaultVersionId)) out.push({ type: "DeletePolicyVersion", policyArn: arn, versionId: c.defaultVersionId });
 }
 
-function tagChanges(out: Command[], userName: string, current: readonly Tag[], target: readonly Tag[]): void {
+/** UntagUser/UntagRole for keys gone (compared ignoring case), then TagUser/TagRole for tags new or with a new value or spelling. */
+function tagChanges(out: Command[], kind: "user" | "role", name: string, current: readonly Tag[], target: readonly Tag[]): void {
   const keys = new Set(target.map((t) => tagKey(t.key)));
   const removed = current.filter((t) => !keys.has(tagKey(t.key))).map((t) => t.key);
   const changed = target.filter((t) => !current.some((c) => c.key === t.key && c.value === t.value));
-  if (removed.length > 0) out.push({ type: "UntagUser", userName, tagKeys: removed });
-  if (changed.length > 0) out.push({ type: "TagUser", userName, tags: changed });
+  if (removed.length > 0) out.push(kind === "user" ? { type: "UntagUser", userName: name, tagKeys: removed } : { type: "UntagRole", roleName: name, tagKeys: removed });
+  if (changed.length > 0) out.push(kind === "user" ? { type: "TagUser", userName: name, tags: changed } : { type: "TagRole", roleName: name, tags: changed });
 }
-
-function sameTags(a: readonly Tag[], b: readonly Tag[]): boolean {
-  const key = (tags: readonly Tag[]) => JSON.stringify([...tags].map((t) => [t.key, t.value]).sort());
-  return key(a) === key(b);
-}
-

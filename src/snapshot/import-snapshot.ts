@@ -6,7 +6,7 @@ import { parseStreamId } from "../domain/shared/stream-ids.js";
 import { headPosition, type RawQueryable } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
 import { accountStateAt } from "./account-state.js";
-import { diffAccount, type SkippedChange } from "./diff.js";
+import { diffAccount } from "./diff.js";
 import type { AccountState } from "./model.js";
 import { parseSnapshot, type OverQuota, type OverQuotaMode, type UnknownAwsPolicy } from "./parse-snapshot.js";
 
@@ -50,7 +50,6 @@ export interface ImportReport {
   readonly unknownAwsPolicies: readonly UnknownAwsPolicy[];
   /** Elements of the file past iamgraph's quotas; imported (noted in their events) unless refused. */
   readonly overQuota: readonly OverQuota[];
-  readonly skipped: readonly SkippedChange[];
   readonly preview?: ChangePreview;
 }
 
@@ -81,13 +80,13 @@ export async function importAccountSnapshot(deps: ImportDeps, text: string, opti
   }
   const head = await headPosition(deps.db);
   const current = await accountStateAt(deps.db, deps.accountId, head);
-  const { commands, skipped } = diffAccount(current, target);
+  const { commands } = diffAccount(current, target);
   progress(`${commands.length} commands to apply against position ${head}`);
   const actor = `import:${options.source}`;
   const correlationId = request.correlationId ?? randomUUID();
   // Noting, the deciders decide past a quota and say so in the event; refusing, they refuse as for any command.
   const sent: RequestContext = { ...request, actor, at: asOf, correlationId, ...(overQuota === "note" ? { pastQuotas: "note" as const } : {}) };
-  const base = { accountId: target.accountId, asOf, actor, correlationId, commands: commands.length, unknownAwsPolicies: parsed.unknownAwsPolicies, overQuota: parsed.overQuota, skipped };
+  const base = { accountId: target.accountId, asOf, actor, correlationId, commands: commands.length, unknownAwsPolicies: parsed.unknownAwsPolicies, overQuota: parsed.overQuota };
   const summary = (events: readonly StoredEvent[]) => ({ eventCounts: countByType(events), entitiesTouched: touched(events, current, target) });
   if (commands.length === 0) return { ...base, applied: !options.dryRun, position: head, ...summary([]) };
   // All or nothing in one transaction, holding the write lock: allowed time in proportion to its size.

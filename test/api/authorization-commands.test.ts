@@ -32,6 +32,16 @@ const cases: [string, Command, unknown[]][] = [
     { type: "CreateUser", userName: "bob", path: "/eng/", tags: [{ key: "team", value: "red" }] },
     [{ action: "iam:CreateUser", resource: `arn:aws:iam::${A}:user/eng/bob`, context: [{ key: "aws:RequestTag/team", type: "string", values: ["red"] }, { key: "aws:TagKeys", type: "stringList", values: ["team"] }] }],
   ],
+  [
+    "CreateUser with a boundary: iam:CreateUser carries iam:PermissionsBoundary (no second iam:PutUserPermissionsBoundary check)",
+    { type: "CreateUser", userName: "bob", path: "/", tags: [], permissionsBoundary: `arn:aws:iam::${A}:policy/Fence` },
+    [{ action: "iam:CreateUser", resource: `arn:aws:iam::${A}:user/bob`, context: [fence] }],
+  ],
+  [
+    "CreateRole with a boundary: iam:CreateRole carries iam:PermissionsBoundary",
+    { type: "CreateRole", roleName: "r", path: "/", assumeRolePolicyDocument: "{}", description: "", maxSessionDuration: 3600, tags: [], permissionsBoundary: ADMIN },
+    [{ action: "iam:CreateRole", resource: `arn:aws:iam::${A}:role/r`, context: [{ key: "iam:PermissionsBoundary", type: "string", values: [ADMIN] }] }],
+  ],
   ["GetUser-like actions on an existing user use its real ARN and tags", { type: "DeleteUser", userName: "ALICE" }, [{ action: "iam:DeleteUser", resource: alice.arn, context: aliceKeys }]],
   ["a missing user: the path-less ARN, no tags", { type: "DeleteUser", userName: "ghost" }, [{ action: "iam:DeleteUser", resource: `arn:aws:iam::${A}:user/ghost`, context: [] }]],
   [
@@ -73,6 +83,12 @@ const cases: [string, Command, unknown[]][] = [
   ["CreatePolicyVersion: on the policy ARN as given, with aws:ResourceTag/*", { type: "CreatePolicyVersion", policyArn: `arn:aws:iam::${A}:policy/Tagged`, policyDocument: "{}", setAsDefault: true }, [{ action: "iam:CreatePolicyVersion", resource: `arn:aws:iam::${A}:policy/Tagged`, context: [{ key: "aws:ResourceTag/tier", type: "string", values: ["1"] }] }]],
   ["a cross-account policy ARN is the resource as given", { type: "DeletePolicy", policyArn: "arn:aws:iam::999999999999:policy/P" }, [{ action: "iam:DeletePolicy", resource: "arn:aws:iam::999999999999:policy/P", context: [] }]],
   ["CreateAccessKey: on the key owner's user ARN", { type: "CreateAccessKey", userName: "alice", accessKeyId: "" }, [{ action: "iam:CreateAccessKey", resource: alice.arn, context: aliceKeys }]],
+  [
+    "TagRole: iam:TagRole on the role, with aws:RequestTag/* and aws:TagKeys",
+    { type: "TagRole", roleName: "deployer", tags: [{ key: "env", value: "prod" }] },
+    [{ action: "iam:TagRole", resource: deployer.arn, context: [{ key: "aws:RequestTag/env", type: "string", values: ["prod"] }, { key: "aws:TagKeys", type: "stringList", values: ["env"] }] }],
+  ],
+  ["UntagRole: iam:UntagRole on the role, with aws:TagKeys", { type: "UntagRole", roleName: "deployer", tagKeys: ["env"] }, [{ action: "iam:UntagRole", resource: deployer.arn, context: [{ key: "aws:TagKeys", type: "stringList", values: ["env"] }] }]],
   ["DeleteRole: with the role's boundary key (none set)", { type: "DeleteRole", roleName: "deployer" }, [{ action: "iam:DeleteRole", resource: deployer.arn, context: [] }]],
 ];
 

@@ -143,6 +143,26 @@ describe.each(backends)("policies, roles and evaluation ($name)", (backend) => {
     expect(bad.code).toBe("MalformedPolicyDocument");
   });
 
+  test("tagRole and untagRole change Role.tags (keys ignoring case) and the role's history; a missing role is NoSuchEntity", async () => {
+    const tagRole = `mutation ($n: String!, $tags: [TagInput!]!) { tagRole(roleName: $n, tags: $tags) { __typename ... on IamError { code message } ... on RolePayload { role { tags { key value } } } } }`;
+    const untagRole = `mutation ($n: String!, $keys: [String!]!) { untagRole(roleName: $n, tagKeys: $keys) { __typename ... on IamError { code message } ... on RolePayload { role { tags { key value } } } } }`;
+    const tagged = await mutate(tagRole, { n: "TagMe", tags: [{ key: "k", value: "v" }] }).catch((e: Error) => e.message);
+    expect(tagged).toContain("NoSuchEntity");
+    await mutate(M.createRole, { n: "TagMe", d: trustEc2 });
+    expect((await mutate(tagRole, { n: "tagme", tags: [{ key: "APP", value: "api" }, { key: "env", value: "prod" }] })).role.tags).toEqual([{ key: "APP", value: "api" }, { key: "env", value: "prod" }]);
+    expect((await mutate(untagRole, { n: "TagMe", keys: ["ENV", "absent"] })).role.tags).toEqual([{ key: "APP", value: "api" }]);
+    const refusal = await refused(tagRole, { n: "TagMe", tags: [{ key: "aws:reserved", value: "v" }] });
+    expect(refusal).toMatchObject({ code: "InvalidInput", message: "Tag keys starting with 'aws:' are reserved for AWS use: aws:reserved" });
+    const history = await gql(`{ role(roleName: "TagMe") { history { edges { node { type payload } } } } }`);
+    expect(history.role.history.edges.map((e: any) => [e.node.type, e.node.payload.tags ?? e.node.payload.tagKeys])).toEqual([
+      ["RoleCreated", [{ key: "app", value: "web" }]],
+      ["RoleTagged", [{ key: "APP", value: "api" }, { key: "env", value: "prod" }]],
+      ["RoleUntagged", ["ENV", "absent"]],
+    ]);
+    await mutate(untagRole, { n: "TagMe", keys: ["app"] });
+    await mutate(M.deleteRole, { n: "TagMe" });
+  });
+
   test("users and groups show what they hold; the user's boundary; the policy's counts and holders", async () => {
     const data = await gql(`{
       user(userName: "alice") {

@@ -156,3 +156,49 @@ describe("DeleteRole", () => {
     given([created, deleted]).when(deleteRole).thenFails("NoSuchEntity");
   });
 });
+
+describe("TagRole and UntagRole", () => {
+  const tag = (...tags: { key: string; value: string }[]): RoleCommand => ({ type: "TagRole", roleName: "deploy", tags });
+  const tagged = (...tags: { key: string; value: string }[]): EventOfType<"RoleTagged"> => ({ type: "RoleTagged", data: { roleId, tags } });
+  const manyTags = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `key${i}`, value: "v" }));
+
+  it("adds tags, and overwrites a key that matches ignoring case without counting it twice", () => {
+    given([created]).when(tag({ key: "team", value: "ops" })).then([tagged({ key: "team", value: "ops" })]);
+    given([created, tagged(...manyTags(50))]).when(tag({ key: "KEY0", value: "w" })).then([tagged({ key: "KEY0", value: "w" })]);
+  });
+
+  it("refuses a 51st tag (TagsPerRole), counting tags given at creation and removed ones out", () => {
+    const createdWithTags: IamEvent = { type: "RoleCreated", data: { ...(created.data as EventOfType<"RoleCreated">["data"]), tags: manyTags(50) } };
+    given([createdWithTags]).when(tag({ key: "one-more", value: "v" })).thenFails("LimitExceeded", "Cannot exceed quota for TagsPerRole: 50");
+    given([createdWithTags, { type: "RoleUntagged", data: { roleId, tagKeys: ["KEY1"] } }]).when(tag({ key: "one-more", value: "v" })).then([tagged({ key: "one-more", value: "v" })]);
+  });
+
+  it("applies the shared tag rules: reserved aws: prefix, duplicate keys ignoring case, lengths", () => {
+    given([created]).when(tag({ key: "aws:x", value: "v" })).thenFails("InvalidInput", "Tag keys starting with 'aws:' are reserved for AWS use: aws:x");
+    given([created]).when(tag({ key: "Team", value: "a" }, { key: "team", value: "b" })).thenFails("InvalidInput", "Duplicate tag key: team. Tag keys are case insensitive.");
+    given([created]).when({ type: "UntagRole", roleName: "deploy", tagKeys: ["k".repeat(129)] }).thenFails("InvalidInput");
+  });
+
+  it("removes tags by key; keys the role does not have are no error", () => {
+    given([created]).when({ type: "UntagRole", roleName: "deploy", tagKeys: ["absent"] }).then([{ type: "RoleUntagged" as const, data: { roleId, tagKeys: ["absent"] } }]);
+  });
+
+  it("refuses a role that does not exist or was deleted", () => {
+    given().when(tag({ key: "a", value: "b" })).thenFails("NoSuchEntity", "The role with name deploy cannot be found.");
+    given([created, deleted]).when({ type: "UntagRole", roleName: "deploy", tagKeys: ["a"] }).thenFails("NoSuchEntity");
+  });
+});
+
+describe("CreateRole with a permissions boundary", () => {
+  const fence = { arn: `arn:aws:iam::${accountId}:policy/Fence`, name: "Fence" };
+
+  it("sets the boundary in the same append as the creation", () => {
+    given([], { boundaryPolicy: fence })
+      .when(create({ permissionsBoundary: fence.arn }))
+      .then([createdNew(), { type: "PermissionsBoundaryPut", data: { entityType: "role", entityId: metadata.newId, entityName: "deploy", policyArn: fence.arn } }]);
+  });
+
+  it("refuses a boundary that names no managed policy", () => {
+    given().when(create({ permissionsBoundary: fence.arn })).thenFails("NoSuchEntity", `Policy ${fence.arn} does not exist or is not attachable.`);
+  });
+});

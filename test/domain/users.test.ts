@@ -341,3 +341,17 @@ describe("RemoveUserFromGroup", () => {
   });
 });
 
+
+describe("CreateUser with a permissions boundary", () => {
+  const fence = { arn: `arn:aws:iam::${accountId}:policy/Fence`, name: "Fence" };
+
+  it("sets the boundary in the same append as the creation, by PutUserPermissionsBoundary's rule", () => {
+    given([], { boundaryPolicy: fence })
+      .when(create({ userName: "alice", permissionsBoundary: fence.arn }))
+      .then([createdNew("alice"), { type: "PermissionsBoundaryPut", data: { entityType: "user", entityId: metadata.newId, entityName: "alice", policyArn: fence.arn } }]);
+  });
+
+  it("refuses a boundary that names no managed policy, and creates nothing", () => {
+    given().when(create({ userName: "alice", permissionsBoundary: fence.arn })).thenFails("NoSuchEntity", `Policy ${fence.arn} does not exist or is not attachable.`);
+  });
+});

@@ -55,6 +55,8 @@ export function randomCommand(r: ReturnType<typeof prng>): Command {
     [1, () => ({ type: "UpdateAssumeRolePolicy", roleName: r.pick(roles), policyDocument: trust("lambda.amazonaws.com") })],
     [3, () => ({ type: "TagUser", userName: r.pick(users), tags: tags() })],
     [2, () => ({ type: "UntagUser", userName: r.pick(users), tagKeys: r.some(["TEAM", "env"], 2) })],
+    [2, () => ({ type: "TagRole", roleName: r.pick(roles), tags: tags() })],
+    [1, () => ({ type: "UntagRole", roleName: r.pick(roles), tagKeys: r.some(["TEAM", "env"], 2) })],
     [2, () => ({ type: "TagPolicy", policyArn: policyArn(r.pick(policies)), tags: tags() })],
     [1, () => ({ type: "UntagPolicy", policyArn: policyArn(r.pick(policies)), tagKeys: ["team"] })],
     [10, () => ({ type: "AddUserToGroup", userName: r.pick(users), groupName: r.pick(groups) })],

@@ -44,6 +44,15 @@ describe("diffAccount", () => {
     expect(order.indexOf("DeletePolicyVersion")).toBeLessThan(order.indexOf("DeletePolicy"));
   });
 
+  it("role tags changed: UntagRole for the keys gone, TagRole for the new and changed (as for users)", () => {
+    const now = small();
+    const target = { ...now, roles: now.roles.map((r) => ({ ...r, tags: [{ key: "team", value: "payments" }] })) };
+    expect(diffAccount(now, target).commands).toEqual([
+      { type: "UntagRole", roleName: "lambda-exec", tagKeys: ["owner"] },
+      { type: "TagRole", roleName: "lambda-exec", tags: [{ key: "team", value: "payments" }] },
+    ]);
+  });
+
   describe("renames within a day: ordered so no name is held twice at any step", () => {
     const rename = <T extends { name: string; arn: string }>(e: T, name: string): T => ({ ...e, name, arn: e.arn.replace(/[^/]+$/, name) });
     const withUsers = (s: AccountState, names: Record<string, string>): AccountState => ({ ...s, users: s.users.map((u) => (names[u.name] ? rename(u, names[u.name]!) : u)) });

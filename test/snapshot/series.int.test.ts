@@ -22,6 +22,7 @@ function days(): string[] {
   alice2.UserPolicyList[0].PolicyDocument = statement("s3:GetObject", "s3:PutObject"); // gains s3:PutObject
   alice2.Tags = [{ Key: "team", Value: "risk" }, { Key: "cost-center", Value: "42" }];
   Object.assign(bob2, { UserName: "robert", Arn: arn("user", "ops/robert") }); // same id: a rename
+  d2.RoleDetailList[0].Tags = [{ Key: "team", Value: "payments" }]; // owner=platform gone, team added
   const deploy2 = d2.Policies[0];
   deploy2.PolicyVersionList = [
     deploy2.PolicyVersionList[0],
@@ -62,11 +63,12 @@ describe.each(backends)("a series of three daily snapshots on $name", (backend) 
   it("each later import appends only the day's differences", () => {
     expect(reports[1]!.eventCounts).toEqual({
       UserRemovedFromGroup: 1, UserUpdated: 1, PolicyVersionDeleted: 1, PolicyVersionCreated: 1, PolicyDefaultVersionSet: 1, InlinePolicyPut: 1, UserTagged: 1,
+      RoleUntagged: 1, RoleTagged: 1,
     });
     expect(reports[2]!.eventCounts).toEqual({
       PermissionsBoundaryDeleted: 1, ManagedPolicyDetached: 1, InlinePolicyDeleted: 1, RoleDeleted: 1, UserCreated: 1, UserAddedToGroup: 2, PolicyDeleted: 1,
     });
-    expect(reports[1]!.entitiesTouched).toEqual([arn("policy", "deploy"), arn("user", "alice"), arn("user", "ops/robert")].sort());
+    expect(reports[1]!.entitiesTouched).toEqual([arn("policy", "deploy"), arn("role", "service-role/lambda-exec"), arn("user", "alice"), arn("user", "ops/robert")].sort());
   });
 
   it("a rename keeps the user: robert has bob's id", async () => {

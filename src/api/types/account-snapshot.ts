@@ -28,10 +28,6 @@ const OverQuotaRef = builder.objectRef<OverQuota>("SnapshotOverQuota").implement
   }),
 });
 
-const SkippedRef = builder.objectRef<{ subject: string; reason: string }>("SkippedSnapshotChange").implement({
-  fields: (t) => ({ subject: t.exposeString("subject"), reason: t.exposeString("reason") }),
-});
-
 const EventCountRef = builder.objectRef<{ type: string; count: number }>("EventTypeCount").implement({
   fields: (t) => ({ type: t.exposeString("type"), count: t.exposeInt("count") }),
 });
@@ -53,7 +49,6 @@ const ImportReportRef = builder.objectRef<ImportReport>("AccountSnapshotImport")
       description: "Elements past iamgraph's quotas. With overQuota: note they are imported and each event that went past a quota says so (`quotaExceeded`).",
       resolve: (r) => [...r.overQuota],
     }),
-    skipped: t.field({ type: [SkippedRef], resolve: (r) => [...r.skipped] }),
     preview: t.field({ type: ChangePreviewRef, nullable: true, description: "Dry run: the events and the decision flips, as previewChange reports them.", resolve: (r) => (r.preview ? new DryRunPreview(r.preview) : null) }),
   }),
 });

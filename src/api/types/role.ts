@@ -74,6 +74,7 @@ builder.mutationFields((t) => ({
       description: t.arg.string({ defaultValue: argumentDefaults.description }),
       maxSessionDuration: t.arg.int({ defaultValue: argumentDefaults.maxSessionDuration }),
       tags: t.arg({ type: [TagInput], defaultValue: [...argumentDefaults.tags] }),
+      permissionsBoundary: t.arg.string({ description: "A managed policy's ARN: the new role's permissions boundary, set with the creation (authorized as iam:CreateRole with iam:PermissionsBoundary)." }),
     },
     resolve: async (_root, args, ctx) => {
       const result = await sendMutation(ctx, "createRole", args);
@@ -87,6 +88,26 @@ builder.mutationFields((t) => ({
     args: { ...dryRunArgs, roleName: t.arg.string({ required: true }), policyDocument: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const result = await sendMutation(ctx, "updateAssumeRolePolicy", args);
+      return { roleId: entityIdOf(result), position: result.position };
+    },
+  }),
+  tagRole: t.field({
+    type: RolePayload,
+    errors: commandErrors,
+    description: "TagRole: adds tags or overwrites their values (keys compared ignoring case); at most 50 per role.",
+    args: { ...dryRunArgs, roleName: t.arg.string({ required: true }), tags: t.arg({ type: [TagInput], required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const result = await sendMutation(ctx, "tagRole", args);
+      return { roleId: entityIdOf(result), position: result.position };
+    },
+  }),
+  untagRole: t.field({
+    type: RolePayload,
+    errors: commandErrors,
+    description: "UntagRole: removes the tags with these keys (ignoring case); keys the role does not have are no error.",
+    args: { ...dryRunArgs, roleName: t.arg.string({ required: true }), tagKeys: t.arg.stringList({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const result = await sendMutation(ctx, "untagRole", args);
       return { roleId: entityIdOf(result), position: result.position };
     },
   }),

@@ -75,6 +75,7 @@ builder.mutationFields((t) => ({
       userName: t.arg.string({ required: true }),
       path: t.arg.string({ defaultValue: argumentDefaults.path }),
       tags: t.arg({ type: [TagInput], defaultValue: [...argumentDefaults.tags] }),
+      permissionsBoundary: t.arg.string({ description: "A managed policy's ARN: the new user's permissions boundary, set with the creation (authorized as iam:CreateUser with iam:PermissionsBoundary)." }),
     },
     resolve: async (_root, args, ctx) => {
       const result = await sendMutation(ctx, "createUser", args);

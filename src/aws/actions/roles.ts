@@ -10,9 +10,13 @@ function fullRole(role: any) {
 
 export const roleActions: ActionTable = {
   CreateRole: {
-    document: `mutation ($roleName: String!, $assumeRolePolicyDocument: String!, $path: String, $description: String, $maxSessionDuration: Int, $tags: [TagInput!]) {
-      r: createRole(roleName: $roleName, assumeRolePolicyDocument: $assumeRolePolicyDocument, path: $path, description: $description, maxSessionDuration: $maxSessionDuration, tags: $tags) { ${onIamError} ... on RolePayload { role { ${roleFields} ${tagFields} } } } }`,
-    variables: (i) => ({ roleName: i.RoleName, assumeRolePolicyDocument: i.AssumeRolePolicyDocument, path: i.Path, description: i.Description, maxSessionDuration: i.MaxSessionDuration, tags: tagsIn(i.Tags) }),
+    document: `mutation ($roleName: String!, $assumeRolePolicyDocument: String!, $path: String, $description: String, $maxSessionDuration: Int, $tags: [TagInput!], $permissionsBoundary: String) {
+      r: createRole(roleName: $roleName, assumeRolePolicyDocument: $assumeRolePolicyDocument, path: $path, description: $description, maxSessionDuration: $maxSessionDuration, tags: $tags, permissionsBoundary: $permissionsBoundary) {
+        ${onIamError} ... on RolePayload { role { ${roleFields} ${tagFields} ${boundaryFields} } } } }`,
+    variables: (i) => ({
+      roleName: i.RoleName, assumeRolePolicyDocument: i.AssumeRolePolicyDocument, path: i.Path, description: i.Description, maxSessionDuration: i.MaxSessionDuration, tags: tagsIn(i.Tags),
+      permissionsBoundary: i.PermissionsBoundary,
+    }),
     output: (d) => ({ Role: fullRole(payload(d.r).role) }),
   },
   GetRole: {
@@ -36,6 +40,16 @@ export const roleActions: ActionTable = {
   UpdateAssumeRolePolicy: {
     document: `mutation ($roleName: String!, $policyDocument: String!) { r: updateAssumeRolePolicy(roleName: $roleName, policyDocument: $policyDocument) { ${onIamError} } }`,
     variables: (i) => ({ roleName: i.RoleName, policyDocument: i.PolicyDocument }),
+    output: (d) => (payload(d.r), {}),
+  },
+  TagRole: {
+    document: `mutation ($roleName: String!, $tags: [TagInput!]!) { r: tagRole(roleName: $roleName, tags: $tags) { ${onIamError} } }`,
+    variables: (i) => ({ roleName: i.RoleName, tags: tagsIn(i.Tags) }),
+    output: (d) => (payload(d.r), {}),
+  },
+  UntagRole: {
+    document: `mutation ($roleName: String!, $tagKeys: [String!]!) { r: untagRole(roleName: $roleName, tagKeys: $tagKeys) { ${onIamError} } }`,
+    variables: (i) => ({ roleName: i.RoleName, tagKeys: i.TagKeys }),
     output: (d) => (payload(d.r), {}),
   },
   ListRoleTags: {

@@ -11,8 +11,9 @@ function userOut(user: any) {
 
 export const userActions: ActionTable = {
   CreateUser: {
-    document: `mutation ($userName: String!, $path: String, $tags: [TagInput!]) { r: createUser(userName: $userName, path: $path, tags: $tags) { ${onIamError} ... on UserPayload { user { ${userFields} ${tagFields} } } } }`,
-    variables: (i) => ({ userName: i.UserName, path: i.Path, tags: tagsIn(i.Tags) }),
+    document: `mutation ($userName: String!, $path: String, $tags: [TagInput!], $permissionsBoundary: String) {
+      r: createUser(userName: $userName, path: $path, tags: $tags, permissionsBoundary: $permissionsBoundary) { ${onIamError} ... on UserPayload { user { ${userFields} ${tagFields} ${boundaryFields} } } } }`,
+    variables: (i) => ({ userName: i.UserName, path: i.Path, tags: tagsIn(i.Tags), permissionsBoundary: i.PermissionsBoundary }),
     output: (d) => ({ User: userOut(payload(d.r).user) }),
   },
   GetUser: {

@@ -5,7 +5,7 @@ import { assertNever } from "../shared/assert-never.js";
 import { DomainError, noSuchEntity } from "../shared/domain-error.js";
 import { checkName, nameLimits } from "../shared/names.js";
 import { checkQuota, quotaNoted, type QuotaAllowance } from "../shared/quotas.js";
-import type { PermissionsHolder, PermissionsState } from "./state.js";
+import { noPermissions, type PermissionsHolder, type PermissionsState } from "./state.js";
 
 export type PermissionsCommand =
   | { readonly type: "AttachPolicy"; readonly entityType: PermissionsHolder; readonly entityName: string; readonly policyArn: string }
@@ -99,4 +99,21 @@ export function decidePermissions(command: PermissionsCommand, input: Permission
     default:
       return assertNever(command);
   }
+}
+
+/**
+ * CreateUser / CreateRole with PermissionsBoundary: the boundary is set by the same rule as
+ * PutUserPermissionsBoundary / PutRolePermissionsBoundary, on the entity the creation makes, and
+ * its event is appended with the creation's — one append, so nobody ever sees the entity unbounded.
+ */
+export function boundaryAtCreation(
+  entityType: "user" | "role",
+  entity: { readonly id: string; readonly name: string },
+  policyArn: string | undefined,
+  policy: PermissionsDecisionInput["policy"],
+): EventOfType<"PermissionsBoundaryPut">[] {
+  if (policyArn === undefined) return [];
+  const holder = { id: entity.id, name: entity.name, permissions: noPermissions };
+  // PutPermissionsBoundary decides nothing but PermissionsBoundaryPut (or a refusal).
+  return decidePermissions({ type: "PutPermissionsBoundary", entityType, entityName: entity.name, policyArn }, { holder, policy }) as EventOfType<"PermissionsBoundaryPut">[];
 }

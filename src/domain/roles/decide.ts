@@ -1,6 +1,7 @@
 import type { EventOfType } from "../../../events/catalogue.js";
 import { parsePolicyDocument } from "../../policy/parse.js";
 import { policySizeWithoutWhitespace, TRUST_POLICY_SIZE_QUOTA } from "../../policy/size.js";
+import { boundaryAtCreation } from "../permissions/decide.js";
 import { assertNoPolicies } from "../permissions/state.js";
 import { entityArn } from "../shared/arn.js";
 import { assertNever } from "../shared/assert-never.js";
@@ -9,7 +10,7 @@ import { DomainError, invalidInput, noSuchEntity } from "../shared/domain-error.
 import { checkName, checkPath, nameLimits } from "../shared/names.js";
 import { createDateOf, type Imported } from "../shared/imported.js";
 import { checkQuota, quotaNoted, type QuotaAllowance, type QuotaExceeded } from "../shared/quotas.js";
-import { checkTagQuota, checkTags, type Tag } from "../shared/tags.js";
+import { checkTagKeys, checkTagQuota, checkTags, type Tag } from "../shared/tags.js";
 import type { RoleState } from "./state.js";
 
 export type RoleCommand =
@@ -21,17 +22,23 @@ export type RoleCommand =
       readonly description: string;
       readonly maxSessionDuration: number;
       readonly tags: readonly Tag[];
+      /** The managed policy's ARN to set as the new role's permissions boundary. */
+      readonly permissionsBoundary?: string;
       readonly imported?: Imported;
     }
   | { readonly type: "UpdateAssumeRolePolicy"; readonly roleName: string; readonly policyDocument: string }
+  | { readonly type: "TagRole"; readonly roleName: string; readonly tags: readonly Tag[] }
+  | { readonly type: "UntagRole"; readonly roleName: string; readonly tagKeys: readonly string[] }
   | { readonly type: "DeleteRole"; readonly roleName: string };
 
-export type RoleEvent = EventOfType<"RoleCreated" | "RoleAssumeRolePolicyUpdated" | "RoleDeleted">;
+export type RoleEvent = EventOfType<"RoleCreated" | "RoleAssumeRolePolicyUpdated" | "RoleTagged" | "RoleUntagged" | "RoleDeleted" | "PermissionsBoundaryPut">;
 
 export interface RoleDecisionInput {
   readonly role: RoleState;
   readonly nameTaken?: boolean;
   readonly rolesInAccount?: number;
+  /** CreateRole with a permissions boundary: the managed policy it names, if it exists. */
+  readonly boundaryPolicy?: { readonly arn: string; readonly name: string };
 }
 
 export const maxRolesPerAccount = 1000;
@@ -79,12 +86,26 @@ export function decideRole(command: RoleCommand, input: RoleDecisionInput, meta:
             ...quotaNoted([...tagsPast, ...trustPast, ...rolesPast]),
           },
         },
+        ...boundaryAtCreation("role", { id: meta.newId, name: command.roleName }, command.permissionsBoundary, input.boundaryPolicy),
       ];
     }
     case "UpdateAssumeRolePolicy": {
       if (role.status !== "active") throw roleNotFound(command.roleName);
       const past = checkTrustPolicy(command.policyDocument, meta);
       return [{ type: "RoleAssumeRolePolicyUpdated", data: { roleId: role.roleId, assumeRolePolicyDocument: command.policyDocument, ...quotaNoted(past) } }];
+    }
+    // The same tag rules and 50-tag quota as TagUser (AWS: TagsPerRole); input is checked before
+    // the role is looked up, as AWS validates the request first.
+    case "TagRole": {
+      checkTags(command.tags);
+      if (role.status !== "active") throw roleNotFound(command.roleName);
+      const past = checkTagQuota(meta, role.tags, command.tags, "TagsPerRole"); // refuses past the quota, unless an import notes it
+      return [{ type: "RoleTagged", data: { roleId: role.roleId, tags: [...command.tags], ...quotaNoted(past) } }];
+    }
+    case "UntagRole": {
+      checkTagKeys(command.tagKeys);
+      if (role.status !== "active") throw roleNotFound(command.roleName);
+      return [{ type: "RoleUntagged", data: { roleId: role.roleId, tagKeys: [...command.tagKeys] } }];
     }
     case "DeleteRole": {
       if (role.status !== "active") throw roleNotFound(command.roleName);

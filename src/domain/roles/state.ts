@@ -1,6 +1,6 @@
 import type { IamEvent } from "../../../events/catalogue.js";
 import { evolvePermissions, isPermissionsEvent, noPermissions, type PermissionsState } from "../permissions/state.js";
-import type { Tag } from "../shared/tags.js";
+import { applyTags, removeTags, type Tag } from "../shared/tags.js";
 
 export type RoleState =
   | { readonly status: "absent" }
@@ -30,6 +30,12 @@ export function evolveRole(state: RoleState, event: IamEvent): RoleState {
     case "RoleAssumeRolePolicyUpdated":
       if (state.status !== "active") return state;
       return { ...state, assumeRolePolicyDocument: event.data.assumeRolePolicyDocument };
+    case "RoleTagged":
+      if (state.status !== "active") return state;
+      return { ...state, tags: applyTags(state.tags, event.data.tags) };
+    case "RoleUntagged":
+      if (state.status !== "active") return state;
+      return { ...state, tags: removeTags(state.tags, event.data.tagKeys) };
     case "RoleDeleted":
       return { status: "deleted", roleId: event.data.roleId, roleName: event.data.roleName };
     default:

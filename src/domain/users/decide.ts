@@ -9,10 +9,19 @@ import { checkQuota, quotaNoted } from "../shared/quotas.js";
 import { checkTagKeys, checkTagQuota, checkTags, type Tag } from "../shared/tags.js";
 import type { GroupState } from "../groups/state.js";
 import type { UserState } from "./state.js";
+import { boundaryAtCreation } from "../permissions/decide.js";
 import { assertNoPolicies } from "../permissions/state.js";
 
 export type UserCommand =
-  | { readonly type: "CreateUser"; readonly userName: string; readonly path: string; readonly tags: readonly Tag[]; readonly imported?: Imported }
+  | {
+      readonly type: "CreateUser";
+      readonly userName: string;
+      readonly path: string;
+      readonly tags: readonly Tag[];
+      /** The managed policy's ARN to set as the new user's permissions boundary. */
+      readonly permissionsBoundary?: string;
+      readonly imported?: Imported;
+    }
   | { readonly type: "UpdateUser"; readonly userName: string; readonly newUserName?: string; readonly newPath?: string }
   | { readonly type: "DeleteUser"; readonly userName: string }
   | { readonly type: "TagUser"; readonly userName: string; readonly tags: readonly Tag[] }
@@ -20,9 +29,9 @@ export type UserCommand =
   | { readonly type: "AddUserToGroup"; readonly userName: string; readonly groupName: string }
   | { readonly type: "RemoveUserFromGroup"; readonly userName: string; readonly groupName: string };
 
-export type UserEvent = EventOfType<
-  "UserCreated" | "UserUpdated" | "UserDeleted" | "UserTagged" | "UserUntagged" | "UserAddedToGroup" | "UserRemovedFromGroup"
->;
+export type UserEvent =
+  | EventOfType<"UserCreated" | "UserUpdated" | "UserDeleted" | "UserTagged" | "UserUntagged" | "UserAddedToGroup" | "UserRemovedFromGroup">
+  | EventOfType<"PermissionsBoundaryPut">;
 
 /** The facts beyond the user's own stream that the rules need, loaded by the command pipeline. */
 export interface UserDecisionInput {
@@ -33,6 +42,8 @@ export interface UserDecisionInput {
   readonly nameTaken?: boolean;
   /** CreateUser: users already in the account. */
   readonly usersInAccount?: number;
+  /** CreateUser with a permissions boundary: the managed policy it names, if it exists. */
+  readonly boundaryPolicy?: { readonly arn: string; readonly name: string };
 }
 
 // AWS quotas (reference_iam-quotas).
@@ -54,7 +65,10 @@ export function decideUser(command: UserCommand, input: UserDecisionInput, meta:
       const usersPast = checkQuota(meta, "UsersQuota", maxUsersPerAccount, (input.usersInAccount ?? 0) + 1, `Cannot exceed quota for UsersPerAccount: ${maxUsersPerAccount}`);
       const arn = entityArn(meta.accountId, "user", command.path, command.userName);
       const data = { userId: meta.newId, userName: command.userName, path: command.path, arn, tags: [...command.tags], ...createDateOf(command.imported) };
-      return [{ type: "UserCreated", data: { ...data, ...quotaNoted([...tagsPast, ...usersPast]) } }];
+      return [
+        { type: "UserCreated", data: { ...data, ...quotaNoted([...tagsPast, ...usersPast]) } },
+        ...boundaryAtCreation("user", { id: meta.newId, name: command.userName }, command.permissionsBoundary, input.boundaryPolicy),
+      ];
     }
     case "UpdateUser": {
       if (command.newUserName !== undefined) checkName("newUserName", command.newUserName, nameLimits.user);
