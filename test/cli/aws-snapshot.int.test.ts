@@ -29,7 +29,7 @@ describe("iamgraph import aws / export aws on an embedded store", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iamgraph-aws-snapshot-"));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("opens the store itself: dry run writes nothing, import, export gives the file back", { timeout: 180_000 }, async () => {
+  it("opens the store itself: dry run writes nothing, import, export gives the file back", { timeout: 360_000 }, async () => {
     const env = { IAMGRAPH_DATA_DIR: path.join(dir, "alone"), IAMGRAPH_ACCOUNT_ID: "111122223333" };
     const dry = await run(["import", "aws", smallAccountFile, "--as-of", "2024-06-01T00:00:00Z", "--dry-run"], env);
     expect(dry.code, dry.stderr).toBe(0);
@@ -42,6 +42,11 @@ describe("iamgraph import aws / export aws on an embedded store", () => {
     const real = await run(["import", "aws", smallAccountFile, "--as-of", "2024-06-01T00:00:00Z"], env);
     expect(real.code, real.stderr).toBe(0);
     expect(real.stdout).toMatch(/^imported: 19 commands as import:small-account.json/m);
+    // Progress goes to stderr, the report to stdout.
+    expect(real.stderr).toContain("read 2 users, 2 groups, 1 roles, 2 customer-managed policies");
+    expect(real.stderr).toMatch(/^appended \d+ events, through position \d+$/m);
+    const badFlag = await run(["import", "aws", smallAccountFile, "--over-quota", "maybe"], env);
+    expect([badFlag.code, badFlag.stderr.trim()]).toEqual([2, "iamgraph: --over-quota takes note or refuse"]);
     const exported = await run(["export", "aws"], env);
     expect(comparable(JSON.parse(exported.stdout))).toEqual(expected());
 

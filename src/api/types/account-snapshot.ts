@@ -64,7 +64,7 @@ builder.mutationFields((t) => ({
     type: ImportReportRef,
     errors: iamErrors,
     description:
-      "Imports the JSON of `aws iam get-account-authorization-details`: appends the events that bring iamgraph to the file's state (only the differences after the first), with AWS's ids and dates, stamped with the snapshot's time, actor import:<source>, one correlation id. A bad file is refused whole (InvalidInput / MalformedPolicyDocument / LimitExceeded naming each bad element's JSON path). Each command is also authorized as the caller's own.",
+      "Imports the JSON of `aws iam get-account-authorization-details`: appends the events that bring iamgraph to the file's state (only the differences after the first), with AWS's ids and dates, stamped with the snapshot's time, actor import:<source>, one correlation id. A bad file is refused whole (InvalidInput / MalformedPolicyDocument naming each bad element's JSON path). Elements past iamgraph's quotas (raised AWS quotas) are imported with the quota noted in their events (overQuota: note, the default) or refuse the file (refuse: LimitExceeded, each named). Each command is also authorized as the caller's own.",
     args: {
       snapshot: t.arg.string({ required: true, description: "The file's text." }),
       source: t.arg.string({ defaultValue: "api", description: "The file's name, for the actor." }),
