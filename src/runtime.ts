@@ -140,6 +140,7 @@ export async function startIamgraph(
   const live = new LiveHub(db.prisma, bus, authorizer, {
     bufferLimit: options.subscriptionBufferLimit ?? 1000,
     onError: (err) => logger.error({ err }, "live fan-out failed"),
+    now,
   });
   const watermark = new ProjectionWatermark(feed);
   // From the head at boot: caches start empty and subscriptions catch up from the log, so

@@ -66,6 +66,22 @@ export class SessionStore {
     return this.prisma.roleSession.findUnique({ where: { accessKeyId } });
   }
 
+  /**
+   * The session an assumed-role ARN names at `at`: the newest one valid then; when none was, the
+   * newest issued before (expired by then). Session names may be reused, so several sessions can
+   * share an ARN over time — and at once, in which case the newest is the one asked about.
+   */
+  async byAssumedRoleArn(assumedRoleArn: string, at: Date): Promise<RoleSession | null> {
+    const issued = { assumedRoleArn, issuedAt: { lte: at } };
+    const active = await this.prisma.roleSession.findFirst({ where: { ...issued, expiresAt: { gt: at } }, orderBy: { issuedAt: "desc" } });
+    return active ?? this.prisma.roleSession.findFirst({ where: issued, orderBy: { issuedAt: "desc" } });
+  }
+
+  /** Deletes the records of sessions that expired before `cutoff` (src/sts/session-retention.ts); how many. */
+  async pruneExpiredBefore(cutoff: Date): Promise<number> {
+    return (await this.prisma.roleSession.deleteMany({ where: { expiresAt: { lt: cutoff } } })).count;
+  }
+
   /** A role's sessions, newest first; with `activeAt`, only those valid at that moment (issued, not yet expired). */
   forRole(roleArn: string, limit = 100, activeAt?: Date): Promise<RoleSession[]> {
     const active = activeAt ? { issuedAt: { lte: activeAt }, expiresAt: { gt: activeAt } } : {};

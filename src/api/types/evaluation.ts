@@ -8,7 +8,8 @@ import { validatePolicy, type Finding } from "../../policy/validate-policy.js";
 import { builder } from "../builder.js";
 import { iamErrors } from "./iam-error.js";
 import type { EffectivePolicyRow } from "../policy-loaders.js";
-import { authorizeAsOf, simulatePrincipalPolicyAsOf } from "../../history/as-of-evaluation.js";
+import { authorizeAtPoint, simulatePrincipalPolicyAsOf } from "../../history/as-of-evaluation.js";
+import { decisionPrincipal } from "../authorization/authorize-checks.js";
 import { resolvePoint } from "../../history/load.js";
 import { principalsAllowedAt } from "../../history/who-could.js";
 import { AsOfInput } from "./time-travel.js";
@@ -291,7 +292,8 @@ builder.queryFields((t) => ({
   authorize: t.field({
     type: AuthorizationDecision,
     errors,
-    description: "One authorization decision. Every `authorize` field of a request is decided in one batch.",
+    description:
+      "One authorization decision. Every `authorize` field of a request is decided in one batch. `principalArn` may be a user, a role, or a role session (`arn:aws:sts::<account>:assumed-role/<role>/<session>`: decided as the newest session of that ARN valid then — the role's policies within its session policies, its session tags; denied once expired).",
     args: {
       principalArn: t.arg.string({ required: true }),
       action: t.arg.string({ required: true }),
@@ -299,9 +301,11 @@ builder.queryFields((t) => ({
       context: t.arg({ type: [ContextEntryInput] }),
       asOf: t.arg({ type: AsOfInput, description: "Decide as of this point of the log (the principal's policies then, aws:CurrentTime then)." }),
     },
-    resolve: (_root, args, ctx) => {
-      const request = { principalArn: args.principalArn, action: args.action, resource: args.resource, context: toContext(args.context) };
-      return args.asOf ? authorizeAsOf(ctx.prisma, ctx.accountId, args.asOf, request) : ctx.loaders.authorize.load(request);
+    resolve: async (_root, args, ctx) => {
+      const ask = { action: args.action, resource: args.resource, context: toContext(args.context) };
+      if (!args.asOf) return ctx.loaders.authorize.load({ ...(await decisionPrincipal(ctx, args.principalArn)), ...ask });
+      const point = await resolvePoint(ctx.prisma, args.asOf);
+      return authorizeAtPoint(ctx.prisma, ctx.accountId, point, { ...(await decisionPrincipal(ctx, args.principalArn, point.time)), ...ask });
     },
   }),
   principalsAllowed: t.field({
