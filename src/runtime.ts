@@ -117,7 +117,7 @@ export async function startIamgraph(
   const now = options.now ?? (() => new Date());
   const authorizer = new Authorizer(policyCache, now);
   const sts = new StsService(db.prisma, config.accountId, now, options.oidc, masterKey.box);
-  const whoCan = new WhoCan(db.prisma, authorizer);
+  const whoCan = new WhoCan(db.prisma, authorizer, now);
   const authenticator = new Authenticator({
     store: credentials,
     accountId: config.accountId,

@@ -3,6 +3,7 @@ import type { SimulationResult } from "../../authz/simulation.js";
 import type { PolicySource } from "../../policy/document.js";
 import type { ConditionTrace, EvaluationResult, MatchedStatement } from "../../policy/evaluate.js";
 import type { ContextEntry, ContextKeyType } from "../../policy/request.js";
+import type { TrustMatch } from "../../policy/trust-policy.js";
 import { serviceReference } from "../../catalogue/service-reference.js";
 import { validatePolicy, type Finding } from "../../policy/validate-policy.js";
 import { builder } from "../builder.js";
@@ -193,11 +194,29 @@ const AuthorizationDecision = builder.objectRef<EvaluationResult>("Authorization
   }),
 });
 
+const TrustStatementRef = builder.objectRef<TrustMatch>("TrustStatementMatch").implement({
+  description: "A statement of a role's trust policy that admits a principal, and how its Principal element names it.",
+  fields: (t) => ({
+    statementIndex: t.exposeInt("statementIndex"),
+    sid: t.string({ nullable: true, resolve: (m) => m.sid ?? null }),
+    principalMatch: t.string({
+      description: "`principal` (named by its own ARN: no identity policy needed in the role's account), `account` or `wildcard` (the identity policies must allow sts:AssumeRole too).",
+      resolve: (m) => m.principalMatch,
+    }),
+  }),
+});
+
 const AllowedPrincipalRef = builder.objectRef<AllowedPrincipal>("AllowedPrincipal").implement({
   fields: (t) => ({
     principalArn: t.exposeString("principalArn"),
     principalType: t.field({ type: PrincipalType, resolve: (p) => p.principalType }),
     matchedStatements: t.field({ type: [MatchedStatementRef], resolve: (p) => p.matchedStatements }),
+    trustStatements: t.field({
+      type: [TrustStatementRef],
+      nullable: true,
+      description: "For sts:AssumeRole on a role: the trust-policy statements that admit the principal (a role here stands for its sessions: role chaining). Null for other actions.",
+      resolve: (p) => (p.trustStatements ? [...p.trustStatements] : null),
+    }),
   }),
 });
 
@@ -310,7 +329,8 @@ builder.queryFields((t) => ({
   }),
   principalsAllowed: t.field({
     type: [AllowedPrincipalRef],
-    description: "Who can: every user and role allowed this action on this resource, with the statements that allow it.",
+    description:
+      "Who can: every user and role allowed this action on this resource, with the statements that allow it. For `sts:AssumeRole` on a role ARN, who could act as the role: the role's trust policy applied as STS applies it (the principals it names itself, or whose identity policies allow when it names their account or `*`), with `trustStatements`.",
     args: {
       action: t.arg.string({ required: true }),
       resource: t.arg.string({ required: true }),
