@@ -33,7 +33,8 @@ export interface NewSessionRecord {
 /**
  * The role_sessions table: every session STS issued, kept outside the event log (assuming a
  * role changes no IAM state) for authentication and for auditors (roleSessions). Rows are never
- * updated; an expired session stays as the record that it was held.
+ * updated; an expired session stays as the record that it was held, until the retention period
+ * has passed (src/sts/session-retention.ts).
  */
 export class SessionStore {
   /** `box` seals each secret as well as hashing it, so SigV4-signed requests can be verified. */
