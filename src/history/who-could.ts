@@ -1,6 +1,6 @@
 import type { AllowedPrincipal } from "../authz/who-can.js";
 import { isAssumeRoleQuestion, trustAdmits } from "../authz/who-can-assume.js";
-import { parsePolicyDocument } from "../policy/parse.js";
+import { trustPolicyAt } from "./trust-at.js";
 import { readAll, type RawQueryable } from "../eventstore/read.js";
 import type { ContextEntry } from "../policy/request.js";
 import { decideAt } from "./decide-at.js";
@@ -53,12 +53,3 @@ export async function principalsAllowedAt(
   return allowed.sort((a, b) => a.principalArn.localeCompare(b.principalArn));
 }
 
-/** The trust policy of the role with this ARN in the world, when it existed then. */
-function trustPolicyAt(world: World, roleArn: string) {
-  for (const role of world.roles.values()) {
-    if (role.status !== "active" || role.arn !== roleArn) continue;
-    const parsed = parsePolicyDocument(role.assumeRolePolicyDocument, "trust");
-    return parsed.ok ? { document: parsed.document, accountId: roleArn.split(":")[4] ?? "" } : undefined;
-  }
-  return undefined;
-}

@@ -79,4 +79,15 @@ describe.each(backends)("who could assume a role, on $name", (backend) => {
     // Before the role existed, nobody could.
     expect(await listed(`, asOf: { position: 1 }`)).toEqual([]);
   });
+
+  test("accessTimeline for sts:AssumeRole: the trust policy's changes open and close intervals, as the identity policies' do", async () => {
+    const timeline = async (name: string) =>
+      ok(await t.client.request(`{ r: accessTimeline(principalArn: "${userArn(name)}", action: "sts:AssumeRole", resource: "${ROLE}") { openedBy { type } closedBy { type } } }`), "r");
+    // named: from its creation (the trust policy already named it) until the trust policy stopped naming it.
+    expect(await timeline("named")).toEqual([{ openedBy: { type: "UserCreated" }, closedBy: { type: "RoleAssumeRolePolicyUpdated" } }]);
+    // delegate: from its identity policy (admitted through the account), still open (now named itself).
+    expect(await timeline("delegate")).toEqual([{ openedBy: { type: "InlinePolicyPut" }, closedBy: null }]);
+    // blocked: named, but its identity policy denies — never.
+    expect(await timeline("blocked")).toEqual([]);
+  });
 });
