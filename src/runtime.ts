@@ -21,6 +21,7 @@ import { Authenticator } from "./auth/authenticator.js";
 import { CredentialStore } from "./auth/credential-store.js";
 import { resolveRootKey, type ConfiguredRootKey } from "./auth/root-credentials.js";
 import { StsService } from "./sts/sts-service.js";
+import { startSessionRetention } from "./sts/session-retention.js";
 import type { OidcKeysOptions } from "./sts/oidc-keys.js";
 import { resolveMasterKey } from "./auth/master-key.js";
 import path from "node:path";
@@ -117,7 +118,8 @@ export async function startIamgraph(
   const now = options.now ?? (() => new Date());
   const authorizer = new Authorizer(policyCache, now);
   const sts = new StsService(db.prisma, config.accountId, now, options.oidc, masterKey.box);
-  const whoCan = new WhoCan(db.prisma, authorizer);
+  const whoCan = new WhoCan(db.prisma, authorizer, now);
+  const stopSessionRetention = startSessionRetention(sts.store, config.roleSessionRetentionDays, now, logger);
   const authenticator = new Authenticator({
     store: credentials,
     accountId: config.accountId,
@@ -140,6 +142,7 @@ export async function startIamgraph(
   const live = new LiveHub(db.prisma, bus, authorizer, {
     bufferLimit: options.subscriptionBufferLimit ?? 1000,
     onError: (err) => logger.error({ err }, "live fan-out failed"),
+    now,
   });
   const watermark = new ProjectionWatermark(feed);
   // From the head at boot: caches start empty and subscriptions catch up from the log, so
@@ -186,6 +189,7 @@ export async function startIamgraph(
     ...(rootKey.generated ? { generatedRootKey: rootKey.generated } : {}),
     awsCatalogue,
     async close() {
+      stopSessionRetention();
       await awsCatalogue.stop();
       await feed.close();
       live.close();

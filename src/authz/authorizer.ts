@@ -8,7 +8,7 @@ import { loadPoliciesInEffect } from "./policies-in-effect.js";
 import { loadPrincipals, type Principal } from "./principal.js";
 import { principalContext } from "./request-context.js";
 import { evaluateSession } from "../policy/session-policy.js";
-import { sessionContext, type SessionGrant } from "./session-grant.js";
+import { expiredSession, sessionContext, type SessionGrant } from "./session-grant.js";
 import { inputPolicies, simulationPairs, toSimulationResult, type SimulationInput, type SimulationResult } from "./simulation.js";
 
 export interface AuthorizeRequest {
@@ -62,6 +62,8 @@ export class Authorizer {
       const entry = entries[i];
       if (!entry) return noSuchPrincipal(request.principalArn);
       const { session } = request;
+      const expired = session && expiredSession(session, now);
+      if (expired) return expired;
       const own = session ? [...principalContext(entry.principal, now), ...sessionContext(session)] : principalContext(entry.principal, now);
       const context = buildContext([...own, ...(request.context ?? [])]);
       const req = { action: request.action, resource: request.resource, context };

@@ -1,5 +1,6 @@
 import type { Tag } from "../domain/shared/tags.js";
 import type { CompiledPolicySet } from "../policy/compile.js";
+import type { EvaluationResult } from "../policy/evaluate.js";
 import type { ContextEntry } from "../policy/request.js";
 
 /**
@@ -10,6 +11,8 @@ import type { ContextEntry } from "../policy/request.js";
  * (src/sts/session-authenticator.ts) and carried on the caller.
  */
 export interface SessionGrant {
+  /** `arn:aws:sts::<account>:assumed-role/<role>/<session>`: what decisions about the session name. */
+  readonly assumedRoleArn: string;
   readonly roleArn: string;
   readonly roleName: string;
   readonly sessionName: string;
@@ -46,4 +49,13 @@ export function sessionContext(grant: SessionGrant): ContextEntry[] {
   if (grant.providerArn !== undefined) entries.push({ key: "aws:FederatedProvider", type: "string", values: [grant.providerArn] });
   for (const tag of grant.tags) entries.push({ key: `aws:PrincipalTag/${tag.key}`, type: "string", values: [tag.value] });
   return entries;
+}
+
+/**
+ * A session past its expiration is allowed nothing, whatever the role's policies say: its
+ * credentials stop working then (ExpiredToken), so a decision about it — `authorize` on its ARN,
+ * a `decisionChanged` watch — turns to denied at that moment too.
+ */
+export function expiredSession(grant: SessionGrant, now: Date): EvaluationResult | undefined {
+  return grant.expiresAt.getTime() <= now.getTime() ? { decision: "implicitDeny", reason: "session expired", matchedStatements: [], missingContextValues: [] } : undefined;
 }

@@ -2,16 +2,22 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import { candidates, compilePolicySet, type StatementIndex } from "../policy/compile.js";
 import type { PolicyInEffect } from "../policy/document.js";
 import type { MatchedStatement } from "../policy/evaluate.js";
+import { parsePolicyDocument } from "../policy/parse.js";
 import type { ContextEntry } from "../policy/request.js";
 import { statementMatchesAction } from "../policy/statement.js";
+import type { TrustMatch } from "../policy/trust-policy.js";
 import type { Authorizer } from "./authorizer.js";
 import { parseCached } from "./policies-in-effect.js";
+import { loadPrincipals } from "./principal.js";
+import { isAssumeRoleQuestion, trustAdmits, trustNamedArns } from "./who-can-assume.js";
 
 export interface AllowedPrincipal {
   readonly principalArn: string;
   readonly principalType: "user" | "role";
-  /** The Allow statements that decided it, with provenance. */
+  /** The Allow statements that decided it, with provenance (none when a trust policy names the principal itself). */
   readonly matchedStatements: readonly MatchedStatement[];
+  /** For sts:AssumeRole on a role: the role's trust-policy statements that admit it. */
+  readonly trustStatements?: readonly TrustMatch[];
 }
 
 /**
@@ -38,6 +44,7 @@ export class WhoCan {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly authorizer: Authorizer,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   /**
@@ -50,6 +57,7 @@ export class WhoCan {
   }
 
   async principalsAllowed(action: string, resource: string, context: readonly ContextEntry[] = []): Promise<AllowedPrincipal[]> {
+    if (isAssumeRoleQuestion(action, resource)) return this.#mayAssume(resource, context);
     const candidateArns = await this.candidatePrincipals(action);
     const results = await this.authorizer.authorizeMany(candidateArns.map((c) => ({ principalArn: c.arn, action, resource, context })));
     const allowed: AllowedPrincipal[] = [];
@@ -57,6 +65,32 @@ export class WhoCan {
       if (!(r instanceof Error) && r.decision === "allowed") {
         allowed.push({ principalArn: candidateArns[i]!.arn, principalType: candidateArns[i]!.type, matchedStatements: r.matchedStatements });
       }
+    });
+    return allowed;
+  }
+
+  /**
+   * Who may assume the role now: the candidates of sts:AssumeRole plus those its trust policy names
+   * itself, each admitted by the trust policy combined with its identity decision (who-can-assume.ts).
+   */
+  async #mayAssume(roleArn: string, context: readonly ContextEntry[]): Promise<AllowedPrincipal[]> {
+    const role = await this.prisma.role.findFirst({ where: { arn: roleArn } });
+    const trust = role ? parsePolicyDocument(role.assumeRolePolicyDocument, "trust") : undefined;
+    if (!role || !trust?.ok) return [];
+    const arns = [...new Set([...(await this.candidatePrincipals("sts:AssumeRole")).map((c) => c.arn), ...trustNamedArns(trust.document)])].sort();
+    const [principals, results] = await Promise.all([
+      loadPrincipals(this.prisma, arns),
+      this.authorizer.authorizeMany(arns.map((arn) => ({ principalArn: arn, action: "sts:AssumeRole", resource: roleArn, context }))),
+    ]);
+    const now = this.now();
+    const allowed: AllowedPrincipal[] = [];
+    arns.forEach((arn, i) => {
+      const principal = principals[i];
+      const identity = results[i];
+      if (!principal || identity === undefined || identity instanceof Error) return;
+      const trustStatements = trustAdmits(trust.document, role.accountId, principal, identity.decision, context, now);
+      if (!trustStatements) return;
+      allowed.push({ principalArn: arn, principalType: principal.type, matchedStatements: identity.decision === "allowed" ? identity.matchedStatements : [], trustStatements });
     });
     return allowed;
   }

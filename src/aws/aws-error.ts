@@ -23,6 +23,12 @@ const statusOf: Record<string, number> = {
   MissingAuthenticationToken: 403,
   InvalidClientTokenId: 403,
   SignatureDoesNotMatch: 403,
+  // STS (API Reference, each action's Errors): the web identity refusals and the packed size.
+  PackedPolicyTooLarge: 400,
+  InvalidIdentityToken: 400,
+  ExpiredTokenException: 400,
+  IDPCommunicationError: 400,
+  IDPRejectedClaim: 403,
   InternalFailure: 500,
   ServiceUnavailable: 503,
   ServiceFailure: 500,

@@ -9,6 +9,7 @@ import type { Authenticator } from "../auth/authenticator.js";
 import { errorCodes } from "../domain/shared/domain-error.js";
 import type { AwsAction } from "./action.js";
 import { awsActions } from "./actions/index.js";
+import { unsignedStsActions } from "./actions/sts.js";
 import { AwsError } from "./aws-error.js";
 import { readInput } from "./query-input.js";
 import { serviceByVersion, serviceModels, type ServiceModel } from "./service-model.js";
@@ -50,7 +51,8 @@ export function awsQueryPlugin(deps: QueryApiDeps): Plugin {
         const action = params.get("Action");
         model = serviceModels[serviceByVersion(params.get("Version")) ?? (supportedActions.sts.includes(action as never) ? "sts" : "iam")];
         const origin = originOf(request, (serverContext as { req?: IncomingMessage }).req);
-        const caller = await authenticate(deps.authenticator, request, url, bytes, origin.sourceIp);
+        const unsigned = model.service === "sts" && unsignedStsActions.has(action ?? "");
+        const caller = await authenticate(deps.authenticator, request, url, bytes, origin.sourceIp, unsigned);
         if (!action) throw new AwsError("MissingAction", "The request is missing an action or a required parameter.");
         const handler = awsActions[model.service][action];
         const operation = model.operations[action];
@@ -78,8 +80,17 @@ export function isQueryApiRequest(method: string, url: URL, headers: Headers): b
   return method === "POST" && (headers.get("content-type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
 }
 
-async function authenticate(authenticator: Authenticator, request: Request, url: URL, body: Uint8Array, sourceIp: string | undefined) {
+/**
+ * SigV4, except for the actions AWS takes unsigned (AssumeRoleWithWebIdentity: the token is the
+ * credential): an unsigned request for one of them is the anonymous caller, which may call that
+ * action and nothing else (src/auth/caller.ts, AnonymousCaller). Signed, they are verified as usual.
+ */
+async function authenticate(authenticator: Authenticator, request: Request, url: URL, body: Uint8Array, sourceIp: string | undefined, unsignedAllowed: boolean) {
   if (!isSigV4({ url, headers: request.headers })) {
+    if (unsignedAllowed && !request.headers.get("authorization")) {
+      const anonymous = await authenticator.authenticate("Anonymous", sourceIp);
+      if (!(anonymous instanceof AuthenticationFailure)) return anonymous;
+    }
     if (request.headers.get("authorization")) throw new AwsError("IncompleteSignature", "The Query API accepts only AWS Signature Version 4 (the Authorization header AWS4-HMAC-SHA256 … or a presigned URL); use HTTP Basic on /graphql.");
     throw new AwsError("MissingAuthenticationToken", "Request is missing Authentication Token");
   }

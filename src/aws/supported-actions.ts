@@ -20,7 +20,7 @@ export const supportedActions = {
     "GetAccountSummary", "GetAccountAuthorizationDetails",
     "SimulatePrincipalPolicy", "SimulateCustomPolicy",
   ],
-  sts: ["GetCallerIdentity"],
+  sts: ["GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity"],
 } as const;
 
 export type AwsService = keyof typeof supportedActions;

@@ -2,6 +2,7 @@ import path from "node:path";
 import { hardeningFrom, type HardeningConfig } from "../api/hardening/config.js";
 import { accountIdPattern } from "../domain/shared/account.js";
 import { parseMasterKey } from "../auth/master-key.js";
+import { DEFAULT_RETENTION_DAYS } from "../sts/session-retention.js";
 
 /** Everything iamgraph reads from its environment, read once at start. */
 export interface Config {
@@ -27,6 +28,8 @@ export interface Config {
    * tests use so a fresh store costs nothing (NODE_ENV=test defaults to it).
    */
   readonly awsCatalogue: AwsCatalogueMode;
+  /** Days role_sessions keeps an expired session's record (IAMGRAPH_ROLE_SESSION_RETENTION_DAYS, default 365; 0 = forever; src/sts/session-retention.ts). */
+  readonly roleSessionRetentionDays: number;
 }
 
 export type AwsCatalogueMode = "full" | "builtin";
@@ -72,7 +75,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hardening: hardeningFrom(env),
     kafka: kafkaFrom(env),
     awsCatalogue: awsCatalogueFrom(env),
+    roleSessionRetentionDays: retentionDaysFrom(env),
   };
+}
+
+function retentionDaysFrom(env: NodeJS.ProcessEnv): number {
+  const text = env.IAMGRAPH_ROLE_SESSION_RETENTION_DAYS;
+  if (text === undefined || text === "") return DEFAULT_RETENTION_DAYS;
+  const days = Number(text);
+  if (!Number.isInteger(days) || days < 0 || days > 36_500) throw new Error(`IAMGRAPH_ROLE_SESSION_RETENTION_DAYS must be a whole number of days from 0 (keep forever) to 36500, got ${JSON.stringify(text)}`);
+  return days;
 }
 
 function awsCatalogueFrom(env: NodeJS.ProcessEnv): AwsCatalogueMode {

@@ -6,7 +6,8 @@ import type { EvaluationResult } from "../policy/evaluate.js";
 import type { ContextEntry } from "../policy/request.js";
 import { compileEffectiveSet, decideAt } from "./decide-at.js";
 import { boundaryPolicies, identityPolicies, type EffectiveSet } from "./effective-set.js";
-import { resolvePoint, type AsOf } from "./load.js";
+import { resolvePoint, type AsOf, type Point } from "./load.js";
+import type { SessionGrant } from "../authz/session-grant.js";
 import { effectiveSetAt } from "./state-at.js";
 
 // The authorizer's two questions (authorize, SimulatePrincipalPolicy) asked of a past point:
@@ -20,14 +21,17 @@ async function setAsOf(db: RawQueryable, accountId: string, principalArn: string
   return { set, time: point.time };
 }
 
-export async function authorizeAsOf(
-  db: RawQueryable,
-  accountId: string,
-  asOf: AsOf,
-  request: { readonly principalArn: string; readonly action: string; readonly resource: string; readonly context?: readonly ContextEntry[] },
-): Promise<EvaluationResult> {
-  const { set, time } = await setAsOf(db, accountId, request.principalArn, asOf);
-  return decideAt(set, request, time);
+type PointRequest = { readonly principalArn: string; readonly action: string; readonly resource: string; readonly context?: readonly ContextEntry[]; readonly session?: SessionGrant };
+
+export async function authorizeAsOf(db: RawQueryable, accountId: string, asOf: AsOf, request: PointRequest): Promise<EvaluationResult> {
+  return authorizeAtPoint(db, accountId, await resolvePoint(db, asOf), request);
+}
+
+/** The same at a resolved point; for a role session (`session`), `principalArn` is its role's. */
+export async function authorizeAtPoint(db: RawQueryable, accountId: string, point: Point, request: PointRequest): Promise<EvaluationResult> {
+  const set = await effectiveSetAt(db, request.principalArn, point, accountId);
+  if (!set) throw new DomainError("NoSuchEntity", `The principal ${request.principalArn} did not exist at position ${point.position}.`);
+  return decideAt(set, request, point.time);
 }
 
 export async function simulatePrincipalPolicyAsOf(

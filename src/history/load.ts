@@ -135,6 +135,18 @@ export async function loadPrincipalEvents(db: RawQueryable, principalArn: string
   return { principalStreamId, events: inHistoryOrder([...own, ...groups, ...policies, ...aws]) };
 }
 
+/**
+ * The events with a role's stream merged in (the latest stream that carried its ARN), in history
+ * order: what accessTimeline needs to judge sts:AssumeRole on that role by its trust policy.
+ */
+export async function withRoleStream(db: RawQueryable, events: readonly StoredEvent[], roleArn: string, upTo = Number.MAX_SAFE_INTEGER): Promise<StoredEvent[]> {
+  const stream = (await streamsNamed(db, "role", "arn", roleArn, upTo)).at(-1);
+  if (!stream) return [...events];
+  const have = new Set(events.map((e) => e.position));
+  const extra = (await readStreams(db, [stream], upTo)).filter((e) => !have.has(e.position));
+  return extra.length > 0 ? inHistoryOrder([...events, ...extra]) : [...events];
+}
+
 /** The AWS-dated events (actor `aws`) after a position, in position order. */
 export async function awsDatedAfter(db: RawQueryable, position: number): Promise<StoredEvent[]> {
   const rows = await db.$queryRawUnsafe<Parameters<typeof toStoredEvent>[0][]>(

@@ -5,6 +5,8 @@ import { compileEffectiveSet, decideAt } from "./decide-at.js";
 import { effectiveSetOf, type EffectiveSet } from "./effective-set.js";
 import { inEffectAt, withAwsArns, type HistoryPoint } from "./aws-dated.js";
 import { emptyWorld, evolveWorld, type World } from "./world.js";
+import { isAssumeRoleQuestion, trustAdmits } from "../authz/who-can-assume.js";
+import { trustPolicyAt } from "./trust-at.js";
 
 // Pure: everything here works on a list of events already read (the principal's stream, its
 // groups' streams, its policies' streams), in history order (aws-dated.ts: position order, AWS
@@ -61,7 +63,9 @@ export interface AccessInterval {
 /**
  * The intervals during which a request was allowed. The decision is recomputed only after events
  * that changed the principal's set; `aws:CurrentTime` is the time of that event, so a time-bound
- * condition is judged as of the change, not as of now.
+ * condition is judged as of the change, not as of now. For sts:AssumeRole on a role (whose stream
+ * must then be among the events), the role's trust policy decides with the identity policies, as
+ * at STS (who-can-assume.ts), and a change of the trust policy is a change too.
  */
 export function accessTimeline(
   events: readonly StoredEvent[],
@@ -71,11 +75,18 @@ export function accessTimeline(
 ): AccessInterval[] {
   const intervals: AccessInterval[] = [];
   let open: { openedBy: StoredEvent; allowedBy: readonly MatchedStatement[] } | undefined;
+  const assume = isAssumeRoleQuestion(request.action, request.resource);
+  let trustText: string | undefined;
   for (const step of replay(events, principalStreamId, accountId, withAwsArns(emptyWorld, events))) {
-    if (!step.changed) continue;
+    const trust = assume ? trustPolicyAt(step.world, request.resource) : undefined;
+    const trustChanged = assume && trust?.text !== trustText;
+    trustText = trust?.text;
+    if (!step.changed && !trustChanged) continue;
     const result = step.set ? decideAt(step.set, request, step.event.occurredAt, compileEffectiveSet(step.set)) : undefined;
-    const allowed = result?.decision === "allowed";
-    if (allowed && !open) open = { openedBy: step.event, allowedBy: result.matchedStatements };
+    const allowed = !assume
+      ? result?.decision === "allowed"
+      : step.set !== undefined && result !== undefined && trust !== undefined && trustAdmits(trust.document, trust.accountId, step.set.principal, result.decision, request.context ?? [], step.event.occurredAt) !== undefined;
+    if (allowed && !open) open = { openedBy: step.event, allowedBy: result!.decision === "allowed" ? result!.matchedStatements : [] };
     if (!allowed && open) {
       intervals.push({ ...open, closedBy: step.event });
       open = undefined;

@@ -1,4 +1,6 @@
 import type { AllowedPrincipal } from "../authz/who-can.js";
+import { isAssumeRoleQuestion, trustAdmits } from "../authz/who-can-assume.js";
+import { trustPolicyAt } from "./trust-at.js";
 import { readAll, type RawQueryable } from "../eventstore/read.js";
 import type { ContextEntry } from "../policy/request.js";
 import { decideAt } from "./decide-at.js";
@@ -35,12 +37,19 @@ export async function principalsAllowedAt(
   // AWS versions appended after the point but dated at or before it were in effect then (aws-dated.ts).
   const later = await awsDatedAfter(db, point.position);
   world = withAwsArns(foldWorldInPlace(later.filter((e) => inEffectAt(e, point)), world), [...seen, ...later]);
+  // "Who could act as role R then": its trust policy at the point decides with the identity policies (who-can-assume.ts).
+  const trust = isAssumeRoleQuestion(request.action, request.resource) ? trustPolicyAt(world, request.resource) : undefined;
+  if (isAssumeRoleQuestion(request.action, request.resource) && !trust) return [];
   const allowed: AllowedPrincipal[] = [];
   for (const streamId of [...world.users.keys(), ...world.roles.keys()]) {
     const set = effectiveSetOf(world, streamId, accountId);
     if (!set) continue;
     const result = decideAt(set, request, point.time);
-    if (result.decision === "allowed") allowed.push({ principalArn: set.principal.arn, principalType: set.principal.type, matchedStatements: result.matchedStatements });
+    if (trust) {
+      const trustStatements = trustAdmits(trust.document, trust.accountId, set.principal, result.decision, request.context ?? [], point.time);
+      if (trustStatements) allowed.push({ principalArn: set.principal.arn, principalType: set.principal.type, matchedStatements: result.decision === "allowed" ? result.matchedStatements : [], trustStatements });
+    } else if (result.decision === "allowed") allowed.push({ principalArn: set.principal.arn, principalType: set.principal.type, matchedStatements: result.matchedStatements });
   }
   return allowed.sort((a, b) => a.principalArn.localeCompare(b.principalArn));
 }
+

@@ -15,6 +15,8 @@ export interface LiveHubOptions {
   /** Undelivered messages a subscriber may have before it is cut off (default 1000). */
   readonly bufferLimit?: number;
   readonly onError?: (err: unknown) => void;
+  /** The authorizer's clock: when a watched role session expires (default the system clock). */
+  readonly now?: () => Date;
 }
 
 export interface SubscribeOptions {
@@ -31,6 +33,8 @@ interface DecisionWatch {
   readonly request: AuthorizeRequest;
   last: EvaluationResult;
   readonly sinks: Set<(m: DecisionChange) => void>;
+  /** For a role session: fires when it expires, which denies everything without any event. */
+  expiry?: ReturnType<typeof setTimeout>;
 }
 
 /** One watched principal, shared by every subscription to it: the set is diffed once per change. */
@@ -63,6 +67,7 @@ export class LiveHub {
   readonly #authorizer: Authorizer;
   readonly #limit: number;
   readonly #onError: (err: unknown) => void;
+  readonly #now: () => Date;
   readonly #tails = new KeyIndex<Tail>();
   readonly #allTails = new Set<Tail>();
   #tailCount = 0;
@@ -77,6 +82,7 @@ export class LiveHub {
     this.#authorizer = authorizer;
     this.#limit = options.bufferLimit ?? 1000;
     this.#onError = options.onError ?? (() => undefined);
+    this.#now = options.now ?? (() => new Date());
     this.#unsubscribe = bus.subscribe((events) => this.#onEvents(events));
   }
 
@@ -140,7 +146,9 @@ export class LiveHub {
     options: SubscribeOptions & { readonly lastDecision?: EvalDecision | null } = {},
   ): Promise<LiveStream<DecisionChange>> {
     const watch = await this.#acquire(request.principalArn);
-    const key = JSON.stringify([request.action, request.resource, request.context ?? []]);
+    // A role session is watched through its role (its policies are the role's) but decided as
+    // itself: two sessions of a role, and the role, are three different decisions.
+    const key = JSON.stringify([request.action, request.resource, request.context ?? [], request.session ? [request.session.userId, request.session.issuedAt.toISOString()] : null]);
     return new LiveStream<DecisionChange>({
       after: options.after,
       limit: this.#limit,
@@ -154,11 +162,15 @@ export class LiveHub {
           this.#enqueue(async () => {
             if (created.last === pending) created.last = await this.#decide(request);
           });
+          if (request.session) this.#watchExpiry(created, request.session.expiresAt);
         }
         dw.sinks.add(sink);
         return () => {
           dw.sinks.delete(sink);
-          if (dw.sinks.size === 0) watch.decisions.delete(key);
+          if (dw.sinks.size === 0) {
+            watch.decisions.delete(key);
+            clearTimeout(dw.expiry);
+          }
           this.#release(watch);
         };
       },
@@ -167,12 +179,38 @@ export class LiveHub {
         const changes = await this.#replay(request.principalArn, after, head);
         const now = await this.#decide(request);
         const last = options.lastDecision ?? null;
-        if (changes.length > 0 && (last === null || allowed(last) !== allowed(now.decision))) {
+        const flipped = last !== null && allowed(last) !== allowed(now.decision);
+        if (changes.length > 0 && (last === null || flipped)) {
           yield decisionMessage(head, request, last, now, changes.at(-1)!.cause);
+        } else if (flipped && request.session) {
+          // Nothing in the log since: the session expired meanwhile.
+          yield decisionMessage(head, request, last, now, null);
         }
         return head;
       }.bind(this) as (after: number) => AsyncGenerator<DecisionChange, number>,
     });
+  }
+
+  /**
+   * A session's expiry flips its decisions with no event to carry it: re-decided when the clock
+   * passes the expiration (the authorizer then answers "session expired"), and reported at the
+   * log's head then, with no cause.
+   */
+  #watchExpiry(dw: DecisionWatch, expiresAt: Date): void {
+    const delay = Math.max(0, expiresAt.getTime() - this.#now().getTime()) + 5;
+    // Node's timers hold at most ~24.8 days; no session lasts longer than 12 hours.
+    dw.expiry = setTimeout(() => {
+      this.#enqueue(async () => {
+        if (dw.sinks.size === 0 || dw.last === pending) return;
+        const now = await this.#decide(dw.request);
+        const before = dw.last;
+        dw.last = now;
+        if (allowed(before.decision) === allowed(now.decision)) return;
+        const message = decisionMessage(await headPosition(this.#db), dw.request, before.decision, now, null);
+        for (const sink of dw.sinks) sink(message);
+      });
+    }, delay);
+    dw.expiry.unref?.();
   }
 
   /** The log fold of permission-replay.ts, each change's cause narrowed to the event that made it. */
@@ -428,7 +466,8 @@ function allowed(decision: EvalDecision): boolean {
 }
 
 function decisionMessage(position: number, request: AuthorizeRequest, before: EvalDecision | null, now: EvaluationResult, cause: Cause | null): DecisionChange {
-  return { position, principalArn: request.principalArn, action: request.action, resource: request.resource, before, after: now.decision, reason: now.reason, cause };
+  // A session's decisions name the session, as it was asked for, not the role it is watched through.
+  return { position, principalArn: request.session?.assumedRoleArn ?? request.principalArn, action: request.action, resource: request.resource, before, after: now.decision, reason: now.reason, cause };
 }
 
 /** Events that can widen what a principal's set depends on (a group joined, a policy attached). */

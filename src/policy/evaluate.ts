@@ -21,6 +21,8 @@ export type EvalReason =
   | "boundary does not allow"
   | "explicitDeny in session policy"
   | "no session policy allows"
+  /** A role session past its expiration may do nothing (its credentials are refused: ExpiredToken). */
+  | "session expired"
   | "allowed";
 
 export interface ConditionTrace {

@@ -20,6 +20,7 @@ export function sessionCallerOf(row: RoleSession): SessionCaller {
     };
   });
   const grant: SessionGrant = {
+    assumedRoleArn: row.assumedRoleArn,
     roleArn: row.roleArn,
     roleName: row.roleName,
     sessionName: row.sessionName,

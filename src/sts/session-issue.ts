@@ -25,6 +25,9 @@ export interface SessionToIssue
 
 export const assumedRoleArn = (accountId: string, roleName: string, sessionName: string) => `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
 
+/** Whether an ARN names a role session (`arn:aws:sts::<account>:assumed-role/<role>/<session>`) rather than a user or role. */
+export const isAssumedRoleArn = (arn: string) => /^arn:aws:sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+$/.test(arn);
+
 /** Makes the credentials, records the session (its secret hashed and sealed, its token digested), and answers them once. */
 export async function issueSession(deps: { readonly sessions: SessionStore }, role: Role, s: SessionToIssue): Promise<IssuedSession> {
   const secretAccessKey = newSessionSecret();

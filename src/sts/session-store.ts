@@ -33,7 +33,8 @@ export interface NewSessionRecord {
 /**
  * The role_sessions table: every session STS issued, kept outside the event log (assuming a
  * role changes no IAM state) for authentication and for auditors (roleSessions). Rows are never
- * updated; an expired session stays as the record that it was held.
+ * updated; an expired session stays as the record that it was held, until the retention period
+ * has passed (src/sts/session-retention.ts).
  */
 export class SessionStore {
   /** `box` seals each secret as well as hashing it, so SigV4-signed requests can be verified. */
@@ -64,6 +65,22 @@ export class SessionStore {
 
   find(accessKeyId: string): Promise<RoleSession | null> {
     return this.prisma.roleSession.findUnique({ where: { accessKeyId } });
+  }
+
+  /**
+   * The session an assumed-role ARN names at `at`: the newest one valid then; when none was, the
+   * newest issued before (expired by then). Session names may be reused, so several sessions can
+   * share an ARN over time — and at once, in which case the newest is the one asked about.
+   */
+  async byAssumedRoleArn(assumedRoleArn: string, at: Date): Promise<RoleSession | null> {
+    const issued = { assumedRoleArn, issuedAt: { lte: at } };
+    const active = await this.prisma.roleSession.findFirst({ where: { ...issued, expiresAt: { gt: at } }, orderBy: { issuedAt: "desc" } });
+    return active ?? this.prisma.roleSession.findFirst({ where: issued, orderBy: { issuedAt: "desc" } });
+  }
+
+  /** Deletes the records of sessions that expired before `cutoff` (src/sts/session-retention.ts); how many. */
+  async pruneExpiredBefore(cutoff: Date): Promise<number> {
+    return (await this.prisma.roleSession.deleteMany({ where: { expiresAt: { lt: cutoff } } })).count;
   }
 
   /** A role's sessions, newest first; with `activeAt`, only those valid at that moment (issued, not yet expired). */

@@ -1,4 +1,8 @@
 import type { PrismaClient, RoleSession } from "../generated/prisma/client.js";
+import type { SessionGrant } from "../authz/session-grant.js";
+import { DomainError } from "../domain/shared/domain-error.js";
+import { sessionCallerOf } from "./session-grant-of.js";
+import { isAssumedRoleArn } from "./session-issue.js";
 import type { Caller } from "../auth/caller.js";
 import type { SecretBox } from "../auth/secret-box.js";
 import type { ContextEntry } from "../policy/request.js";
@@ -35,6 +39,21 @@ export class StsService {
 
   assumeRole(caller: Caller, origin: readonly ContextEntry[], input: AssumeRoleInput, identity: IdentityDecider): Promise<IssuedSession> {
     return assumeRole({ prisma: this.prisma, sessions: this.store, accountId: this.accountId, now: this.now }, caller, origin, input, identity);
+  }
+
+  /**
+   * Who a decision about `principalArn` is made for: a role session's ARN
+   * (`arn:aws:sts::<account>:assumed-role/<role>/<session>`) is decided as that session — its
+   * role's policies within its session policies, its tags and keys (src/authz/session-grant.ts) —
+   * taking the newest session of that ARN valid at `at` (SessionStore.byAssumedRoleArn); any other
+   * ARN is itself. NoSuchEntity when no session of that ARN had been issued by `at`.
+   */
+  async principalOf(principalArn: string, at: Date = this.now()): Promise<{ principalArn: string; session?: SessionGrant }> {
+    if (!isAssumedRoleArn(principalArn)) return { principalArn };
+    const row = await this.store.byAssumedRoleArn(principalArn, at);
+    if (!row || row.accountId !== this.accountId) throw new DomainError("NoSuchEntity", `The principal ${principalArn} cannot be found.`);
+    const { session } = sessionCallerOf(row);
+    return { principalArn: session.roleArn, session };
   }
 
   roleSessions(roleArn: string, limit?: number, activeAt?: Date): Promise<RoleSession[]> {

@@ -9,7 +9,9 @@ import { buildContext, type ContextEntry } from "../policy/request.js";
 import { assumeRoleDecision, evaluateTrustPolicy } from "../policy/trust-policy.js";
 import { DEFAULT_DURATION_SECONDS, checkAssumeRoleInput, checkPacked, packedPolicyPercent } from "./assume-role-input.js";
 import { resolveSessionPolicies, type StsDeps } from "./assume-role.js";
+import { requestTagContext } from "../authz/authorization-check.js";
 import { OidcDiscoveryError, type OidcKeys } from "./oidc-keys.js";
+import { claimedSession } from "./web-identity-claims.js";
 import { issueSession, type IssuedSession } from "./session-issue.js";
 
 export interface WebIdentityInput {
@@ -65,6 +67,10 @@ export async function assumeRoleWithWebIdentity(deps: StsDeps & { readonly keys:
   const audience = typeof claims["azp"] === "string" ? (claims["azp"] as string) : audiences.find((a) => clientIds.includes(a));
   if (audience === undefined || !clientIds.includes(audience)) throw invalidToken("Incorrect token audience");
   if (typeof claims.sub !== "string" || claims.sub === "") throw new DomainError("IDPRejectedClaim", "The token has no subject (sub) claim.");
+  // Session tags and a source identity the provider asserts in the token (web-identity-claims.ts),
+  // held to AssumeRole's rules for the same parameters.
+  const claimed = claimedSession(claims);
+  checkAssumeRoleInput({ roleArn: input.roleArn, roleSessionName: input.roleSessionName, tags: claimed.tags, transitiveTagKeys: claimed.transitiveTagKeys, sourceIdentity: claimed.sourceIdentity ?? null });
 
   const role = await findRole(deps.prisma, deps.accountId, input.roleArn);
   const trustDoc = role ? parsePolicyDocument(role.assumeRolePolicyDocument, "trust") : undefined;
@@ -80,29 +86,37 @@ export async function assumeRoleWithWebIdentity(deps: StsDeps & { readonly keys:
     { key: `${key}:aud`, type: "string", values: [audience] },
     { key: `${key}:sub`, type: "string", values: [claims.sub] },
     ...(typeof claims["amr"] === "string" || Array.isArray(claims["amr"]) ? [{ key: `${key}:amr`, type: "stringList" as const, values: ([] as string[]).concat(claims["amr"] as string | string[]) }] : []),
+    ...requestTagContext(claimed.tags),
+    ...(claimed.transitiveTagKeys.length > 0 ? [{ key: "sts:TransitiveTagKeys", type: "stringList" as const, values: [...claimed.transitiveTagKeys] }] : []),
+    ...(claimed.sourceIdentity !== undefined ? [{ key: "sts:SourceIdentity", type: "string" as const, values: [claimed.sourceIdentity] }] : []),
   ]);
-  const trust = evaluateTrustPolicy(trustDoc.document, { caller: { kind: "federated", provider: provider.arn }, action: "sts:AssumeRoleWithWebIdentity", context });
-  if (!assumeRoleDecision(trust, "none", true).allowed) throw notAuthorized();
+  const trusts = (action: string) => assumeRoleDecision(evaluateTrustPolicy(trustDoc.document, { caller: { kind: "federated", provider: provider.arn }, action, context }), "none", true).allowed;
+  if (!trusts("sts:AssumeRoleWithWebIdentity")) throw notAuthorized();
+  // A token carrying tags needs sts:TagSession in the trust policy, one carrying a source identity sts:SetSourceIdentity (id_session-tags, id_credentials_temp_control-access_monitor).
+  if ((claimed.tags.length > 0 || claimed.transitiveTagKeys.length > 0) && !trusts("sts:TagSession")) throw new DomainError("AccessDenied", "Not authorized to perform sts:TagSession");
+  if (claimed.sourceIdentity !== undefined && !trusts("sts:SetSourceIdentity")) throw new DomainError("AccessDenied", "Not authorized to perform sts:SetSourceIdentity");
 
   const duration = input.durationSeconds ?? DEFAULT_DURATION_SECONDS;
   if (duration > role.maxSessionDuration) throw new DomainError("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
   const sessionPolicies = await resolveSessionPolicies(deps.prisma, input.policy ?? null, input.policyArns ?? []);
-  const packedPolicySize = packedPolicyPercent(input.policy, input.policyArns ?? [], []);
+  const packedPolicySize = packedPolicyPercent(input.policy, input.policyArns ?? [], claimed.tags);
   checkPacked(packedPolicySize);
   const issued = await issueSession(deps, role, {
     sessionName: input.roleSessionName,
     via: "AssumeRoleWithWebIdentity",
     issuedBy: claims.sub,
     providerArn: provider.arn,
+    ...(claimed.sourceIdentity !== undefined ? { sourceIdentity: claimed.sourceIdentity } : {}),
     sessionPolicies,
-    tags: [],
-    transitiveTagKeys: [],
+    tags: claimed.tags,
+    transitiveTagKeys: claimed.transitiveTagKeys,
     chained: false,
     now,
     durationSeconds: duration,
     packedPolicySize,
   });
-  return { ...issued, subjectFromWebIdentityToken: claims.sub, audience, provider: key };
+  // Provider: "For OpenID Connect ID tokens, this contains the value of the iss field" (AssumeRoleWithWebIdentity API reference).
+  return { ...issued, subjectFromWebIdentityToken: claims.sub, audience, provider: provider.url };
 }
 
 async function findRole(prisma: PrismaClient, accountId: string, roleArn: string) {

@@ -24,8 +24,8 @@ export interface AwsServer {
 }
 
 /** A real server on an ephemeral port, and real AWS SDK clients pointed at it (the root key unless told otherwise). */
-export async function startAwsServer(): Promise<AwsServer> {
-  const live = await startLiveServer(awsBackend);
+export async function startAwsServer(options: Parameters<typeof startLiveServer>[1] = {}): Promise<AwsServer> {
+  const live = await startLiveServer(awsBackend, options);
   const endpoint = live.url.replace(/\/graphql$/, "");
   const config = (credentials: Credentials = testRootKey) => ({
     endpoint,

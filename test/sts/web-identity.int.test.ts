@@ -106,7 +106,7 @@ describe.each(backends)("AssumeRoleWithWebIdentity on $name", (backend) => {
 
   test("a token from the provider, admitted by the trust policy, gets a session that works as the role", async () => {
     const r = await attempt(await token(k1), "build-1");
-    expect(r).toMatchObject({ __typename: "AssumeRoleWithWebIdentityResponse", subjectFromWebIdentityToken: "repo:acme/api:ref:refs/heads/main", audience: "sts.amazonaws.com", provider: "idp.test" });
+    expect(r).toMatchObject({ __typename: "AssumeRoleWithWebIdentityResponse", subjectFromWebIdentityToken: "repo:acme/api:ref:refs/heads/main", audience: "sts.amazonaws.com", provider: ISSUER });
     const { accessKeyId, secretAccessKey, sessionToken } = r.credentials;
     const session = t.clientWith(accessKeyId, secretAccessKey);
     const headers = { "x-amz-security-token": sessionToken };

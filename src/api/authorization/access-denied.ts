@@ -21,6 +21,9 @@ export function accessDeniedMessage(callerArn: string, action: string, resource:
       return `${head} because no session policy allows the ${action} action`;
     case "explicitDeny in session policy":
       return `${head} with an explicit deny in a session policy`;
+    // A caller never gets here (authentication refuses an expired session: ExpiredToken); a decision about a session can.
+    case "session expired":
+      return `${head} because the session has expired`;
   }
 }
 

@@ -34,6 +34,14 @@ export function callerRequest(ctx: Context, action: string, resource: string, co
   return { ...principal, action, resource, context: [...originContext(ctx.origin), ...context] };
 }
 
+/**
+ * The authorizer's principal for a `principalArn` argument (authorize, decisionChanged): a role
+ * session's ARN is decided as the session (src/sts/sts-service.ts, principalOf), at `at`.
+ */
+export function decisionPrincipal(ctx: Context, principalArn: string, at?: Date): Promise<Pick<AuthorizeRequest, "principalArn" | "session">> {
+  return ctx.sts ? ctx.sts.principalOf(principalArn, at) : Promise.resolve({ principalArn });
+}
+
 /** aws:SourceIp, aws:SecureTransport and aws:UserAgent, from the connection (reference_policies_condition-keys). */
 export function originContext(origin: RequestOrigin): ContextEntry[] {
   return [

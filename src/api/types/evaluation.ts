@@ -3,12 +3,14 @@ import type { SimulationResult } from "../../authz/simulation.js";
 import type { PolicySource } from "../../policy/document.js";
 import type { ConditionTrace, EvaluationResult, MatchedStatement } from "../../policy/evaluate.js";
 import type { ContextEntry, ContextKeyType } from "../../policy/request.js";
+import type { TrustMatch } from "../../policy/trust-policy.js";
 import { serviceReference } from "../../catalogue/service-reference.js";
 import { validatePolicy, type Finding } from "../../policy/validate-policy.js";
 import { builder } from "../builder.js";
 import { iamErrors } from "./iam-error.js";
 import type { EffectivePolicyRow } from "../policy-loaders.js";
-import { authorizeAsOf, simulatePrincipalPolicyAsOf } from "../../history/as-of-evaluation.js";
+import { authorizeAtPoint, simulatePrincipalPolicyAsOf } from "../../history/as-of-evaluation.js";
+import { decisionPrincipal } from "../authorization/authorize-checks.js";
 import { resolvePoint } from "../../history/load.js";
 import { principalsAllowedAt } from "../../history/who-could.js";
 import { AsOfInput } from "./time-travel.js";
@@ -192,11 +194,29 @@ const AuthorizationDecision = builder.objectRef<EvaluationResult>("Authorization
   }),
 });
 
+const TrustStatementRef = builder.objectRef<TrustMatch>("TrustStatementMatch").implement({
+  description: "A statement of a role's trust policy that admits a principal, and how its Principal element names it.",
+  fields: (t) => ({
+    statementIndex: t.exposeInt("statementIndex"),
+    sid: t.string({ nullable: true, resolve: (m) => m.sid ?? null }),
+    principalMatch: t.string({
+      description: "`principal` (named by its own ARN: no identity policy needed in the role's account), `account` or `wildcard` (the identity policies must allow sts:AssumeRole too).",
+      resolve: (m) => m.principalMatch,
+    }),
+  }),
+});
+
 const AllowedPrincipalRef = builder.objectRef<AllowedPrincipal>("AllowedPrincipal").implement({
   fields: (t) => ({
     principalArn: t.exposeString("principalArn"),
     principalType: t.field({ type: PrincipalType, resolve: (p) => p.principalType }),
     matchedStatements: t.field({ type: [MatchedStatementRef], resolve: (p) => p.matchedStatements }),
+    trustStatements: t.field({
+      type: [TrustStatementRef],
+      nullable: true,
+      description: "For sts:AssumeRole on a role: the trust-policy statements that admit the principal (a role here stands for its sessions: role chaining). Null for other actions.",
+      resolve: (p) => (p.trustStatements ? [...p.trustStatements] : null),
+    }),
   }),
 });
 
@@ -291,7 +311,8 @@ builder.queryFields((t) => ({
   authorize: t.field({
     type: AuthorizationDecision,
     errors,
-    description: "One authorization decision. Every `authorize` field of a request is decided in one batch.",
+    description:
+      "One authorization decision. Every `authorize` field of a request is decided in one batch. `principalArn` may be a user, a role, or a role session (`arn:aws:sts::<account>:assumed-role/<role>/<session>`: decided as the newest session of that ARN valid then — the role's policies within its session policies, its session tags; denied once expired).",
     args: {
       principalArn: t.arg.string({ required: true }),
       action: t.arg.string({ required: true }),
@@ -299,14 +320,17 @@ builder.queryFields((t) => ({
       context: t.arg({ type: [ContextEntryInput] }),
       asOf: t.arg({ type: AsOfInput, description: "Decide as of this point of the log (the principal's policies then, aws:CurrentTime then)." }),
     },
-    resolve: (_root, args, ctx) => {
-      const request = { principalArn: args.principalArn, action: args.action, resource: args.resource, context: toContext(args.context) };
-      return args.asOf ? authorizeAsOf(ctx.prisma, ctx.accountId, args.asOf, request) : ctx.loaders.authorize.load(request);
+    resolve: async (_root, args, ctx) => {
+      const ask = { action: args.action, resource: args.resource, context: toContext(args.context) };
+      if (!args.asOf) return ctx.loaders.authorize.load({ ...(await decisionPrincipal(ctx, args.principalArn)), ...ask });
+      const point = await resolvePoint(ctx.prisma, args.asOf);
+      return authorizeAtPoint(ctx.prisma, ctx.accountId, point, { ...(await decisionPrincipal(ctx, args.principalArn, point.time)), ...ask });
     },
   }),
   principalsAllowed: t.field({
     type: [AllowedPrincipalRef],
-    description: "Who can: every user and role allowed this action on this resource, with the statements that allow it.",
+    description:
+      "Who can: every user and role allowed this action on this resource, with the statements that allow it. For `sts:AssumeRole` on a role ARN, who could act as the role: the role's trust policy applied as STS applies it (the principals it names itself, or whose identity policies allow when it names their account or `*`), with `trustStatements`.",
     args: {
       action: t.arg.string({ required: true }),
       resource: t.arg.string({ required: true }),

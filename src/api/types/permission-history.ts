@@ -1,6 +1,7 @@
 import type { PolicyStatement } from "../../policy/document.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
-import { loadPrincipalEvents, resolvePoint, type Point } from "../../history/load.js";
+import { loadPrincipalEvents, resolvePoint, withRoleStream, type Point } from "../../history/load.js";
+import { isAssumeRoleQuestion } from "../../authz/who-can-assume.js";
 import { permissionDiff, type ActionDecisionChange, type EffectiveChange } from "../../history/permission-diff.js";
 import { accessTimeline, type AccessInterval } from "../../history/timeline.js";
 import { builder } from "../builder.js";
@@ -88,11 +89,14 @@ builder.queryFields((t) => ({
   }),
   accessTimeline: t.field({
     type: [AccessIntervalRef],
-    description: "The intervals during which the principal was allowed the request, with the events that opened and closed each.",
+    description:
+      "The intervals during which the principal was allowed the request, with the events that opened and closed each. For `sts:AssumeRole` on a role ARN: when the principal could assume the role — the role's trust policy and the principal's identity policies together, as STS decides, changes of either opening or closing an interval.",
     args: { principalArn: t.arg.string({ required: true }), action: t.arg.string({ required: true }), resource: t.arg.string({ defaultValue: "*" }) },
     resolve: async (_root, args, ctx) => {
       const { events, principalStreamId } = await principalEvents(ctx, args.principalArn);
-      return accessTimeline(events, principalStreamId, ctx.accountId, { action: args.action, resource: args.resource ?? "*" });
+      const resource = args.resource ?? "*";
+      const all = isAssumeRoleQuestion(args.action, resource) ? await withRoleStream(ctx.prisma, events, resource) : events;
+      return accessTimeline(all, principalStreamId, ctx.accountId, { action: args.action, resource });
     },
   }),
 }));

@@ -6,6 +6,7 @@ import type { ContextKeyType } from "../../policy/request.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { LogEventRef } from "./history.js";
+import { decisionPrincipal } from "../authorization/authorize-checks.js";
 
 // Live subscriptions, over graphql-ws (WebSocket) and GraphQL over SSE alike. Every message
 // carries the position to resume after; `after:` replays what was missed, then goes live with no
@@ -114,7 +115,8 @@ builder.subscriptionFields((t) => ({
   }),
   decisionChanged: t.field({
     type: DecisionChangeRef,
-    description: "Fires only when this decision flips between allowed and denied.",
+    description:
+      "Fires only when this decision flips between allowed and denied. For a role session's ARN (`arn:aws:sts::<account>:assumed-role/<role>/<session>`, the newest session of that ARN valid now): when its role's policies change — revocation (revokeRoleSessions) included — and when the session expires (then with no cause: nothing in the log made it).",
     args: {
       principalArn: t.arg.string({ required: true }),
       action: t.arg.string({ required: true }),
@@ -123,9 +125,9 @@ builder.subscriptionFields((t) => ({
       after: t.arg({ type: "Position" }),
       lastDecision: t.arg({ type: AccessDecision, description: "On a resume: the decision held at `after`; only a flip from it is reported." }),
     },
-    subscribe: (_root, args, ctx) => {
+    subscribe: async (_root, args, ctx) => {
       const context = (args.context ?? []).map((e) => ({ key: e.contextKeyName, type: e.contextKeyType as ContextKeyType, values: e.contextKeyValues }));
-      const request = { principalArn: args.principalArn, action: args.action, resource: args.resource, context };
+      const request = { ...(await decisionPrincipal(ctx, args.principalArn)), action: args.action, resource: args.resource, context };
       return live(ctx, (onOverflow) => hub(ctx).decisionChanged(request, { after: args.after, lastDecision: args.lastDecision, onOverflow }));
     },
     resolve: unwrap,

@@ -13,8 +13,9 @@ const WebIdentityResponse = builder.objectRef<WebIdentitySession>("AssumeRoleWit
     assumedRoleUser: t.field({ type: AssumedRoleUser, resolve: (s) => s }),
     subjectFromWebIdentityToken: t.exposeString("subjectFromWebIdentityToken"),
     audience: t.exposeString("audience"),
-    provider: t.exposeString("provider", { description: "The issuer, without https://." }),
+    provider: t.exposeString("provider", { description: "The token's issuer (its iss claim), as AWS answers it." }),
     packedPolicySize: t.exposeInt("packedPolicySize"),
+    sourceIdentity: t.string({ nullable: true, description: "From the token's https://aws.amazon.com/source_identity claim." , resolve: (s) => s.sourceIdentity ?? null }),
   }),
 });
 

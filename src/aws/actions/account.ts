@@ -73,10 +73,3 @@ export const accountActions: ActionTable = {
     output: simulationOut,
   },
 };
-
-export const stsActions: ActionTable = {
-  GetCallerIdentity: {
-    document: `query { callerIdentity { UserId: userId Account: account Arn: arn } }`,
-    output: (d) => d.callerIdentity,
-  },
-};
