@@ -121,7 +121,7 @@ function sourcePolicyType(source: PolicySource): string {
   return source.attachedTo.type;
 }
 
-const MatchedStatementRef = builder.objectRef<MatchedStatement>("MatchedStatement").implement({
+export const MatchedStatementRef = builder.objectRef<MatchedStatement>("MatchedStatement").implement({
   description: "A statement that decided the request (AWS's Statement), with its provenance and condition trace.",
   fields: (t) => ({
     sourcePolicyId: t.string({ description: "The managed policy's ARN, or the inline policy's name.", resolve: (m) => m.source.policyArn ?? m.source.policyName }),
