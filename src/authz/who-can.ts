@@ -5,11 +5,14 @@ import type { MatchedStatement } from "../policy/evaluate.js";
 import type { ContextEntry } from "../policy/request.js";
 import { statementMatchesAction } from "../policy/statement.js";
 import type { Authorizer } from "./authorizer.js";
+import { concreteActions } from "./action-pattern.js";
 import { parseCached } from "./policies-in-effect.js";
 
 export interface AllowedPrincipal {
   readonly principalArn: string;
   readonly principalType: "user" | "role";
+  /** The concrete action it is allowed (the question's action, or one its wildcard stands for). */
+  readonly action: string;
   /** The Allow statements that decided it, with provenance. */
   readonly matchedStatements: readonly MatchedStatement[];
 }
@@ -49,14 +52,15 @@ export class WhoCan {
     if (events.some((e) => !e.type.endsWith("Tagged") && !e.type.endsWith("Untagged"))) this.#index = undefined;
   }
 
+  /** An action wildcard (`s3:Put*`) is answered per concrete action (action-pattern.ts), by action then principal. */
   async principalsAllowed(action: string, resource: string, context: readonly ContextEntry[] = []): Promise<AllowedPrincipal[]> {
-    const candidateArns = await this.candidatePrincipals(action);
-    const results = await this.authorizer.authorizeMany(candidateArns.map((c) => ({ principalArn: c.arn, action, resource, context })));
+    const pairs: { action: string; arn: string; type: "user" | "role" }[] = [];
+    for (const a of await concreteActions(action)) for (const c of await this.candidatePrincipals(a)) pairs.push({ action: a, ...c });
+    const results = await this.authorizer.authorizeMany(pairs.map((p) => ({ principalArn: p.arn, action: p.action, resource, context })));
     const allowed: AllowedPrincipal[] = [];
     results.forEach((r, i) => {
-      if (!(r instanceof Error) && r.decision === "allowed") {
-        allowed.push({ principalArn: candidateArns[i]!.arn, principalType: candidateArns[i]!.type, matchedStatements: r.matchedStatements });
-      }
+      const p = pairs[i]!;
+      if (!(r instanceof Error) && r.decision === "allowed") allowed.push({ principalArn: p.arn, principalType: p.type, action: p.action, matchedStatements: r.matchedStatements });
     });
     return allowed;
   }

@@ -1,7 +1,7 @@
 import type { AllowedPrincipal } from "../authz/who-can.js";
 import { readAll, type RawQueryable } from "../eventstore/read.js";
 import type { ContextEntry } from "../policy/request.js";
-import { decideAt } from "./decide-at.js";
+import { compileEffectiveSet, decideAt } from "./decide-at.js";
 import { effectiveSetOf } from "./effective-set.js";
 import type { Point } from "./load.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
@@ -19,7 +19,8 @@ export async function principalsAllowedAt(
   db: RawQueryable,
   accountId: string,
   point: Point,
-  request: { readonly action: string; readonly resource: string; readonly context?: readonly ContextEntry[] },
+  /** `actions`: concrete actions (a question's wildcard expanded by src/authz/action-pattern.ts). */
+  request: { readonly actions: readonly string[]; readonly resource: string; readonly context?: readonly ContextEntry[] },
   pageSize = 5000,
 ): Promise<AllowedPrincipal[]> {
   let world: World = emptyWorld;
@@ -39,8 +40,12 @@ export async function principalsAllowedAt(
   for (const streamId of [...world.users.keys(), ...world.roles.keys()]) {
     const set = effectiveSetOf(world, streamId, accountId);
     if (!set) continue;
-    const result = decideAt(set, request, point.time);
-    if (result.decision === "allowed") allowed.push({ principalArn: set.principal.arn, principalType: set.principal.type, matchedStatements: result.matchedStatements });
+    const compiled = compileEffectiveSet(set);
+    for (const action of request.actions) {
+      const result = decideAt(set, { ...request, action }, point.time, compiled);
+      if (result.decision === "allowed") allowed.push({ principalArn: set.principal.arn, principalType: set.principal.type, action, matchedStatements: result.matchedStatements });
+    }
   }
-  return allowed.sort((a, b) => a.principalArn.localeCompare(b.principalArn));
+  const order = new Map(request.actions.map((a, i) => [a, i]));
+  return allowed.sort((a, b) => order.get(a.action)! - order.get(b.action)! || a.principalArn.localeCompare(b.principalArn));
 }

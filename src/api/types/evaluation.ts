@@ -11,6 +11,7 @@ import type { EffectivePolicyRow } from "../policy-loaders.js";
 import { authorizeAsOf, simulatePrincipalPolicyAsOf } from "../../history/as-of-evaluation.js";
 import { resolvePoint } from "../../history/load.js";
 import { principalsAllowedAt } from "../../history/who-could.js";
+import { concreteActions } from "../../authz/action-pattern.js";
 import { AsOfInput } from "./time-travel.js";
 import { RoleRef } from "./role.js";
 import { UserRef } from "./user.js";
@@ -196,6 +197,7 @@ const AllowedPrincipalRef = builder.objectRef<AllowedPrincipal>("AllowedPrincipa
   fields: (t) => ({
     principalArn: t.exposeString("principalArn"),
     principalType: t.field({ type: PrincipalType, resolve: (p) => p.principalType }),
+    action: t.exposeString("action", { description: "The concrete action allowed: the question's, or one its wildcard (s3:Put*) stands for." }),
     matchedStatements: t.field({ type: [MatchedStatementRef], resolve: (p) => p.matchedStatements }),
   }),
 });
@@ -306,7 +308,8 @@ builder.queryFields((t) => ({
   }),
   principalsAllowed: t.field({
     type: [AllowedPrincipalRef],
-    description: "Who can: every user and role allowed this action on this resource, with the statements that allow it.",
+    description:
+      "Who can: every user and role allowed this action on this resource, with the statements that allow it. An action wildcard (s3:Put*) is answered per concrete action of the service reference (at most 1,000), by action then principal.",
     args: {
       action: t.arg.string({ required: true }),
       resource: t.arg.string({ required: true }),
@@ -316,7 +319,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       if (!args.asOf) return ctx.whoCan.principalsAllowed(args.action, args.resource, toContext(args.context));
       const point = await resolvePoint(ctx.prisma, args.asOf);
-      return principalsAllowedAt(ctx.prisma, ctx.accountId, point, { action: args.action, resource: args.resource, context: toContext(args.context) });
+      return principalsAllowedAt(ctx.prisma, ctx.accountId, point, { actions: await concreteActions(args.action), resource: args.resource, context: toContext(args.context) });
     },
   }),
   validatePolicy: t.field({
