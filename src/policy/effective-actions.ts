@@ -102,11 +102,14 @@ export function effectiveActions(set: CompiledPolicySet, reference: ServiceRefer
     const { service, action, definition } = info.get(lower)!;
     if (services !== undefined && !services.has(service)) continue;
     if (levels !== undefined && !levels.has(definition.accessLevel)) continue;
-    const denies = boundary === undefined ? applying(identity, lower, "Deny") : [...applying(identity, lower, "Deny"), ...applying(boundary, lower, "Deny")];
-    const bounds = boundary === undefined ? undefined : applying(boundary, lower, "Allow");
-    const others = `${denies.map((d) => d.id).join(",")}|${bounds?.map((b) => b.id).join(",") ?? "-"}`;
+    const own = split(identity, lower);
+    if (own.allows.length === 0) continue;
+    const bounded = boundary === undefined ? undefined : split(boundary, lower);
+    const denies = bounded === undefined || bounded.denies.length === 0 ? own.denies : own.denies.length === 0 ? bounded.denies : [...own.denies, ...bounded.denies];
+    const bounds = bounded?.allows;
+    const others = `${idsOf(denies)}|${bounds === undefined ? "-" : idsOf(bounds)}`;
     const grants: EffectiveGrant[] = [];
-    for (const allow of applying(identity, lower, "Allow")) {
+    for (const allow of own.allows) {
       const key = `${allow.id}|${others}`;
       let grant = grantMemo.get(key);
       if (grant === undefined) grantMemo.set(key, (grant = grantOf(allow, denies, bounds, filter) ?? null));
@@ -154,20 +157,32 @@ function candidateActions(identity: PreparedSet, reference: ServiceReference): I
   return [...found].sort();
 }
 
-function applying(set: PreparedSet, lower: string, effect: "Allow" | "Deny"): Prepared[] {
+const NONE: readonly Prepared[] = [];
+
+function idsOf(list: readonly Prepared[]): string {
+  let key = "";
+  for (const p of list) key += `${p.id},`;
+  return key;
+}
+
+/** The set's statements whose Action matches the action, Allows and Denies apart, each in document order. */
+function split(set: PreparedSet, lower: string): { allows: readonly Prepared[]; denies: readonly Prepared[] } {
   const service = lower.slice(0, lower.indexOf(":"));
   const listed = set.byAction.get(lower) ?? [];
   const wide = set.wideByService.get(service) ?? set.wideAlways;
+  let allows: Prepared[] | undefined;
+  let denies: Prepared[] | undefined;
   // Both lists are in the order of the action's bucket (document order): merge them.
-  const out: Prepared[] = [];
-  if (listed.length === 0 && wide.length === 0) return out;
   let i = 0;
   let j = 0;
   while (i < listed.length || j < wide.length) {
-    const r = j >= wide.length || (i < listed.length && listed[i]!.pos < wide[j]!.pos) ? listed[i++]! : wide[j++]!;
-    if (r.p.statement.effect === effect && matchesAction(r.p.actions, lower)) out.push(r.p);
+    const fromListed = j >= wide.length || (i < listed.length && listed[i]!.pos < wide[j]!.pos);
+    const r = fromListed ? listed[i++]! : wide[j++]!;
+    if (!fromListed && !matchesAction(r.p.actions, lower)) continue;
+    if (r.p.statement.effect === "Allow") (allows ??= []).push(r.p);
+    else (denies ??= []).push(r.p);
   }
-  return out;
+  return { allows: allows ?? NONE, denies: denies ?? NONE };
 }
 
 interface Ranked {
