@@ -7,6 +7,7 @@ import type { ContextEntry } from "../policy/request.js";
 import { statementMatchesAction } from "../policy/statement.js";
 import type { TrustMatch } from "../policy/trust-policy.js";
 import type { Authorizer } from "./authorizer.js";
+import { concreteActions } from "./action-pattern.js";
 import { parseCached } from "./policies-in-effect.js";
 import { loadPrincipals } from "./principal.js";
 import { isAssumeRoleQuestion, trustAdmits, trustNamedArns } from "./who-can-assume.js";
@@ -14,6 +15,8 @@ import { isAssumeRoleQuestion, trustAdmits, trustNamedArns } from "./who-can-ass
 export interface AllowedPrincipal {
   readonly principalArn: string;
   readonly principalType: "user" | "role";
+  /** The concrete action it is allowed (the question's action, or one its wildcard stands for). */
+  readonly action: string;
   /** The Allow statements that decided it, with provenance (none when a trust policy names the principal itself). */
   readonly matchedStatements: readonly MatchedStatement[];
   /** For sts:AssumeRole on a role: the role's trust-policy statements that admit it. */
@@ -56,15 +59,16 @@ export class WhoCan {
     if (events.some((e) => !e.type.endsWith("Tagged") && !e.type.endsWith("Untagged"))) this.#index = undefined;
   }
 
+  /** An action wildcard (`s3:Put*`) is answered per concrete action (action-pattern.ts), by action then principal. */
   async principalsAllowed(action: string, resource: string, context: readonly ContextEntry[] = []): Promise<AllowedPrincipal[]> {
     if (isAssumeRoleQuestion(action, resource)) return this.#mayAssume(resource, context);
-    const candidateArns = await this.candidatePrincipals(action);
-    const results = await this.authorizer.authorizeMany(candidateArns.map((c) => ({ principalArn: c.arn, action, resource, context })));
+    const pairs: { action: string; arn: string; type: "user" | "role" }[] = [];
+    for (const a of await concreteActions(action)) for (const c of await this.candidatePrincipals(a)) pairs.push({ action: a, ...c });
+    const results = await this.authorizer.authorizeMany(pairs.map((p) => ({ principalArn: p.arn, action: p.action, resource, context })));
     const allowed: AllowedPrincipal[] = [];
     results.forEach((r, i) => {
-      if (!(r instanceof Error) && r.decision === "allowed") {
-        allowed.push({ principalArn: candidateArns[i]!.arn, principalType: candidateArns[i]!.type, matchedStatements: r.matchedStatements });
-      }
+      const p = pairs[i]!;
+      if (!(r instanceof Error) && r.decision === "allowed") allowed.push({ principalArn: p.arn, principalType: p.type, action: p.action, matchedStatements: r.matchedStatements });
     });
     return allowed;
   }
@@ -90,7 +94,7 @@ export class WhoCan {
       if (!principal || identity === undefined || identity instanceof Error) return;
       const trustStatements = trustAdmits(trust.document, role.accountId, principal, identity.decision, context, now);
       if (!trustStatements) return;
-      allowed.push({ principalArn: arn, principalType: principal.type, matchedStatements: identity.decision === "allowed" ? identity.matchedStatements : [], trustStatements });
+      allowed.push({ principalArn: arn, principalType: principal.type, action: "sts:AssumeRole", matchedStatements: identity.decision === "allowed" ? identity.matchedStatements : [], trustStatements });
     });
     return allowed;
   }

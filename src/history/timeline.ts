@@ -52,6 +52,8 @@ export function worldAt(events: readonly StoredEvent[], point: HistoryPoint): Wo
 }
 
 export interface AccessInterval {
+  /** The concrete action the interval is about. */
+  readonly action: string;
   /** The event after which the request was allowed. */
   readonly openedBy: StoredEvent;
   /** The event after which it no longer was; undefined while it still is. */
@@ -73,25 +75,46 @@ export function accessTimeline(
   accountId: string,
   request: { readonly action: string; readonly resource: string; readonly context?: readonly ContextEntry[] },
 ): AccessInterval[] {
-  const intervals: AccessInterval[] = [];
-  let open: { openedBy: StoredEvent; allowedBy: readonly MatchedStatement[] } | undefined;
-  const assume = isAssumeRoleQuestion(request.action, request.resource);
+  return accessTimelines(events, principalStreamId, accountId, { ...request, actions: [request.action] });
+}
+
+/**
+ * The same for several concrete actions (a question's wildcard expanded) in one replay: each
+ * changed set is compiled once and decided for every action. Intervals by action, then in order.
+ * For sts:AssumeRole on a role, the role's trust policy decides too: its changes open and close
+ * intervals like the principal's own (who-can-assume.ts).
+ */
+export function accessTimelines(
+  events: readonly StoredEvent[],
+  principalStreamId: string,
+  accountId: string,
+  request: { readonly actions: readonly string[]; readonly resource: string; readonly context?: readonly ContextEntry[] },
+): AccessInterval[] {
+  const intervals = request.actions.map(() => [] as AccessInterval[]);
+  const open = request.actions.map((): { openedBy: StoredEvent; allowedBy: readonly MatchedStatement[] } | undefined => undefined);
+  const assume = request.actions.map((action) => isAssumeRoleQuestion(action, request.resource));
+  const anyAssume = assume.some(Boolean);
   let trustText: string | undefined;
   for (const step of replay(events, principalStreamId, accountId, withAwsArns(emptyWorld, events))) {
-    const trust = assume ? trustPolicyAt(step.world, request.resource) : undefined;
-    const trustChanged = assume && trust?.text !== trustText;
+    const trust = anyAssume ? trustPolicyAt(step.world, request.resource) : undefined;
+    const trustChanged = anyAssume && trust?.text !== trustText;
     trustText = trust?.text;
     if (!step.changed && !trustChanged) continue;
-    const result = step.set ? decideAt(step.set, request, step.event.occurredAt, compileEffectiveSet(step.set)) : undefined;
-    const allowed = !assume
-      ? result?.decision === "allowed"
-      : step.set !== undefined && result !== undefined && trust !== undefined && trustAdmits(trust.document, trust.accountId, step.set.principal, result.decision, request.context ?? [], step.event.occurredAt) !== undefined;
-    if (allowed && !open) open = { openedBy: step.event, allowedBy: result!.decision === "allowed" ? result!.matchedStatements : [] };
-    if (!allowed && open) {
-      intervals.push({ ...open, closedBy: step.event });
-      open = undefined;
-    }
+    const compiled = step.set ? compileEffectiveSet(step.set) : undefined;
+    request.actions.forEach((action, i) => {
+      const result = step.set ? decideAt(step.set, { ...request, action }, step.event.occurredAt, compiled) : undefined;
+      const allowed = !assume[i]
+        ? result?.decision === "allowed"
+        : step.set !== undefined && result !== undefined && trust !== undefined && trustAdmits(trust.document, trust.accountId, step.set.principal, result.decision, request.context ?? [], step.event.occurredAt) !== undefined;
+      if (allowed && !open[i]) open[i] = { openedBy: step.event, allowedBy: result!.decision === "allowed" ? result!.matchedStatements : [] };
+      if (!allowed && open[i]) {
+        intervals[i]!.push({ action, ...open[i]!, closedBy: step.event });
+        open[i] = undefined;
+      }
+    });
   }
-  if (open) intervals.push({ ...open, closedBy: undefined });
-  return intervals;
+  request.actions.forEach((action, i) => {
+    if (open[i]) intervals[i]!.push({ action, ...open[i]!, closedBy: undefined });
+  });
+  return intervals.flat();
 }

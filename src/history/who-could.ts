@@ -3,7 +3,7 @@ import { isAssumeRoleQuestion, trustAdmits } from "../authz/who-can-assume.js";
 import { trustPolicyAt } from "./trust-at.js";
 import { readAll, type RawQueryable } from "../eventstore/read.js";
 import type { ContextEntry } from "../policy/request.js";
-import { decideAt } from "./decide-at.js";
+import { compileEffectiveSet, decideAt } from "./decide-at.js";
 import { effectiveSetOf } from "./effective-set.js";
 import type { Point } from "./load.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
@@ -21,7 +21,8 @@ export async function principalsAllowedAt(
   db: RawQueryable,
   accountId: string,
   point: Point,
-  request: { readonly action: string; readonly resource: string; readonly context?: readonly ContextEntry[] },
+  /** `actions`: concrete actions (a question's wildcard expanded by src/authz/action-pattern.ts). */
+  request: { readonly actions: readonly string[]; readonly resource: string; readonly context?: readonly ContextEntry[] },
   pageSize = 5000,
 ): Promise<AllowedPrincipal[]> {
   let world: World = emptyWorld;
@@ -38,18 +39,23 @@ export async function principalsAllowedAt(
   const later = await awsDatedAfter(db, point.position);
   world = withAwsArns(foldWorldInPlace(later.filter((e) => inEffectAt(e, point)), world), [...seen, ...later]);
   // "Who could act as role R then": its trust policy at the point decides with the identity policies (who-can-assume.ts).
-  const trust = isAssumeRoleQuestion(request.action, request.resource) ? trustPolicyAt(world, request.resource) : undefined;
-  if (isAssumeRoleQuestion(request.action, request.resource) && !trust) return [];
+  const assumeRole = request.actions.length === 1 && isAssumeRoleQuestion(request.actions[0]!, request.resource);
+  const trust = assumeRole ? trustPolicyAt(world, request.resource) : undefined;
+  if (assumeRole && !trust) return [];
   const allowed: AllowedPrincipal[] = [];
   for (const streamId of [...world.users.keys(), ...world.roles.keys()]) {
     const set = effectiveSetOf(world, streamId, accountId);
     if (!set) continue;
-    const result = decideAt(set, request, point.time);
-    if (trust) {
-      const trustStatements = trustAdmits(trust.document, trust.accountId, set.principal, result.decision, request.context ?? [], point.time);
-      if (trustStatements) allowed.push({ principalArn: set.principal.arn, principalType: set.principal.type, matchedStatements: result.decision === "allowed" ? result.matchedStatements : [], trustStatements });
-    } else if (result.decision === "allowed") allowed.push({ principalArn: set.principal.arn, principalType: set.principal.type, matchedStatements: result.matchedStatements });
+    const compiled = compileEffectiveSet(set);
+    for (const action of request.actions) {
+      const result = decideAt(set, { ...request, action }, point.time, compiled);
+      if (trust) {
+        const trustStatements = trustAdmits(trust.document, trust.accountId, set.principal, result.decision, request.context ?? [], point.time);
+        if (trustStatements) allowed.push({ principalArn: set.principal.arn, principalType: set.principal.type, action, matchedStatements: result.decision === "allowed" ? result.matchedStatements : [], trustStatements });
+      } else if (result.decision === "allowed") allowed.push({ principalArn: set.principal.arn, principalType: set.principal.type, action, matchedStatements: result.matchedStatements });
+    }
   }
-  return allowed.sort((a, b) => a.principalArn.localeCompare(b.principalArn));
+  const order = new Map(request.actions.map((a, i) => [a, i]));
+  return allowed.sort((a, b) => order.get(a.action)! - order.get(b.action)! || a.principalArn.localeCompare(b.principalArn));
 }
 

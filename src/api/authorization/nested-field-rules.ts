@@ -39,6 +39,7 @@ export const nestedFieldRules: Record<string, Record<string, FieldRule>> = {
     groups: rule<Arned>(({ source }) => on("iam:ListGroupsForUser")(source.arn)),
     accessKeys: rule<Arned>(({ source }) => on("iam:ListAccessKeys")(source.arn)),
     effectivePolicies,
+    effectiveActions: effectivePolicies, // the same policies, read as actions
     history,
   },
   Group: {
@@ -47,7 +48,7 @@ export const nestedFieldRules: Record<string, Record<string, FieldRule>> = {
     users: rule<Arned>(({ source }) => on("iam:GetGroup")(source.arn)),
     history,
   },
-  Role: { ...holderPolicyRules("Role", arn, allPolicyFields), effectivePolicies, history },
+  Role: { ...holderPolicyRules("Role", arn, allPolicyFields), effectivePolicies, effectiveActions: effectivePolicies, history },
   Policy: {
     versions: rule<Arned>(({ source }) => on("iam:ListPolicyVersions", "iam:GetPolicyVersion")(source.arn)),
     defaultVersion: rule<Arned>(({ source }) => on("iam:GetPolicyVersion")(source.arn)),

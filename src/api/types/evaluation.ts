@@ -13,6 +13,7 @@ import { authorizeAtPoint, simulatePrincipalPolicyAsOf } from "../../history/as-
 import { decisionPrincipal } from "../authorization/authorize-checks.js";
 import { resolvePoint } from "../../history/load.js";
 import { principalsAllowedAt } from "../../history/who-could.js";
+import { concreteActions } from "../../authz/action-pattern.js";
 import { AsOfInput } from "./time-travel.js";
 import { RoleRef } from "./role.js";
 import { UserRef } from "./user.js";
@@ -123,7 +124,7 @@ function sourcePolicyType(source: PolicySource): string {
   return source.attachedTo.type;
 }
 
-const MatchedStatementRef = builder.objectRef<MatchedStatement>("MatchedStatement").implement({
+export const MatchedStatementRef = builder.objectRef<MatchedStatement>("MatchedStatement").implement({
   description: "A statement that decided the request (AWS's Statement), with its provenance and condition trace.",
   fields: (t) => ({
     sourcePolicyId: t.string({ description: "The managed policy's ARN, or the inline policy's name.", resolve: (m) => m.source.policyArn ?? m.source.policyName }),
@@ -210,6 +211,7 @@ const AllowedPrincipalRef = builder.objectRef<AllowedPrincipal>("AllowedPrincipa
   fields: (t) => ({
     principalArn: t.exposeString("principalArn"),
     principalType: t.field({ type: PrincipalType, resolve: (p) => p.principalType }),
+    action: t.exposeString("action", { description: "The concrete action allowed: the question's, or one its wildcard (s3:Put*) stands for." }),
     matchedStatements: t.field({ type: [MatchedStatementRef], resolve: (p) => p.matchedStatements }),
     trustStatements: t.field({
       type: [TrustStatementRef],
@@ -330,7 +332,7 @@ builder.queryFields((t) => ({
   principalsAllowed: t.field({
     type: [AllowedPrincipalRef],
     description:
-      "Who can: every user and role allowed this action on this resource, with the statements that allow it. For `sts:AssumeRole` on a role ARN, who could act as the role: the role's trust policy applied as STS applies it (the principals it names itself, or whose identity policies allow when it names their account or `*`), with `trustStatements`.",
+      "Who can: every user and role allowed this action on this resource, with the statements that allow it. An action wildcard (s3:Put*) is answered per concrete action of the service reference (at most 1,000), by action then principal. For `sts:AssumeRole` on a role ARN, who could act as the role: the role's trust policy applied as STS applies it (the principals it names itself, or whose identity policies allow when it names their account or `*`), with `trustStatements`.",
     args: {
       action: t.arg.string({ required: true }),
       resource: t.arg.string({ required: true }),
@@ -340,7 +342,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       if (!args.asOf) return ctx.whoCan.principalsAllowed(args.action, args.resource, toContext(args.context));
       const point = await resolvePoint(ctx.prisma, args.asOf);
-      return principalsAllowedAt(ctx.prisma, ctx.accountId, point, { action: args.action, resource: args.resource, context: toContext(args.context) });
+      return principalsAllowedAt(ctx.prisma, ctx.accountId, point, { actions: await concreteActions(args.action), resource: args.resource, context: toContext(args.context) });
     },
   }),
   validatePolicy: t.field({

@@ -3,7 +3,8 @@ import { DomainError } from "../../domain/shared/domain-error.js";
 import { loadPrincipalEvents, resolvePoint, withRoleStream, type Point } from "../../history/load.js";
 import { isAssumeRoleQuestion } from "../../authz/who-can-assume.js";
 import { permissionDiff, type ActionDecisionChange, type EffectiveChange } from "../../history/permission-diff.js";
-import { accessTimeline, type AccessInterval } from "../../history/timeline.js";
+import { accessTimelines, type AccessInterval } from "../../history/timeline.js";
+import { concreteActions } from "../../authz/action-pattern.js";
 import { builder } from "../builder.js";
 import type { Context } from "../context.js";
 import { MatchedStatementAtRef, PolicySourceAtRef } from "./historic-entities.js";
@@ -56,6 +57,7 @@ const PermissionDiffRef = builder.objectRef<{ from: Point; to: Point; changes: r
 const AccessIntervalRef = builder.objectRef<AccessInterval>("AccessInterval").implement({
   description: "A stretch of the log during which the request was allowed.",
   fields: (t) => ({
+    action: t.exposeString("action", { description: "The concrete action: the question's, or one its wildcard (s3:Put*) stands for." }),
     openedBy: t.field({ type: LogEventRef, resolve: (i) => i.openedBy }),
     closedBy: t.field({ type: LogEventRef, nullable: true, description: "Null while the request is still allowed.", resolve: (i) => i.closedBy ?? null }),
     allowedBy: t.field({ type: [MatchedStatementAtRef], description: "The statements that allowed it when the interval opened.", resolve: (i) => [...i.allowedBy] }),
@@ -90,13 +92,14 @@ builder.queryFields((t) => ({
   accessTimeline: t.field({
     type: [AccessIntervalRef],
     description:
-      "The intervals during which the principal was allowed the request, with the events that opened and closed each. For `sts:AssumeRole` on a role ARN: when the principal could assume the role — the role's trust policy and the principal's identity policies together, as STS decides, changes of either opening or closing an interval.",
+      "The intervals during which the principal was allowed the request, with the events that opened and closed each. For `sts:AssumeRole` on a role ARN: when the principal could assume the role — the role's trust policy and the principal's identity policies together, as STS decides, changes of either opening or closing an interval. An action wildcard (s3:Put*) is answered per concrete action of the service reference (at most 1,000): intervals by action, then in order.",
     args: { principalArn: t.arg.string({ required: true }), action: t.arg.string({ required: true }), resource: t.arg.string({ defaultValue: "*" }) },
     resolve: async (_root, args, ctx) => {
+      const actions = await concreteActions(args.action);
       const { events, principalStreamId } = await principalEvents(ctx, args.principalArn);
       const resource = args.resource ?? "*";
-      const all = isAssumeRoleQuestion(args.action, resource) ? await withRoleStream(ctx.prisma, events, resource) : events;
-      return accessTimeline(all, principalStreamId, ctx.accountId, { action: args.action, resource });
+      const all = actions.some((a) => isAssumeRoleQuestion(a, resource)) ? await withRoleStream(ctx.prisma, events, resource) : events;
+      return accessTimelines(all, principalStreamId, ctx.accountId, { actions, resource });
     },
   }),
 }));

@@ -4,6 +4,7 @@ import type { EffectiveEntry } from "../../history/effective-set.js";
 import { resolvePoint, type Point } from "../../history/load.js";
 import { awsPolicyAt, effectiveSetAt, entityAt } from "../../history/state-at.js";
 import { principalsAllowedAt } from "../../history/who-could.js";
+import { concreteActions } from "../../authz/action-pattern.js";
 import type { AllowedPrincipal } from "../../authz/who-can.js";
 import { simulationPairs } from "../../authz/simulation.js";
 import { findAwsManagedPolicy, isAwsManagedPolicyArn } from "../../policy/aws-managed-policies.js";
@@ -47,6 +48,7 @@ const AllowedAtRef = builder.objectRef<AllowedPrincipal>("HistoricAllowedPrincip
   fields: (t) => ({
     principalArn: t.exposeString("principalArn"),
     principalType: t.exposeString("principalType"),
+    action: t.exposeString("action", { description: "The concrete action allowed: the question's, or one its wildcard stands for." }),
     matchedStatements: t.field({ type: [MatchedStatementAtRef], resolve: (a) => [...a.matchedStatements] }),
   }),
 });
@@ -119,7 +121,7 @@ export const PointRef = builder.objectRef<Point>("PointInTime").implement({
       type: [AllowedAtRef],
       description: "Who could: every user and role allowed the request at the point. Folds the whole log up to the point.",
       args: { action: t.arg.string({ required: true }), resource: t.arg.string({ defaultValue: "*" }) },
-      resolve: (p, args, ctx) => principalsAllowedAt(ctx.prisma, ctx.accountId, p, { action: args.action, resource: args.resource ?? "*" }),
+      resolve: async (p, args, ctx) => principalsAllowedAt(ctx.prisma, ctx.accountId, p, { actions: await concreteActions(args.action), resource: args.resource ?? "*" }),
     }),
   }),
 });
