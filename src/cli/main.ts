@@ -5,6 +5,7 @@ import { openDatabase, storeOptions } from "../db/database.js";
 import { DataDirLocked } from "../db/data-dir-lock.js";
 import { migrate } from "../db/migrate.js";
 import { exportAws, importAws } from "./aws-snapshot.js";
+import { checkCommand } from "./check.js";
 import { events } from "./events.js";
 import { OperatorError } from "./operator-store.js";
 import { projectionsCommand } from "./projections.js";
@@ -22,11 +23,15 @@ const usage = `iamgraph <command>
   projections status | rebuild: checkpoints and lag; replay the log into the read models
   import     aws <file.json> [--as-of t] [--dry-run]: an AWS account's get-account-authorization-details
   export     aws [--as-of t]: the same JSON from iamgraph's state
+  check      no-new-access NEW EXISTING | access-not-granted POLICY --actions …: Access Analyzer's
+             custom policy checks, offline (exit 0 PASS, 1 FAIL, 2 bad input)
 `;
 
 async function main(argv: string[]): Promise<void> {
-  const config = loadConfig();
   const [command = "serve"] = argv;
+  // The checks read only files and the service reference: no configuration, store or server.
+  if (command === "check") return checkCommand(argv.slice(1));
+  const config = loadConfig();
   switch (command) {
     case "serve":
       return serve(config, { relay: argv.includes("--relay") });
