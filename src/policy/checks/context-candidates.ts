@@ -145,7 +145,7 @@ function cidrNeighbours(text: string): string[] {
     first[i] = cidr.network[i]! & mask;
     last[i] = first[i]! | (~mask & 0xff);
   }
-  const out = [first, last];
+  const out: Uint8Array[] = [first, last];
   const below = add(first, -1);
   const above = add(last, 1);
   if (below) out.push(below);

@@ -54,8 +54,7 @@ const FRESH = "xyzqjkw0123456789XYZQJKW-_";
 
 /**
  * Every membership class over `patterns` whose resources satisfy `wanted` (e.g. "some Allow
- * of the new policy holds it"), each with its shortest witness. `alive(states)` may prune a
- * branch that can no longer reach a wanted class (a cheap test; returning true is always safe).
+ * of the new policy holds it"), each with its shortest witness.
  */
 export function resourceClasses(
   patterns: readonly WalkPattern[],
@@ -65,7 +64,6 @@ export function resourceClasses(
   const alphabet = new Set<string>();
   for (const p of patterns) for (let i = 0; i < p.text.length; i++) if (p.kinds[i] === LITERAL) alphabet.add(p.text[i]!);
   const fresh = [...FRESH].find((c) => !alphabet.has(c)) ?? "\u00a7";
-  const letters = [fresh, ...[...alphabet].sort()];
 
   const start = patterns.map((p) => closure(p, [0]));
   const seen = new Set<string>([key(start)]);
@@ -78,7 +76,14 @@ export function resourceClasses(
     const matches = states.map((s, i) => s.includes(patterns[i]!.text.length));
     const signature = matches.map((m) => (m ? "1" : "0")).join("");
     if (!found.has(signature) && wanted(matches)) found.set(signature, { witness: text, matches });
-    for (const c of letters) {
+    // Only letters some pattern can read literally here lead anywhere new; every other letter
+    // behaves like the fresh one (only `*` and `?` take it).
+    const here = new Set<string>([fresh]);
+    states.forEach((st, i) => {
+      const p = patterns[i]!;
+      for (const pos of st) if (pos < p.text.length && p.kinds[pos] === LITERAL) here.add(p.text[pos]!);
+    });
+    for (const c of here) {
       const next = patterns.map((p, i) => step(p, states[i]!, c));
       const k = key(next);
       if (seen.has(k)) continue;
@@ -112,4 +117,24 @@ function step(p: WalkPattern, positions: readonly number[], c: string): number[]
     else if (k === QMARK || p.text[i] === c) next.push(i + 1);
   }
   return next.length === 0 ? next : closure(p, next);
+}
+
+/** Do two patterns match a common string? (Glob intersection, O(length × length).) */
+export function globsIntersect(a: WalkPattern, b: WalkPattern): boolean {
+  const n = a.text.length;
+  const m = b.text.length;
+  const memo = new Uint8Array((n + 1) * (m + 1)); // 0 unknown, 1 false, 2 true
+  const go = (i: number, j: number): boolean => {
+    const k = i * (m + 1) + j;
+    if (memo[k] !== 0) return memo[k] === 2;
+    let r: boolean;
+    if (i === n && j === m) r = true;
+    else if (i < n && a.kinds[i] === STAR) r = go(i + 1, j) || (j < m && go(i, j + 1));
+    else if (j < m && b.kinds[j] === STAR) r = go(i, j + 1) || (i < n && go(i + 1, j));
+    else if (i === n || j === m) r = false;
+    else r = (a.kinds[i] === QMARK || b.kinds[j] === QMARK || a.text[i] === b.text[j]) && go(i + 1, j + 1);
+    memo[k] = r ? 2 : 1;
+    return r;
+  };
+  return go(0, 0);
 }

@@ -8,7 +8,7 @@
 // an action the reference does not know, or `Resource: "*"`, are not judged.
 
 import { actionResourceTypes, expandAction, type ServiceReference } from "../service-reference.js";
-import { resourceClasses, walkPattern } from "../checks/resource-classes.js";
+import { globsIntersect, walkPattern } from "../checks/resource-classes.js";
 import type { CheckContext } from "./context.js";
 import { at } from "./context.js";
 import { itemPath, member, stringsOf } from "./json-ast.js";
@@ -18,10 +18,6 @@ const formatGlob = (format: string) => format.replace(/\$\{[^}]*\}/g, "*");
 /** A policy's Resource pattern as a glob: each policy variable becomes `*` (any value). */
 const resourceGlob = (pattern: string) => pattern.replace(/\$\{[^}]*\}/g, "*");
 
-export function intersects(a: string, b: string): boolean {
-  const walk = resourceClasses([walkPattern(a), walkPattern(b)], (m) => m[0] === true && m[1] === true, 2_000);
-  return walk.classes.length > 0 || !walk.complete; // undecided: no finding
-}
 
 export function checkReferenceResources(ctx: CheckContext, reference: ServiceReference): void {
   for (const s of ctx.statements) {
@@ -39,8 +35,8 @@ export function checkReferenceResources(ctx: CheckContext, reference: ServiceRef
     for (const a of actions) for (const { type } of actionResourceTypes(reference, a)) type.arnFormats.forEach((f) => formats.add(formatGlob(f)));
     for (const { value, node, index } of stringsOf(member(s.node, "Resource"))) {
       if (value === "*" || !value.startsWith("arn:")) continue; // "*" is every resource; non-ARNs are resources.ts's finding
-      const glob = resourceGlob(value);
-      if ([...formats].some((f) => intersects(glob, f))) continue;
+      const glob = walkPattern(resourceGlob(value));
+      if ([...formats].some((f) => globsIntersect(glob, walkPattern(f)))) continue;
       const shown = actions.length <= 3 ? actions.join(", ") : `${actions.slice(0, 3).join(", ")} and ${actions.length - 3} more`;
       ctx.report(
         "WARNING",
