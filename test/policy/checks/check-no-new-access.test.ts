@@ -133,3 +133,34 @@ describe("checkNoNewAccess: answers and refusals", () => {
     expect(outcome).toMatchObject({ ok: false, code: "ValidationError" });
   });
 });
+
+describe("checkNoNewAccess: conservative when it cannot be exact, and never throws", () => {
+  it("too many condition combinations to try is FAIL with an undecided reason, never PASS", () => {
+    // 7 keys × 8+ candidates each: more contexts than the budget.
+    const conditions = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`aws:PrincipalTag/k${i}`, ["a", "b", "c", "d"]]));
+    const existing = doc(allow("s3:GetObject", "*", { StringEquals: conditions }));
+    const outcome = checkNoNewAccess(existing, existing, "IDENTITY_POLICY", reference);
+    expect(outcome.ok && outcome.response.result).toBe("FAIL");
+    const reasons = outcome.ok ? outcome.response.reasons : [];
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(reasons.every((r) => r.undecided === true && r.description.includes("treated as granting new access"))).toBe(true);
+  });
+
+  it("policies with Deny only, NotResource only, or many wildcards are answered", () => {
+    const wild = "arn:aws:s3:::" + "*a".repeat(40) + "*";
+    const cases: [string, string][] = [
+      [doc({ Effect: "Deny", Action: "s3:*", Resource: "*" }), doc(allow("s3:GetObject", "*"))],
+      [doc({ Effect: "Deny", Action: "*", Resource: "*" }), doc({ Effect: "Deny", Action: "iam:*", Resource: "*" })],
+      [doc({ Effect: "Allow", Action: "s3:GetObject", NotResource: ["arn:aws:s3:::a/*", "arn:aws:s3:::b/*"] }), doc({ Effect: "Allow", Action: "s3:GetObject", NotResource: "arn:aws:s3:::a/*" })],
+      [doc(allow("s3:GetObject", wild)), doc(allow("s3:GetObject", "arn:aws:s3:::*a*"))],
+      [doc(allow("*", "*")), doc(allow("*", "*"))],
+    ];
+    for (const [n, e] of cases) {
+      const outcome = checkNoNewAccess(n, e, "IDENTITY_POLICY", reference);
+        expect(outcome.ok, n).toBe(true);
+    }
+    expect(checkNoNewAccess(cases[0]![0], cases[0]![1], "IDENTITY_POLICY", reference)).toMatchObject({ ok: true, response: { result: "PASS" } });
+    expect(checkNoNewAccess(cases[2]![0], cases[2]![1], "IDENTITY_POLICY", reference)).toMatchObject({ ok: true, response: { result: "PASS" } });
+    expect(checkNoNewAccess(cases[4]![0], cases[4]![1], "IDENTITY_POLICY", reference)).toMatchObject({ ok: true, response: { result: "PASS" } });
+  });
+});
