@@ -66,7 +66,7 @@ function time(runs: number, fn: () => unknown): { p50: number; p99: number; tota
     fn();
     samples.push(performance.now() - s);
   }
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99), total: (performance.now() - t0) / 1000 };
+  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), total: (performance.now() - t0) / 1000 };
 }
 
 const bench: Bench = {

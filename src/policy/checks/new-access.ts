@@ -151,7 +151,6 @@ function decideGroup(action: string, relevant: readonly { side: Side; s: Compile
       }
     }
   }
-  const space = contextSpace(relevant.flatMap(({ s }) => s.conditions), [...variableKeys.values()]);
   const assignments = variableAssignments([...variableKeys.keys()], [...segments].slice(0, MAX_SEGMENTS));
   if (assignments === undefined) return undecided();
 
@@ -180,10 +179,21 @@ function decideGroup(action: string, relevant: readonly { side: Side; s: Compile
       (m) => allowIdx.some((i) => holds(i, m)),
     );
     if (!walk.complete) return undecided();
-    const requestContexts = contexts(space, fixed, MAX_CONTEXTS);
-    if (requestContexts === undefined) return undecided();
     const hits = new Map<number, Hit>();
+    // Only the statements holding the class's resource can decide it: their conditions (and
+    // the resource variables) span the contexts to try. Classes held alike share them.
+    const spaces = new Map<string, { space: ReturnType<typeof contextSpace>; list: ReturnType<typeof contexts> }>();
     for (const cls of walk.classes) {
+      const holding = raw.map((_, i) => i).filter((i) => holds(i, cls.matches));
+      const signature = holding.join(",");
+      let entry = spaces.get(signature);
+      if (entry === undefined) {
+        const space = contextSpace(holding.flatMap((i) => raw[i]!.s.conditions), [...variableKeys.values()]);
+        entry = { space, list: contexts(space, fixed, MAX_CONTEXTS) };
+        spaces.set(signature, entry);
+      }
+      const { space, list: requestContexts } = entry;
+      if (requestContexts === undefined) return undecided();
       for (const ctx of requestContexts) {
         const request = { action, resource: cls.witness, context: ctx };
         const now = evaluate(fresh.set, request);
