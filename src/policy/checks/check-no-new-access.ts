@@ -50,7 +50,8 @@ export function reason(f: NewAccess, document: PolicyDocument, tail: string): Ch
     };
   }
   const alike = f.alike > 0 ? ` (and ${f.alike} other action${f.alike > 1 ? "s" : ""} alike)` : "";
-  const on = f.resource === "" ? "every resource (e.g. *)" : f.resource;
+  // The empty resource is the class "matched only by patterns such as *": any resource no other pattern names.
+  const on = f.resource === "" ? "any resource no other pattern names (*)" : f.resource;
   const context = f.context.length === 0 ? "" : ` when ${f.context.map((c) => (c.values.length === 0 ? `${c.key} is absent` : `${c.key} is ${c.values.join(", ")}`)).join(" and ")}`;
   return {
     description: `${where} allows ${f.action}${alike} on ${on}${context}, ${tail}.`,
