@@ -12,7 +12,8 @@
 import { performance } from "node:perf_hooks";
 import { serviceReference } from "../src/catalogue/service-reference.js";
 import { checkAccessNotGranted } from "../src/policy/checks/check-access-not-granted.js";
-import { checkNoNewAccess } from "../src/policy/checks/check-no-new-access.js";
+import { checkNoNewAccess, parseCheckedDocument } from "../src/policy/checks/check-no-new-access.js";
+import { newAccess, type ComparisonStats } from "../src/policy/checks/new-access.js";
 import type { ServiceReference } from "../src/policy/service-reference.js";
 import { policySizeWithoutWhitespace, MANAGED_POLICY_SIZE_QUOTA } from "../src/policy/size.js";
 import { validatePolicy } from "../src/policy/validate-policy.js";
@@ -87,12 +88,21 @@ const bench: Bench = {
     if (!fail.ok || fail.response.result !== "FAIL") throw new Error("the widened policy must FAIL");
     if (!notGranted.ok) throw new Error(notGranted.message);
 
+    // Load-independent measures of the work: what each comparison decided.
+    const work = (n: string, e: string): string => {
+      const stats: ComparisonStats = { groups: 0, classes: 0, requests: 0 };
+      const a = parseCheckedDocument(n, "new");
+      const b = parseCheckedDocument(e, "existing");
+      if (a.ok && b.ok) newAccess(a.document, b.document, reference, stats);
+      return `${stats.groups} action groups, ${stats.classes} resource classes, ${stats.requests} requests`;
+    };
     const runs = Math.max(5, Math.round(50 * scale));
     const checkRuns = Math.max(3, Math.round(10 * scale));
     const cases: [string, number, () => unknown, string][] = [
+      [`validatePolicy without the reference, ${size} chars`, runs, () => validatePolicy(policy), "same run: the baseline"],
       [`validatePolicy, ${size} chars, ${statements} statements`, runs, () => validatePolicy(policy, { reference }), `${findings.length} findings`],
-      ["checkNoNewAccess, identical 6 KB policies (PASS)", checkRuns, () => checkNoNewAccess(policy, policy, "IDENTITY_POLICY", reference), "every request decided"],
-      ["checkNoNewAccess, one resource widened (FAIL)", checkRuns, () => checkNoNewAccess(widened, policy, "IDENTITY_POLICY", reference), `${fail.ok ? fail.response.reasons.length : 0} reasons`],
+      ["checkNoNewAccess, identical 6 KB policies (PASS)", checkRuns, () => checkNoNewAccess(policy, policy, "IDENTITY_POLICY", reference), work(policy, policy)],
+      ["checkNoNewAccess, one resource widened (FAIL)", checkRuns, () => checkNoNewAccess(widened, policy, "IDENTITY_POLICY", reference), `${fail.ok ? fail.response.reasons.length : 0} reasons; ${work(widened, policy)}`],
       ["checkAccessNotGranted, 10 actions × 2 resources", checkRuns, () => checkAccessNotGranted(policy, access, "IDENTITY_POLICY", reference), notGranted.response.result],
     ];
     const rows: Row[] = [];

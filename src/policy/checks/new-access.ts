@@ -67,15 +67,23 @@ function side(document: PolicyDocument, name: string): Side {
   return { document, statements: compileDocument(document).statements, set: compilePolicySet([{ source: source(name), document }]) };
 }
 
+/** What a comparison did (for benchmarks): action groups, resource classes, requests decided. */
+export interface ComparisonStats {
+  groups: number;
+  classes: number;
+  requests: number;
+}
+
 /** Every request the new policy allows and the existing one does not, one per statement and kind of action. */
-export function newAccess(newDocument: PolicyDocument, existingDocument: PolicyDocument, reference: ServiceReference): NewAccess[] {
+export function newAccess(newDocument: PolicyDocument, existingDocument: PolicyDocument, reference: ServiceReference, stats?: ComparisonStats): NewAccess[] {
   const fresh = side(newDocument, "new");
   const old = side(existingDocument, "existing");
   const all = [...fresh.statements.map((s) => ({ side: fresh, s })), ...old.statements.map((s) => ({ side: old, s }))];
   const found: NewAccess[] = [];
   for (const group of actionGroups(fresh, all, reference)) {
     const relevant = group.statements.map((i) => all[i]!);
-    for (const hit of decideGroup(group.action, relevant, fresh, old)) {
+    if (stats) stats.groups++;
+    for (const hit of decideGroup(group.action, relevant, fresh, old, stats)) {
       found.push({ ...hit, action: group.display, alike: group.size - 1 });
       if (found.length >= MAX_REASONS) return found;
     }
@@ -133,7 +141,7 @@ function actionGroups(fresh: Side, all: readonly { side: Side; s: CompiledStatem
 
 type Hit = Omit<NewAccess, "action" | "alike">;
 
-function decideGroup(action: string, relevant: readonly { side: Side; s: CompiledStatement }[], fresh: Side, old: Side): Hit[] {
+function decideGroup(action: string, relevant: readonly { side: Side; s: CompiledStatement }[], fresh: Side, old: Side, stats?: ComparisonStats): Hit[] {
   const raw = relevant.map(({ side, s }) => ({ side, s, st: side.document.statements[s.statementIndex]! as PolicyStatement }));
   const newAllows = raw.filter((r) => r.side === fresh && r.s.effect === "Allow");
   const undecided = (): Hit[] =>
@@ -183,6 +191,7 @@ function decideGroup(action: string, relevant: readonly { side: Side; s: Compile
     // Only the statements holding the class's resource can decide it: their conditions (and
     // the resource variables) span the contexts to try. Classes held alike share them.
     const spaces = new Map<string, { space: ReturnType<typeof contextSpace>; list: ReturnType<typeof contexts> }>();
+    if (stats) stats.classes += walk.classes.length;
     for (const cls of walk.classes) {
       const holding = raw.map((_, i) => i).filter((i) => holds(i, cls.matches));
       const signature = holding.join(",");
@@ -196,6 +205,7 @@ function decideGroup(action: string, relevant: readonly { side: Side; s: Compile
       if (requestContexts === undefined) return undecided();
       for (const ctx of requestContexts) {
         const request = { action, resource: cls.witness, context: ctx };
+        if (stats) stats.requests++;
         const now = evaluate(fresh.set, request);
         if (now.decision !== "allowed" || evaluate(old.set, request).decision === "allowed") continue;
         for (const m of now.matchedStatements) {
