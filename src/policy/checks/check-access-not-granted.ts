@@ -7,7 +7,7 @@
 import type { PolicyDocument } from "../document.js";
 import { arnProblem } from "../findings/resources.js";
 import type { ServiceReference } from "../service-reference.js";
-import { parseCheckedDocument, reason } from "./check-no-new-access.js";
+import { parseCheckedDocument, perStatement, reason } from "./check-no-new-access.js";
 import { newAccess } from "./new-access.js";
 import type { AccessCheckPolicyType, CheckOutcome } from "./types.js";
 
@@ -57,7 +57,7 @@ export function checkAccessNotGranted(policyDocument: string, access: Access, po
   if (problem) return { ok: false, code: "ValidationError", message: problem };
   const policy = parseCheckedDocument(policyDocument, "policyDocument");
   if (!policy.ok) return policy;
-  const found = newAccess(policy.document, referencePolicy(access), reference);
+  const found = perStatement(newAccess(policy.document, referencePolicy(access), reference));
   const reasons = found.map((f) => reason(f, policy.document, "which is listed access"));
   const result = reasons.length === 0 ? "PASS" : "FAIL";
   return { ok: true, response: { result, message: MESSAGES[result], reasons } };

@@ -30,10 +30,26 @@ export function checkNoNewAccess(
   if (!fresh.ok) return fresh;
   const existing = parseCheckedDocument(existingPolicyDocument, "existingPolicyDocument");
   if (!existing.ok) return existing;
-  const found = newAccess(fresh.document, existing.document, reference);
+  const found = perStatement(newAccess(fresh.document, existing.document, reference));
   const reasons = found.map((f) => reason(f, fresh.document, "which the existing policy does not allow"));
   const result = reasons.length === 0 ? "PASS" : "FAIL";
   return { ok: true, response: { result, message: MESSAGES[result], reasons } };
+}
+
+/**
+ * One reason per statement, as AWS gives them: the first new access found for it, the other
+ * actions it grants anew counted in `alike`; undecided only when nothing about it was decided.
+ */
+export function perStatement(found: readonly NewAccess[]): NewAccess[] {
+  const byStatement = new Map<number, NewAccess>();
+  for (const f of found) {
+    const first = byStatement.get(f.statementIndex);
+    if (first === undefined) byStatement.set(f.statementIndex, f);
+    // A decided hit (with its action, resource and context) is the better example.
+    else if (first.undecided && !f.undecided) byStatement.set(f.statementIndex, { ...f, alike: first.alike + f.alike + 1 });
+    else byStatement.set(f.statementIndex, { ...first, alike: first.alike + f.alike + 1 });
+  }
+  return [...byStatement.values()].sort((a, b) => a.statementIndex - b.statementIndex);
 }
 
 /** One ReasonSummary: the statement, and the action, resource and context that show it. */
