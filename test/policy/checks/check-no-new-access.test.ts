@@ -111,6 +111,16 @@ describe("checkNoNewAccess: answers and refusals", () => {
     expect(r?.description).toContain("aws:ResourceTag/owner is absent");
   });
 
+  it("one reason per statement, naming one action and counting the others", () => {
+    const outcome = checkNoNewAccess(doc(allow("s3:*", "*"), allow("iam:Get*", "*")), doc(allow("s3:GetObject", "*")), "IDENTITY_POLICY", reference);
+    const reasons = outcome.ok ? outcome.response.reasons : [];
+    expect(reasons.map((r) => r.statementIndex)).toEqual([0, 1]);
+    expect(reasons[0]?.action).toMatch(/^s3:/);
+    expect(reasons[0]?.action).not.toBe("s3:GetObject");
+    expect(reasons[0]?.description).toMatch(/\(and \d+ other actions alike\)/);
+    expect(reasons[1]?.action).toMatch(/^iam:Get/);
+  });
+
   it("PASS says so", () => {
     const outcome = checkNoNewAccess(doc(allow("s3:GetObject", "*")), doc(allow("s3:*", "*")), "IDENTITY_POLICY", reference);
     expect(outcome).toEqual({ ok: true, response: { result: "PASS", message: "The modified permissions do not grant new access compared to your existing policy.", reasons: [] } });

@@ -61,3 +61,14 @@ describe("validatePolicy with the reference: what is not a finding", () => {
     for (const c of ["INVALID_GLOBAL_CONDITION_KEY", "INVALID_SERVICE_CONDITION_KEY", "CONDITION_KEY_NOT_IN_STATEMENT_SERVICES", "TYPE_MISMATCH", "RESOURCE_MATCHES_NO_RESOURCE_TYPE"]) expect(codes).not.toContain(c);
   });
 });
+
+describe("validatePolicy with the reference never throws", () => {
+  it.each([
+    '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b","Condition":{"StringEquals":{"aws:":"x",":k":"y","s3:":"z"}}}}',
+    '{"Statement":[{"Action":5,"Resource":[null],"Condition":{"Bool":[]}}]}',
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*:*","s3:*","??:Get","s3:${aws:username}"],"Resource":["arn:aws:s3:::${aws:username","arn:*","arn:aws:s3:::' + "*a".repeat(200) + '"]}]}',
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"iam:*","NotResource":"arn:aws:iam::*:role/x","Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":["a*"]},"Null":{"ec2:Region":"true"}}}]}',
+  ])("%s", (text) => {
+    expect(() => validatePolicy(text, { reference })).not.toThrow();
+  });
+});
