@@ -1,5 +1,6 @@
 // Condition keys against the service authorization reference
-// (access-analyzer-reference-policy-checks):
+// (access-analyzer-reference-policy-checks; the two Error messages are AWS's, the Type mismatch
+// text follows AWS's check as recalled, not verified against the page):
 // - "Error – Invalid global condition key": an `aws:` key AWS does not define;
 // - "Error – Invalid service condition key": a `service:` key its service does not define (also
 //   when the reference knows no such service);
@@ -63,7 +64,7 @@ export function checkReferenceConditions(ctx: CheckContext, reference: ServiceRe
         const service = key.slice(0, colon).toLowerCase();
         const definition = definitionOf(reference, service, key);
         if (definition === undefined) {
-          if (service === "aws") ctx.report("ERROR", "INVALID_GLOBAL_CONDITION_KEY", `The condition key ${key} that you specified is not a valid global condition key. Use a valid condition key.`, loc);
+          if (service === "aws") ctx.report("ERROR", "INVALID_GLOBAL_CONDITION_KEY", `The condition key ${key} does not exist. Use a valid condition key.`, loc);
           else ctx.report("ERROR", "INVALID_SERVICE_CONDITION_KEY", `The condition key ${key} does not exist in the service ${service}.`, loc);
           continue;
         }
