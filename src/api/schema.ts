@@ -12,6 +12,7 @@ import "./types/policy.js";
 import "./types/permissions.js";
 import "./types/evaluation.js";
 import "./types/effective-actions.js";
+import "./types/policy-checks.js";
 import "./types/account.js";
 import "./types/history.js";
 import "./types/time-travel.js";

@@ -1,16 +1,6 @@
 #!/usr/bin/env node
-import pino from "pino";
-import { loadConfig } from "../config/config.js";
-import { openDatabase, storeOptions } from "../db/database.js";
-import { DataDirLocked } from "../db/data-dir-lock.js";
-import { migrate } from "../db/migrate.js";
-import { exportAws, importAws } from "./aws-snapshot.js";
-import { events } from "./events.js";
-import { OperatorError } from "./operator-store.js";
-import { projectionsCommand } from "./projections.js";
-import { projectCommand } from "./project.js";
-import { relayCommand } from "./relay.js";
-import { serve } from "./serve.js";
+// Each command's modules are imported when it runs: `check` (a CI step) reads two files and
+// must not pay for loading the server, Prisma and PGlite.
 
 const usage = `iamgraph <command>
 
@@ -22,19 +12,24 @@ const usage = `iamgraph <command>
   projections status | rebuild: checkpoints and lag; replay the log into the read models
   import     aws <file.json> [--as-of t] [--dry-run]: an AWS account's get-account-authorization-details
   export     aws [--as-of t]: the same JSON from iamgraph's state
+  check      no-new-access NEW EXISTING | access-not-granted POLICY --actions …: Access Analyzer's
+             custom policy checks, offline (exit 0 PASS, 1 FAIL, 2 bad input)
 `;
 
 async function main(argv: string[]): Promise<void> {
-  const config = loadConfig();
   const [command = "serve"] = argv;
+  // The checks read only files and the service reference: no configuration, store or server.
+  if (command === "check") return (await import("./check.js")).checkCommand(argv.slice(1));
+  const config = (await import("../config/config.js")).loadConfig();
   switch (command) {
     case "serve":
-      return serve(config, { relay: argv.includes("--relay") });
+      return (await import("./serve.js")).serve(config, { relay: argv.includes("--relay") });
     case "relay":
-      return relayCommand(config);
+      return (await import("./relay.js")).relayCommand(config);
     case "project":
-      return projectCommand(config);
+      return (await import("./project.js")).projectCommand(config);
     case "migrate": {
+      const [{ default: pino }, { openDatabase, storeOptions }, { migrate }] = await Promise.all([import("pino"), import("../db/database.js"), import("../db/migrate.js")]);
       const logger = pino({ level: config.logLevel });
       const db = await openDatabase(storeOptions(config, "migrate"));
       const report = await migrate(db.sql, (msg) => logger.info(msg));
@@ -43,13 +38,13 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case "events":
-      return events(config, argv.slice(1));
+      return (await import("./events.js")).events(config, argv.slice(1));
     case "projections":
-      return projectionsCommand(config, argv.slice(1));
+      return (await import("./projections.js")).projectionsCommand(config, argv.slice(1));
     case "import":
-      return importAws(config, argv.slice(1));
+      return (await import("./aws-snapshot.js")).importAws(config, argv.slice(1));
     case "export":
-      return exportAws(config, argv.slice(1));
+      return (await import("./aws-snapshot.js")).exportAws(config, argv.slice(1));
     case "help":
     case "--help":
       process.stdout.write(usage);
@@ -60,7 +55,8 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
+main(process.argv.slice(2)).catch(async (err: unknown) => {
+  const [{ OperatorError }, { DataDirLocked }] = await Promise.all([import("./operator-store.js"), import("../db/data-dir-lock.js")]);
   // An operator's mistake or a store in use is one line to act on; anything else is a bug, with its stack.
   if (err instanceof OperatorError || err instanceof DataDirLocked) {
     process.stderr.write(`iamgraph: ${err.message}\n`);

@@ -10,6 +10,8 @@ import { checkNotElements, checkPassRole, checkRedundancy } from "./findings/per
 import { checkActions, checkResources } from "./findings/resources.js";
 import { checkStatements, checkTopLevel } from "./findings/structure.js";
 import type { Finding } from "./findings/types.js";
+import { checkReferenceConditions } from "./findings/reference-conditions.js";
+import { checkReferenceResources } from "./findings/reference-resources.js";
 import { checkServiceReference } from "./findings/service-reference.js";
 import { checkVariables } from "./findings/variables.js";
 import type { ServiceReference } from "./service-reference.js";
@@ -54,7 +56,11 @@ export function validatePolicy(text: string, opts: ValidateOptions = {}): Findin
   checkNotElements(ctx);
   checkPassRole(ctx);
   checkRedundancy(ctx);
-  if (opts.reference) checkServiceReference(ctx, opts.reference);
+  if (opts.reference) {
+    checkServiceReference(ctx, opts.reference);
+    checkReferenceConditions(ctx, opts.reference);
+    checkReferenceResources(ctx, opts.reference);
+  }
 
   const quota = kind === "trust" ? TRUST_POLICY_SIZE_QUOTA : MANAGED_POLICY_SIZE_QUOTA;
   if (policySizeWithoutWhitespace(text) > quota) {

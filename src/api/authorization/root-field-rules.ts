@@ -42,6 +42,8 @@ export const queryRules: Record<string, FieldRule> = {
   simulateCustomPolicy: single("iam:SimulateCustomPolicy", () => "*"),
   // Access Analyzer's action: validation reads nothing of the account.
   validatePolicy: single("access-analyzer:ValidatePolicy", () => "*"),
+  checkNoNewAccess: single("access-analyzer:CheckNoNewAccess", () => "*"),
+  checkAccessNotGranted: single("access-analyzer:CheckAccessNotGranted", () => "*"),
 
   // iamgraph's own questions about a principal are authorized on that principal's ARN, like
   // SimulatePrincipalPolicy: what someone may do is as sensitive as the policies saying it.
