@@ -59,8 +59,9 @@ builder.queryFields((t) => ({
       checkPath("pathPrefix", pathPrefix);
       const nameContains = args.nameContains ?? "";
       if (nameContains) checkName("nameContains", nameContains, nameLimits.user);
-      // Names hold `_`, a LIKE wildcard: Prisma's `contains` escapes it (a test holds this).
-      const name = nameContains ? { userNameKey: { contains: nameKey(nameContains) } } : {};
+      // Names may hold `_`, LIKE's any-character, and Prisma's `contains` passes it through: escaped
+      // here (PostgreSQL's default LIKE escape is `\`; names can hold neither `\` nor `%`).
+      const name = nameContains ? { userNameKey: { contains: nameKey(nameContains).replaceAll("_", "\\_") } } : {};
       return ctx.prisma.user.findMany({ ...query, where: { accountId: ctx.accountId, path: { startsWith: pathPrefix }, ...name } });
     },
   }),
