@@ -66,7 +66,10 @@ export class ApiClient {
           if (value.data) onData(value.data as R);
           if (value.errors) onError?.(apiErrorsOf(value.errors as never));
         },
-        error: (err) => onError?.([{ code: "SubscriptionFailed", message: err instanceof CloseEvent ? err.reason : String(err) }]),
+        // A refusal at the start (AccessDenied) comes as graphql-ws's `error` message: its GraphQL
+        // errors, codes included; a closed socket as a CloseEvent.
+        error: (err) =>
+          onError?.(Array.isArray(err) ? apiErrorsOf(err) : [{ code: "SubscriptionFailed", message: err instanceof CloseEvent ? err.reason : String(err) }]),
         complete: () => {},
       },
     );
