@@ -252,8 +252,9 @@ describe.skipIf(!browserAvailable())("web console in chromium", { timeout: 120_0
     });
     await signIn(page, base, testRootKey);
     await page.goto(`${base}/#/users`);
-    await page.getByRole("link", { name: "carol" }).waitFor();
+    await settled(page);
     await expect.poll(() => subscribeSeen).toBe(true);
+    expect(await page.getByRole("link", { name: "early-bird" }).count()).toBe(0);
     await mutateOn(server, "createUser", { userName: "early-bird" }, userPayload);
     release();
     await page.getByRole("link", { name: "early-bird" }).waitFor({ timeout: 15_000 });
