@@ -157,3 +157,15 @@ function decisions(sets: Sets, actions: readonly string[], resource: string, now
   }
   return out;
 }
+
+/**
+ * The actions named in a principal's policies that it is allowed now (on `resource`): what a
+ * credential of that principal can do, for a preview that takes a credential away rather than a
+ * permission (deleting an access key flips none of its user's decisions).
+ */
+export async function allowedNamedActions(tx: Tx, principalArn: string, resource = "*"): Promise<string[]> {
+  const [principal] = await loadPrincipals(tx as unknown as PrismaClient, [principalArn]);
+  if (!principal) return [];
+  const sets = await policySets(tx, [principal]);
+  return [...decisions(sets, namedActions(sets), resource, new Date()).values()].filter((d) => d.decision === "allowed").map((d) => d.request.action);
+}

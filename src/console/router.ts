@@ -19,6 +19,10 @@ export function useRoute(): Route {
   useEffect(() => {
     const onChange = () => setRoute(current());
     addEventListener("hashchange", onChange);
+    // Effects run after the first paint: a hash set in between (a click, a test's page.goto as
+    // soon as the shell shows) fired its hashchange before anyone listened. Read it again now, or
+    // the page stays on the route it first rendered (the live-list test's flake in loaded CI).
+    onChange();
     return () => removeEventListener("hashchange", onChange);
   }, []);
   return route;

@@ -72,8 +72,8 @@ const getGroup = `query ($groupName: String!) {
   group(groupName: $groupName) { groupId groupName path arn users { userName } }
 }`;
 const groupsForUser = `query ($userName: String!) { groupsForUser(userName: $userName) { groupName arn } }`;
-const listUsers = `query ($pathPrefix: String, $first: Int, $after: String) {
-  users(pathPrefix: $pathPrefix, first: $first, after: $after) {
+const listUsers = `query ($pathPrefix: String, $first: Int, $after: String, $nameContains: String) {
+  users(pathPrefix: $pathPrefix, first: $first, after: $after, nameContains: $nameContains) {
     edges { cursor node { userName path } }
     pageInfo { hasNextPage endCursor }
   }
@@ -257,6 +257,34 @@ describe.each(variants)("users and groups ($name)", ({ backend, transport }) => 
     expect(pageSizes).toEqual([5, 5, 2]);
     expect(new Set(seen).size).toBe(seen.length);
     expect([...seen].sort()).toEqual(expected);
+  });
+
+  test("users(nameContains) — iamgraph's search: case-insensitive, `_` literal, paged like ListUsers", async () => {
+    const path = "/search-test/";
+    for (const userName of ["Search_Ann", "search-bob", "searchXann", "other-1", "SEARCH_cid", "search_dee", "search_eve"]) await mutate(createUser, { userName, path });
+    const names = async (nameContains: string, first?: number, after?: string | null) => {
+      const page = (await query(listUsers, { pathPrefix: path, nameContains, first, after })).users;
+      return { names: page.edges.map((e: { node: { userName: string } }) => e.node.userName), page };
+    };
+    // `_` is a character in a name, not LIKE's any-character: searchXann does not match.
+    expect((await names("search_")).names.sort()).toEqual(["SEARCH_cid", "Search_Ann", "search_dee", "search_eve"]);
+    expect((await names("ANN")).names.sort()).toEqual(["Search_Ann", "searchXann"]);
+    expect((await names("nobody")).names).toEqual([]);
+    // Paging through the filter lists each match once, and no page holds a non-match.
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const { names: page, page: raw }: any = await names("search_", 3, after);
+      expect(page.length).toBeLessThanOrEqual(3);
+      seen.push(...page);
+      if (!raw.pageInfo.hasNextPage) break;
+      after = raw.pageInfo.endCursor;
+    }
+    expect(seen.sort()).toEqual(["SEARCH_cid", "Search_Ann", "search_dee", "search_eve"]);
+    // A filter that cannot be a name part is refused in AWS's words, not run.
+    const bad = await client.request(listUsers, { nameContains: "a%b" });
+    expect(bad.errors?.[0]?.extensions?.code).toBe("InvalidInput");
+    expect(bad.errors?.[0]?.message).toContain("at 'nameContains' failed to satisfy constraint");
   });
 
   test("every mutation reports a position, and positions only grow", async () => {

@@ -4,7 +4,10 @@ import { userNameOrCaller } from "../../auth/caller.js";
 import { commandFor } from "../mutation-commands.js";
 import { noSuchEntity } from "../../domain/shared/domain-error.js";
 import { builder } from "../builder.js";
-import { requestOf } from "../command-field.js";
+import { commandErrors, DryRunPreview, dryRunArgs, requestOf } from "../command-field.js";
+import { previewAccessKeyDeletion, type AccessKeyImpact } from "../../auth/access-key-deletion-preview.js";
+import type { ChangePreview } from "../../app/preview-change.js";
+import { ChangePreviewRef } from "./preview-change.js";
 import { iamErrors } from "./iam-error.js";
 import { PositionPayload } from "./user.js";
 
@@ -83,6 +86,38 @@ const CallerIdentity = builder.objectRef<{ account: string; arn: string; userId:
   }),
 });
 
+/** A dry-run DeleteAccessKey: the ChangePreview member of its result, with what stops working. */
+class AccessKeyDeletionPreview extends DryRunPreview {
+  constructor(preview: ChangePreview, readonly impact: AccessKeyImpact) {
+    super(preview);
+  }
+}
+
+const AccessKeyImpactRef = builder.objectRef<AccessKeyImpact>("AccessKeyImpact").implement({
+  description: "What deleting an access key stops: every request signed with it is refused (InvalidClientTokenId); its user's policies and other keys are untouched.",
+  fields: (t) => ({
+    accessKeyId: t.exposeString("accessKeyId"),
+    userName: t.exposeString("userName"),
+    userArn: t.exposeString("userArn"),
+    status: t.field({ type: AccessKeyStatus, resolve: (i) => i.status }),
+    lastUsedDate: t.expose("lastUsedDate", { type: "DateTime", nullable: true }),
+    signedRequestsStop: t.exposeBoolean("signedRequestsStop", { description: "False for an Inactive key: it is refused already." }),
+    allowedActions: t.exposeStringList("allowedActions", { description: "The actions its user's policies name and allow on \"*\": what requests signed with the key can do now, and could not after." }),
+    otherActiveKeys: t.exposeStringList("otherActiveKeys", { description: "The user's other Active keys, which keep working." }),
+  }),
+});
+
+builder.objectField(ChangePreviewRef, "accessKeyImpact", (t) =>
+  t.field({
+    type: AccessKeyImpactRef,
+    nullable: true,
+    description: "Set for a dry-run deleteAccessKey: what stops working with the key.",
+    // The errors plugin hands the thrown preview on behind a proxy of DryRunPreview (so
+    // `instanceof` the subclass is false); its own fields read through.
+    resolve: (p) => (p as Partial<AccessKeyDeletionPreview>).impact ?? null,
+  }),
+);
+
 builder.queryFields((t) => ({
   accessKeys: t.prismaField({
     type: ["AccessKey"],
@@ -150,11 +185,17 @@ builder.mutationFields((t) => ({
   }),
   deleteAccessKey: t.field({
     type: PositionPayload,
-    errors: iamErrors,
-    description: "DeleteAccessKey: the key and its secret's hash go together.",
-    args: { userName: t.arg.string(), accessKeyId: t.arg.string({ required: true }) },
+    errors: commandErrors,
+    description:
+      "DeleteAccessKey: the key and its secret's hash go together. With dryRun: a ChangePreview whose flips are empty (a key is a credential, not a permission) and whose accessKeyImpact says what stops working.",
+    args: { dryRun: dryRunArgs.dryRun, userName: t.arg.string(), accessKeyId: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const result = await deleteAccessKey(ctx.commands, commandFor("deleteAccessKey", args, ctx.caller), requestOf(ctx));
+      const command = commandFor("deleteAccessKey", args, ctx.caller);
+      if (args.dryRun) {
+        const { preview, impact } = await previewAccessKeyDeletion(ctx.commands, ctx.prisma, ctx.credentials, command, requestOf(ctx));
+        throw new AccessKeyDeletionPreview(preview, impact);
+      }
+      const result = await deleteAccessKey(ctx.commands, command, requestOf(ctx));
       return { position: result.position };
     },
   }),

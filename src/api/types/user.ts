@@ -1,5 +1,5 @@
 import { DomainError } from "../../domain/shared/domain-error.js";
-import { checkPath, nameKey } from "../../domain/shared/names.js";
+import { checkName, checkPath, nameKey, nameLimits } from "../../domain/shared/names.js";
 import { builder } from "../builder.js";
 import { argumentDefaults } from "../mutation-commands.js";
 import { commandErrors, dryRunArgs, entityIdOf, sendMutation } from "../command-field.js";
@@ -47,11 +47,22 @@ builder.queryFields((t) => ({
     description: "ListUsers, optionally under a path prefix.",
     maxSize: 1000,
     defaultSize: 100,
-    args: { pathPrefix: t.arg.string({ defaultValue: "/" }) },
+    args: {
+      pathPrefix: t.arg.string({ defaultValue: "/" }),
+      nameContains: t.arg.string({
+        description:
+          "iamgraph's extension (AWS's ListUsers has no name filter): only users whose name contains this text, compared case-insensitively as IAM compares names. Pages as without it: the cursor is the same, so a page never holds a user outside the filter and paging through the filter lists each match once.",
+      }),
+    },
     resolve: (query, _root, args, ctx) => {
       const pathPrefix = args.pathPrefix ?? "/";
       checkPath("pathPrefix", pathPrefix);
-      return ctx.prisma.user.findMany({ ...query, where: { accountId: ctx.accountId, path: { startsWith: pathPrefix } } });
+      const nameContains = args.nameContains ?? "";
+      if (nameContains) checkName("nameContains", nameContains, nameLimits.user);
+      // Names may hold `_`, LIKE's any-character, and Prisma's `contains` passes it through: escaped
+      // here (PostgreSQL's default LIKE escape is `\`; names can hold neither `\` nor `%`).
+      const name = nameContains ? { userNameKey: { contains: nameKey(nameContains).replaceAll("_", "\\_") } } : {};
+      return ctx.prisma.user.findMany({ ...query, where: { accountId: ctx.accountId, path: { startsWith: pathPrefix }, ...name } });
     },
   }),
   groupsForUser: t.prismaField({

@@ -4,15 +4,16 @@ import type { PreviewFields } from "../graphql/mutations.js";
 import { payloadOf } from "../graphql/errors.js";
 import { ErrorList, errorsOf } from "./errors.js";
 import type { ApiError } from "../graphql/errors.js";
+import { AccessKeyImpact, type KeyImpact } from "./access-key-impact.js";
 
-type Preview = ResultOf<typeof PreviewFields>;
+type Preview = ResultOf<typeof PreviewFields> & { accessKeyImpact?: KeyImpact | null };
 type Result = { __typename: string } & Partial<Preview> & { code?: string; message?: string };
 
 /**
  * A destructive change behind a confirm dialog that first runs the same mutation with
  * `dryRun: true` and shows its blast radius: every principal and action whose decision flips.
  */
-export function ConfirmChange(props: { label: string; title: string; run(dryRun: boolean): Promise<Result>; onDone?(): void; danger?: boolean }) {
+export function ConfirmChange(props: { label: string; title: string; run(dryRun: boolean): Promise<Result>; onDone?(): void; danger?: boolean; disabled?: boolean }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [open, setOpen] = useState(false);
   const [preview, setPreview] = useState<Preview>();
@@ -52,7 +53,7 @@ export function ConfirmChange(props: { label: string; title: string; run(dryRun:
 
   return (
     <>
-      <button type="button" class={props.danger === false ? "" : "danger"} onClick={() => setOpen(true)}>{props.label}</button>
+      <button type="button" class={props.danger === false ? "" : "danger"} disabled={props.disabled} onClick={() => setOpen(true)}>{props.label}</button>
       <dialog ref={dialog} onClose={() => setOpen(false)} aria-labelledby="confirm-title">
         {open && (
           <div class="confirm">
@@ -78,6 +79,7 @@ export function BlastRadius({ preview }: { preview: Preview }) {
         Dry run: {preview.events.length} event(s) would be appended; {preview.principalsConsidered} principal(s) considered;{" "}
         <strong>{preview.flips.length === 0 ? "no decision flips." : `${preview.flips.length} decision(s) flip:`}</strong>
       </p>
+      {preview.accessKeyImpact && <AccessKeyImpact impact={preview.accessKeyImpact} />}
       {preview.flips.length > 0 && (
         <table>
           <thead><tr><th>Principal</th><th>Action</th><th>Resource</th><th>Before</th><th>After</th></tr></thead>

@@ -1,6 +1,6 @@
 import type { JSX } from "preact";
 import { useSession } from "../graphql/context.js";
-import type { LiveState } from "../live.js";
+import { pollSeconds, type LiveState } from "../live.js";
 import { href, useRoute } from "../router.js";
 import { Dashboard } from "../pages/dashboard.js";
 import { Walkthrough } from "../pages/walkthrough.js";
@@ -28,6 +28,14 @@ const sections: [string, string][] = [
   ["history", "History"],
 ];
 
+const liveLabel: Record<LiveState, string> = { live: "● live", connecting: "○ connecting", polling: `↻ every ${pollSeconds} s`, unavailable: "○ not live" };
+const liveTitle: Record<LiveState, string> = {
+  live: "Pages follow every change as it is made (events subscription).",
+  connecting: "Connecting the live updates…",
+  polling: `This key may not subscribe to events (iamgraph:ListEvents): the console checks for changes every ${pollSeconds} seconds instead.`,
+  unavailable: "Live updates are not connected: reload the page to see changes made since.",
+};
+
 function page(segments: readonly string[], params: URLSearchParams): JSX.Element {
   const [section = "dashboard", name] = segments;
   switch (section) {
@@ -54,7 +62,7 @@ export function Layout({ liveState }: { liveState: LiveState }) {
       <header class="top">
         <span class="brand">iamgraph</span>
         <span class="who" title={caller.arn}>{caller.arn}</span>
-        <span class={`live live-${liveState}`} aria-live="polite">{liveState === "live" ? "● live" : liveState === "connecting" ? "○ connecting" : "○ not live"}</span>
+        <span class={`live live-${liveState}`} aria-live="polite" title={liveTitle[liveState]}>{liveLabel[liveState]}</span>
         <button type="button" class="link" onClick={signOut}>Sign out</button>
       </header>
       <nav aria-label="Sections">

@@ -16,6 +16,11 @@ export class ApiClient {
   private ws: Client | undefined;
   /** Told when the subscription socket opens ("live") or closes ("unavailable"). */
   onSocket: (state: "live" | "unavailable") => void = () => {};
+  /**
+   * The furthest log position any answer has reflected (`extensions.position`): what the pages
+   * on screen have seen, so the live tail can start from it and miss nothing written meanwhile.
+   */
+  position = 0;
   constructor(private readonly authorization: string) {}
 
   async send<R, V>(document: TadaDocumentNode<R, V>, variables?: V): Promise<Response<R>> {
@@ -32,7 +37,8 @@ export class ApiClient {
     } catch {
       return { data: undefined, errors: [{ code: "NetworkError", message: "iamgraph did not answer; is the server running?" }] };
     }
-    const body = (await response.json().catch(() => ({}))) as { data?: R | null; errors?: [] };
+    const body = (await response.json().catch(() => ({}))) as { data?: R | null; errors?: []; extensions?: { position?: unknown } };
+    if (typeof body.extensions?.position === "number") this.position = Math.max(this.position, body.extensions.position);
     const errors = apiErrorsOf(body.errors);
     if (!body.data && errors.length === 0) errors.push({ code: `HTTP${response.status}`, message: response.statusText || "The request failed" });
     return { data: body.data ?? undefined, errors };
@@ -60,7 +66,10 @@ export class ApiClient {
           if (value.data) onData(value.data as R);
           if (value.errors) onError?.(apiErrorsOf(value.errors as never));
         },
-        error: (err) => onError?.([{ code: "SubscriptionFailed", message: err instanceof CloseEvent ? err.reason : String(err) }]),
+        // A refusal at the start (AccessDenied) comes as graphql-ws's `error` message: its GraphQL
+        // errors, codes included; a closed socket as a CloseEvent.
+        error: (err) =>
+          onError?.(Array.isArray(err) ? apiErrorsOf(err) : [{ code: "SubscriptionFailed", message: err instanceof CloseEvent ? err.reason : String(err) }]),
         complete: () => {},
       },
     );

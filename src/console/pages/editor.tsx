@@ -5,6 +5,7 @@ import { payloadOf, type ApiError } from "../graphql/errors.js";
 import { CreatePolicy, CreatePolicyVersion } from "../graphql/mutations.js";
 import { ErrorList, errorsOf } from "../components/errors.js";
 import { PolicyEditor, type Finding } from "../editor/policy-editor.js";
+import { Findings } from "../editor/findings.js";
 import { StatementBuilder } from "../editor/statement-builder.js";
 import { readDocument, starterPolicy, writeDocument } from "../editor/statement-model.js";
 import { href, navigate } from "../router.js";
@@ -81,26 +82,5 @@ export function EditorPage({ params }: { params: URLSearchParams }) {
       <ErrorList errors={errors} />
       {saved && <p role="status">{saved}</p>}
     </section>
-  );
-}
-
-function Findings({ findings }: { findings: Finding[] }) {
-  return (
-    <div class="findings" aria-live="polite">
-      {findings.length === 0 ? (
-        <p class="clean">No findings.</p>
-      ) : (
-        <ul>
-          {findings.map((f, i) => {
-            const at = f.locations[0]?.span?.start;
-            return (
-              <li key={i} class={`finding ${f.findingType.toLowerCase()}`} data-line={at?.line}>
-                <strong>{f.findingType}</strong> <code>{f.issueCode}</code>{at ? ` at line ${at.line}, column ${at.column}` : ""}: {f.findingDetails}
-              </li>
-            );
-          })}
-        </ul>
-      )}
-    </div>
   );
 }

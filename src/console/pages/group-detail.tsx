@@ -6,6 +6,7 @@ import { useQuery } from "../graphql/use-query.js";
 import { AddUserToGroup, AttachGroupPolicy, DeleteGroup, DetachGroupPolicy, RemoveUserFromGroup, UpdateGroup } from "../graphql/mutations.js";
 import { ErrorList, errorsOf } from "../components/errors.js";
 import { ConfirmChange } from "../components/confirm-change.js";
+import { InlinePolicies } from "../components/inline-policies.js";
 import { href, navigate } from "../router.js";
 
 const GroupQuery = graphql(`query GroupDetail($groupName: String!) { group(groupName: $groupName) { groupName arn groupId createDate users { userName } attachedPolicies { policyName policyArn } inlinePolicies { policyName policyDocument } } }`);
@@ -43,7 +44,7 @@ export function GroupDetail({ groupName }: { groupName: string }) {
             <label>Policy ARN <input value={policyArn} onInput={(e) => setPolicyArn(e.currentTarget.value)} required /></label><button type="submit">Attach policy</button>
           </form>
           <h2>Inline policies</h2>
-          {g.inlinePolicies.length === 0 ? <p>None.</p> : g.inlinePolicies.map((p) => <details key={p.policyName}><summary>{p.policyName}</summary><pre>{p.policyDocument}</pre></details>)}
+          <InlinePolicies holder="group" name={groupName} policies={g.inlinePolicies} onChanged={q.reload} />
           <h2>Rename</h2>
           <form class="inline-form" onSubmit={(e) => { e.preventDefault(); void act(async () => { payloadOf((await client.run(UpdateGroup, { groupName, newGroupName: rename })).updateGroup); navigate(href("groups", rename)); }); }}>
             <label>New name <input value={rename} onInput={(e) => setRename(e.currentTarget.value)} required /></label><button type="submit">Rename group</button>

@@ -8,6 +8,8 @@ import { ErrorList, errorsOf } from "../components/errors.js";
 import { ConfirmChange } from "../components/confirm-change.js";
 import { NewKey } from "../components/copy-button.js";
 import { EventList } from "../components/event-list.js";
+import { InlinePolicies } from "../components/inline-policies.js";
+import { PermissionsBoundary } from "../components/permissions-boundary.js";
 import { href, navigate } from "../router.js";
 
 const UserQuery = graphql(`
@@ -61,7 +63,9 @@ export function UserDetail({ userName }: { userName: string }) {
             <label>Policy ARN <input value={policyArn} onInput={(e) => setPolicyArn(e.currentTarget.value)} required /></label><button type="submit">Attach policy</button>
           </form>
           <h2>Inline policies</h2>
-          {u.inlinePolicies.length === 0 ? <p>None.</p> : u.inlinePolicies.map((p) => <details key={p.policyName}><summary>{p.policyName}</summary><pre>{p.policyDocument}</pre></details>)}
+          <InlinePolicies holder="user" name={userName} policies={u.inlinePolicies} onChanged={q.reload} />
+          <h2>Permissions boundary</h2>
+          <PermissionsBoundary holder="user" name={userName} current={u.permissionsBoundary?.permissionsBoundaryArn} onChanged={q.reload} />
           <h2>Tags</h2>
           <table class="tags"><tbody>{u.tags.map((t) => <tr key={t.key}><th scope="row">{t.key}</th><td class="tag-value">{t.value}</td></tr>)}</tbody></table>
           <form class="inline-form" onSubmit={(e) => { e.preventDefault(); void act(async () => payloadOf((await client.run(TagUser, { userName, tags: [tag] })).tagUser)); }}>
@@ -74,7 +78,7 @@ export function UserDetail({ userName }: { userName: string }) {
             {u.accessKeys.map((k) => (
               <tr key={k.accessKeyId}><td><code>{k.accessKeyId}</code></td><td>{k.status}</td><td>{new Date(k.createDate).toLocaleString()}</td><td>
                 <button type="button" onClick={() => void act(async () => payloadOf((await client.run(UpdateAccessKey, { userName, accessKeyId: k.accessKeyId, status: k.status === "Active" ? "Inactive" : "Active" })).updateAccessKey))}>{k.status === "Active" ? "Deactivate" : "Activate"}</button>{" "}
-                <button type="button" class="danger" onClick={() => { if (confirm(`Delete access key ${k.accessKeyId}? Anything using it stops working.`)) void act(async () => payloadOf((await client.run(DeleteAccessKey, { userName, accessKeyId: k.accessKeyId })).deleteAccessKey)); }}>Delete</button>
+                <ConfirmChange label={`Delete ${k.accessKeyId}`} title={`Delete access key ${k.accessKeyId}?`} run={async (dryRun) => (await client.run(DeleteAccessKey, { userName, accessKeyId: k.accessKeyId, dryRun })).deleteAccessKey} onDone={q.reload} />
               </td></tr>
             ))}
           </tbody></table>

@@ -5,7 +5,7 @@ import { invalidInput } from "./domain-error.js";
 const namePattern = /^[\w+=,.@-]+$/;
 const pathPattern = /^\/$|^\/[\u0021-\u007E]+\/$/;
 
-export type NamedEntity = "userName" | "groupName" | "roleName" | "policyName" | "newUserName" | "newGroupName";
+export type NamedEntity = "userName" | "groupName" | "roleName" | "policyName" | "newUserName" | "newGroupName" | "nameContains";
 
 export function checkName(field: NamedEntity, value: string, maxLength: number): void {
   if (value.length < 1 || value.length > maxLength) {
