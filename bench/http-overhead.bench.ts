@@ -5,7 +5,9 @@
  * on an ephemeral port, the hello-world on another. Cases: a known principal (a user with three
  * managed policies), and a principal ARN that does not exist (answered from the negative cache:
  * no database trip). The reference is measured before and after the iamgraph cases and averaged,
- * since other work on the machine drifts over a run.
+ * since other work on the machine drifts over a run. Each row also gives the process's CPU time
+ * per request (server and clients: one process), which the machine's other load moves far less
+ * than req/s; its ratio to the reference's is the same comparison measured in CPU.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -29,6 +31,16 @@ const authorize = `query A($p: String!, $a: String!, $r: String!) {
   }
 }`;
 const hello = `query H { hello }`;
+
+/** measure() plus this process's CPU time (user + system) per op over the phase. */
+async function measureCpu(label: string, phase: Parameters<typeof measure>[1], op: () => Promise<void>): Promise<PhaseResult & { cpuUsPerOp: number }> {
+  // measure() runs the warmup itself; the CPU of the warmup is left out by warming up here.
+  for (let i = 0; i < (phase.warmup ?? 0); i++) await op();
+  const before = process.cpuUsage();
+  const result = await measure(label, { ...phase, warmup: 0 }, op);
+  const used = process.cpuUsage(before);
+  return { ...result, cpuUsPerOp: (used.user + used.system) / result.ops };
+}
 
 async function listen(server: Server): Promise<string> {
   server.keepAliveTimeout = 60_000;
@@ -69,16 +81,18 @@ const bench: Bench = {
               const data = (await post(bareUrl, hello, {})) as { hello: string };
               if (data.hello !== "world") throw new Error("hello");
             };
-            const before = await measure(`${backend} bare yoga hello (before)`, phase, helloOp);
-            const known = await measure(`${backend} authorize, known principal`, phase, expect(KNOWN, "allowed"));
-            const unknown = await measure(`${backend} authorize, unknown principal`, phase, expect(UNKNOWN, "NoSuchEntity"));
-            const after = await measure(`${backend} bare yoga hello (after)`, phase, helloOp);
+            const before = await measureCpu(`${backend} bare yoga hello (before)`, phase, helloOp);
+            const known = await measureCpu(`${backend} authorize, known principal`, phase, expect(KNOWN, "allowed"));
+            const unknown = await measureCpu(`${backend} authorize, unknown principal`, phase, expect(UNKNOWN, "NoSuchEntity"));
+            const after = await measureCpu(`${backend} bare yoga hello (after)`, phase, helloOp);
             const ref: PhaseResult = { ops: before.ops + after.ops, seconds: before.seconds + after.seconds, rate: (before.rate + after.rate) / 2, p50Ms: (before.p50Ms! + after.p50Ms!) / 2, p99Ms: (before.p99Ms! + after.p99Ms!) / 2 };
+            const refCpu = (before.cpuUsPerOp + after.cpuUsPerOp) / 2;
+            const cpu = (r: { cpuUsPerOp: number }) => `${Math.round(r.cpuUsPerOp)} µs CPU/req = ${((refCpu / r.cpuUsPerOp) * 100).toFixed(0)}% of bare Yoga's rate by CPU`;
             const pct = (r: PhaseResult) => `${((r.rate / ref.rate) * 100).toFixed(0)}% of bare Yoga's req/s`;
             rows.push(
-              row(name, backend, `bare Yoga hello-world, ${clients} clients (reference)`, ref, `before ${Math.round(before.rate)}/s, after ${Math.round(after.rate)}/s`),
-              row(name, backend, `authorize known principal, ${clients} clients`, known, `${pct(known)} (goal ≥ 80%)`),
-              row(name, backend, `authorize unknown principal, ${clients} clients`, unknown, `${((unknown.rate / known.rate) * 100).toFixed(0)}% of known's req/s (goal ≥ 90%); ${pct(unknown)}`),
+              row(name, backend, `bare Yoga hello-world, ${clients} clients (reference)`, ref, `before ${Math.round(before.rate)}/s, after ${Math.round(after.rate)}/s; ${Math.round(refCpu)} µs CPU/req`),
+              row(name, backend, `authorize known principal, ${clients} clients`, known, `${pct(known)} (goal ≥ 80%); ${cpu(known)}`),
+              row(name, backend, `authorize unknown principal, ${clients} clients`, unknown, `${((unknown.rate / known.rate) * 100).toFixed(0)}% of known's req/s (goal ≥ 90%); ${pct(unknown)}; ${cpu(unknown)}`),
             );
           } finally {
             await closeServer(server);

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from "node:crypto";
 import type { StoredEvent } from "../eventstore/stored-event.js";
 import { RateLimiter } from "../api/hardening/rate-limiter.js";
 import { AuthenticationFailure, invalidKeyId, secretMismatch, throttled } from "./authentication-failure.js";
@@ -58,7 +58,8 @@ export interface AuthenticatorOptions {
 export class Authenticator {
   readonly #opts: Required<Omit<AuthenticatorOptions, "onError" | "failures" | "sessions" | "sessionTokens">> & Pick<AuthenticatorOptions, "onError" | "sessions">;
   readonly #signed: SignedRequestVerifier;
-  readonly #hmacKey = randomBytes(32);
+  // A KeyObject, not a Buffer: createHmac would otherwise re-import the raw key on every request.
+  readonly #hmacKey = createSecretKey(randomBytes(32));
   readonly #proven = new Map<string, Proven>();
   readonly #inflight = new Map<string, Promise<Caller | AuthenticationFailure>>();
   readonly #lastRecorded = new Map<string, number>();
