@@ -51,8 +51,8 @@ export function maskHookFailures<P extends Plugin>(plugins: readonly P[], logger
         onFailure(payload, err);
         return undefined;
       }
-      if (returned instanceof Promise) return returned.then(undefined, (err: unknown) => onFailure(payload, err));
-      return returned;
+      if (typeof (returned as PromiseLike<unknown> | undefined)?.then !== "function") return returned;
+      return Promise.resolve(returned).then(undefined, (err: unknown) => onFailure(payload, err));
     };
   return plugins.map((plugin) => {
     const { onRequest, onResponse } = plugin;
