@@ -22,27 +22,34 @@ export interface Authenticated {
  */
 export function authenticationPlugin(authenticator: Authenticator): { plugin: Plugin; authenticatedOf(initialContext: object): Authenticated } {
   const byRequest = new WeakMap<Request, Authenticated>();
+  const refuse = (endResponse: (response: Response) => void, fetchAPI: { Response: typeof Response }, result: AuthenticationFailure) => {
+    const headers: Record<string, string> =
+      result.code === "Throttling"
+        ? { "content-type": "application/json", "retry-after": String(Math.max(1, Math.ceil((result.retryAfterMs ?? 1000) / 1000))) }
+        : { "content-type": "application/json", "www-authenticate": 'Basic realm="iamgraph", charset="UTF-8"' };
+    endResponse(
+      new fetchAPI.Response(JSON.stringify({ errors: [{ message: result.message, extensions: { code: result.code } }] }), {
+        status: result.code === "Throttling" ? 429 : 401,
+        headers,
+      }),
+    );
+  };
   const plugin: Plugin = {
-    async onRequest({ request, serverContext, endResponse, fetchAPI }) {
+    onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
       const origin = originOf(request, (serverContext as { req?: IncomingMessage }).req);
+      const settle = (result: Caller | AuthenticationFailure) => {
+        if (result instanceof AuthenticationFailure) refuse(endResponse, fetchAPI, result);
+        else byRequest.set(request, { caller: result, origin });
+      };
       // A SigV4-signed request (so no client has to send its secret) or HTTP Basic.
-      const result = isSigV4({ url: new URL(request.url), headers: request.headers })
-        ? await authenticator.authenticateSigned(await signableRequest(request), origin.sourceIp)
-        : await authenticator.authenticate(request.headers.get("authorization"), origin.sourceIp, request.headers.get("x-amz-security-token"));
-      if (result instanceof AuthenticationFailure) {
-        const headers: Record<string, string> =
-          result.code === "Throttling"
-            ? { "content-type": "application/json", "retry-after": String(Math.max(1, Math.ceil((result.retryAfterMs ?? 1000) / 1000))) }
-            : { "content-type": "application/json", "www-authenticate": 'Basic realm="iamgraph", charset="UTF-8"' };
-        endResponse(
-          new fetchAPI.Response(JSON.stringify({ errors: [{ message: result.message, extensions: { code: result.code } }] }), {
-            status: result.code === "Throttling" ? 429 : 401,
-            headers,
-          }),
-        );
-        return;
+      if (isSigV4({ url, headers: request.headers })) {
+        return signableRequest(request).then((signable) => authenticator.authenticateSigned(signable, origin.sourceIp)).then(settle);
       }
-      byRequest.set(request, { caller: result, origin });
+      const authorization = request.headers.get("authorization");
+      // A key whose secret this process has proven answers at once: no promise per request.
+      const known = authenticator.authenticateInMemory(authorization, origin.sourceIp);
+      if (known) return settle(known);
+      return authenticator.authenticate(authorization, origin.sourceIp, request.headers.get("x-amz-security-token")).then(settle);
     },
   };
   return {
@@ -61,7 +68,7 @@ export function authenticationPlugin(authenticator: Authenticator): { plugin: Pl
 export function originOf(request: Request, req: IncomingMessage | undefined): RequestOrigin {
   const sourceIp = req?.socket?.remoteAddress?.replace(/^::ffff:/, "");
   const userAgent = request.headers.get("user-agent") ?? undefined;
-  const secureTransport = Boolean((req?.socket as TLSSocket | undefined)?.encrypted) || new URL(request.url).protocol === "https:";
+  const secureTransport = Boolean((req?.socket as TLSSocket | undefined)?.encrypted) || request.url.startsWith("https:");
   return { secureTransport, ...(sourceIp ? { sourceIp } : {}), ...(userAgent ? { userAgent: userAgent.slice(0, 256) } : {}) };
 }
 

@@ -1,4 +1,4 @@
-import { GraphQLError, type DocumentNode } from "graphql";
+import { GraphQLError, type DocumentNode, type ExecutionResult } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { ConsistencyTimeout, type ProjectionWatermark } from "../projections/watermark.js";
 
@@ -19,35 +19,43 @@ export interface ConsistencyOptions {
  * later writes). A wait that runs out answers with the error code ConsistencyTimeout and runs nothing.
  */
 export function consistencyPlugin(watermark: ProjectionWatermark, options: ConsistencyOptions): Plugin {
+  // Whether a document is a mutation, once per parsed document (Yoga caches those by text).
+  const mutations = new WeakMap<DocumentNode, boolean>();
+  const isMutation = (document: DocumentNode) => {
+    let found = mutations.get(document);
+    if (found === undefined) mutations.set(document, (found = document.definitions.some((d) => d.kind === "OperationDefinition" && d.operation === "mutation")));
+    return found;
+  };
+  // A mutation's own writes are applied here by the time it answers (the pipeline waits for
+  // the feed), so it reports the watermark then; a query keeps the one from its start (a lower bound of what it read).
+  const reporting = (position: number, mutation: boolean) => ({
+    onExecuteDone({ result, setResult }: { result: unknown; setResult: (result: ExecutionResult) => void }) {
+      if (Symbol.asyncIterator in (result as object)) return;
+      const single = result as ExecutionResult;
+      setResult({ ...single, extensions: { ...single.extensions, position: mutation ? Math.max(position, watermark.known) : position } });
+    },
+  });
   return {
-    async onExecute({ args, setResultAndStopExecution }) {
+    // Synchronous unless the client asked to wait: no promise for an ordinary operation.
+    onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue as { request?: Request; params?: { extensions?: Record<string, unknown> } };
       const asked = requested(ctx);
       if (asked instanceof GraphQLError) {
         setResultAndStopExecution({ errors: [asked] });
         return;
       }
-      let position = watermark.known;
-      if (asked) {
-        const timeoutMs = Math.min(asked.timeoutMs ?? options.defaultTimeoutMs, options.maxTimeoutMs);
-        try {
-          position = await watermark.waitFor(asked.atLeast, timeoutMs);
-        } catch (err) {
+      const mutation = isMutation(args.document as DocumentNode);
+      if (!asked) return reporting(watermark.known, mutation);
+      const timeoutMs = Math.min(asked.timeoutMs ?? options.defaultTimeoutMs, options.maxTimeoutMs);
+      return watermark.waitFor(asked.atLeast, timeoutMs).then(
+        (position) => reporting(position, mutation),
+        (err: unknown) => {
           if (!(err instanceof ConsistencyTimeout)) throw err;
           const extensions = { code: "ConsistencyTimeout", atLeast: err.atLeast, reached: err.reached, timeoutMs };
           setResultAndStopExecution({ errors: [new GraphQLError(err.message, { extensions })], extensions: { position: err.reached } });
-          return;
-        }
-      }
-      // A mutation's own writes are applied here by the time it answers (the pipeline waits for
-      // the feed), so it reports the watermark then; a query keeps the one from its start (a lower bound of what it read).
-      const isMutation = (args.document as DocumentNode).definitions.some((d) => d.kind === "OperationDefinition" && d.operation === "mutation");
-      return {
-        onExecuteDone({ result, setResult }) {
-          if (Symbol.asyncIterator in result) return;
-          setResult({ ...result, extensions: { ...result.extensions, position: isMutation ? Math.max(position, watermark.known) : position } });
+          return undefined;
         },
-      };
+      );
     },
   };
 }

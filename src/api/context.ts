@@ -55,30 +55,67 @@ export interface Loaders {
   readonly keyCanSign: DataLoader<string, boolean>;
 }
 
-/** Per-request loaders: one query per batch, cached only for the request's lifetime. */
+/**
+ * Per-request loaders: one query per batch, cached only for the request's lifetime. Each is made
+ * on first use: most requests touch one or two, and making all eleven cost every `authorize`
+ * request more than its decision (issue 17).
+ */
 export function createLoaders(prisma: PrismaClient, accountId: string, authorizer: Authorizer, credentials: CredentialStore): Loaders {
-  return {
-    keyHasSecret: new DataLoader(async (ids) => {
-      const stored = await credentials.withSecret(ids);
+  return new RequestLoaders(prisma, accountId, authorizer, credentials);
+}
+
+class RequestLoaders implements Loaders {
+  #keyHasSecret?: Loaders["keyHasSecret"];
+  #keyCanSign?: Loaders["keyCanSign"];
+  #authorize?: Loaders["authorize"];
+  #policies?: PolicyLoaders;
+  #userByName?: Loaders["userByName"];
+  #groupByName?: Loaders["groupByName"];
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly accountId: string,
+    private readonly authorizer: Authorizer,
+    private readonly credentials: CredentialStore,
+  ) {}
+
+  get keyHasSecret(): Loaders["keyHasSecret"] {
+    return (this.#keyHasSecret ??= new DataLoader(async (ids) => {
+      const stored = await this.credentials.withSecret(ids);
       return ids.map((id) => stored.has(id));
-    }),
-    keyCanSign: new DataLoader(async (ids) => {
-      const sealed = await credentials.withSealedSecret(ids);
+    }));
+  }
+
+  get keyCanSign(): Loaders["keyCanSign"] {
+    return (this.#keyCanSign ??= new DataLoader(async (ids) => {
+      const sealed = await this.credentials.withSealedSecret(ids);
       return ids.map((id) => sealed.has(id));
-    }),
-    authorize: new DataLoader<AuthorizeRequest, EvaluationResult>((requests) => authorizer.authorizeMany(requests), { cache: false }),
-    policies: createPolicyLoaders(prisma),
-    userByName: new DataLoader(async (names) => {
+    }));
+  }
+
+  get authorize(): Loaders["authorize"] {
+    return (this.#authorize ??= new DataLoader<AuthorizeRequest, EvaluationResult>((requests) => this.authorizer.authorizeMany(requests), { cache: false }));
+  }
+
+  get policies(): PolicyLoaders {
+    return (this.#policies ??= createPolicyLoaders(this.prisma));
+  }
+
+  get userByName(): Loaders["userByName"] {
+    return (this.#userByName ??= new DataLoader(async (names) => {
       const keys = names.map(nameKey);
-      const rows = await prisma.user.findMany({ where: { accountId, userNameKey: { in: keys } } });
+      const rows = await this.prisma.user.findMany({ where: { accountId: this.accountId, userNameKey: { in: keys } } });
       const byKey = new Map(rows.map((r) => [r.userNameKey, r]));
       return keys.map((k) => byKey.get(k) ?? null);
-    }),
-    groupByName: new DataLoader(async (names) => {
+    }));
+  }
+
+  get groupByName(): Loaders["groupByName"] {
+    return (this.#groupByName ??= new DataLoader(async (names) => {
       const keys = names.map(nameKey);
-      const rows = await prisma.group.findMany({ where: { accountId, groupNameKey: { in: keys } } });
+      const rows = await this.prisma.group.findMany({ where: { accountId: this.accountId, groupNameKey: { in: keys } } });
       const byKey = new Map(rows.map((r) => [r.groupNameKey, r]));
       return keys.map((k) => byKey.get(k) ?? null);
-    }),
-  };
+    }));
+  }
 }

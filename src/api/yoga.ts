@@ -72,6 +72,10 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
     graphiql: deps.production ? false : { title: "iamgraph", defaultQuery: defaultQuery },
     renderGraphiQL: renderLocalGraphiQL,
     landingPage: false,
+    // bodyLimit (below) enforces the limit; Yoga's own would pipe every body through a counting
+    // TransformStream even when Content-Length already says its size — about a tenth of an
+    // `authorize` request's CPU (issue 17, bench/profile-authorize.ts).
+    maxRequestBodySize: false,
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),
@@ -137,37 +141,62 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
  * chunked bodies (no Content-Length) by counting while reading, so the limit cannot be bypassed.
  */
 function bodyLimit(maxBytes: number): Plugin {
-  const tooLarge = (fetchAPI: { Response: typeof Response }, message: string) =>
-    new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: "InvalidInput" } }] }), {
-      status: 413,
-      headers: { "content-type": "application/json" },
-    });
   return {
-    async onRequest({ request, setRequest, endResponse, fetchAPI }) {
+    // Synchronous when the length is declared (every ordinary client): no promise per request.
+    onRequest({ request, setRequest, endResponse, fetchAPI }) {
       const declared = request.headers.get("content-length");
       if (declared !== null) {
+        // One non-negative integer, nothing else ("1, 2" is a request-smuggling attempt); Node's
+        // parser refuses such a header on a socket, this holds it for yoga.fetch callers too.
+        if (!/^\d+$/.test(declared)) {
+          endResponse(invalidLength(fetchAPI));
+          return;
+        }
         const length = Number(declared);
         if (length > maxBytes) endResponse(tooLarge(fetchAPI, `Request body of ${length} bytes exceeds the limit of ${maxBytes} bytes`));
         return;
       }
       if (!request.body) return;
-      const reader = request.body.getReader();
-      const chunks: Uint8Array[] = [];
-      let size = 0;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > maxBytes) {
-          await reader.cancel();
-          endResponse(tooLarge(fetchAPI, `Request body exceeds the limit of ${maxBytes} bytes`));
-          return;
-        }
-        chunks.push(value);
-      }
-      setRequest(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks) }));
+      return countChunked(request, maxBytes, setRequest, endResponse, fetchAPI);
     },
   };
+}
+
+const tooLarge = (fetchAPI: { Response: typeof Response }, message: string) =>
+  new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: "InvalidInput" } }] }), {
+    status: 413,
+    headers: { "content-type": "application/json" },
+  });
+
+const invalidLength = (fetchAPI: { Response: typeof Response }) =>
+  new fetchAPI.Response(JSON.stringify({ errors: [{ message: "Content-Length header is invalid.", extensions: { code: "InvalidInput" } }] }), {
+    status: 400,
+    headers: { "content-type": "application/json" },
+  });
+
+/** A chunked body (no Content-Length), counted while it is read and handed on as one buffer. */
+async function countChunked(
+  request: Request,
+  maxBytes: number,
+  setRequest: (request: Request) => void,
+  endResponse: (response: Response) => void,
+  fetchAPI: { Request: typeof Request; Response: typeof Response },
+): Promise<void> {
+  const reader = request.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      endResponse(tooLarge(fetchAPI, `Request body exceeds the limit of ${maxBytes} bytes`));
+      return;
+    }
+    chunks.push(value);
+  }
+  setRequest(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks) }));
 }
 
 const defaultQuery = `# iamgraph: AWS-IAM-compatible IAM on an event log.

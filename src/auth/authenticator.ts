@@ -1,8 +1,8 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from "node:crypto";
 import type { StoredEvent } from "../eventstore/stored-event.js";
 import { RateLimiter } from "../api/hardening/rate-limiter.js";
 import { AuthenticationFailure, invalidKeyId, secretMismatch, throttled } from "./authentication-failure.js";
-import { parseAuthorizationHeader } from "./authorization-header.js";
+import { parseAuthorizationHeader, type PresentedCredentials } from "./authorization-header.js";
 import { rootArn, type Caller } from "./caller.js";
 import type { CredentialStore } from "./credential-store.js";
 import { verifySecret } from "./secret-hash.js";
@@ -58,7 +58,8 @@ export interface AuthenticatorOptions {
 export class Authenticator {
   readonly #opts: Required<Omit<AuthenticatorOptions, "onError" | "failures" | "sessions" | "sessionTokens">> & Pick<AuthenticatorOptions, "onError" | "sessions">;
   readonly #signed: SignedRequestVerifier;
-  readonly #hmacKey = randomBytes(32);
+  // A KeyObject, not a Buffer: createHmac would otherwise re-import the raw key on every request.
+  readonly #hmacKey = createSecretKey(randomBytes(32));
   readonly #proven = new Map<string, Proven>();
   readonly #inflight = new Map<string, Promise<Caller | AuthenticationFailure>>();
   readonly #lastRecorded = new Map<string, number>();
@@ -97,11 +98,9 @@ export class Authenticator {
    * this process passes even from a throttled address: only unproven secrets cost a scrypt.
    */
   async authenticate(authorization: string | null | undefined, sourceAddress = "unknown", sessionToken?: string | null): Promise<Caller | AuthenticationFailure> {
-    // AssumeRoleWithWebIdentity needs no credentials: a client says so explicitly (see AnonymousCaller).
-    if (authorization?.trim() === "Anonymous") return { kind: "anonymous", arn: "anonymous", accountId: this.#opts.accountId, accessKeyId: "" };
-    const presented = parseAuthorizationHeader(authorization);
-    // A missing or malformed header costs nothing to refuse, so it does not spend the budget.
-    if (presented instanceof AuthenticationFailure) return this.#fail(presented, undefined);
+    const known = this.authenticateInMemory(authorization, sourceAddress);
+    if (known) return known;
+    const presented = parseAuthorizationHeader(authorization) as PresentedCredentials;
     const { accessKeyId, secretAccessKey } = presented;
     if (this.#opts.sessions && accessKeyId.startsWith("ASIA")) {
       const session = await this.#opts.sessions.authenticate(accessKeyId, secretAccessKey, sessionToken);
@@ -109,13 +108,6 @@ export class Authenticator {
     }
     const digest = this.#digest(secretAccessKey);
     const now = this.#opts.now();
-    const proven = this.#proven.get(accessKeyId);
-    if (proven && proven.expiresAt > now) {
-      if (!timingSafeEqual(proven.digest, digest)) return this.#fail(secretMismatch(), sourceAddress);
-      this.stats.cacheHits++;
-      this.#recordUse(proven.caller, now);
-      return proven.caller;
-    }
     const blockedUntil = this.#blockedUntil.get(sourceAddress);
     if (blockedUntil !== undefined) {
       if (blockedUntil > now) return this.#fail(throttled(blockedUntil - now), undefined);
@@ -132,6 +124,29 @@ export class Authenticator {
     if (result instanceof AuthenticationFailure) return this.#fail(result, sourceAddress);
     this.#recordUse(result, this.#opts.now());
     return result;
+  }
+
+  /**
+   * What can be answered without waiting — no header, a malformed one, `Anonymous`, or a key
+   * whose secret this process has proven (one HMAC and a constant-time comparison) — or
+   * undefined when the answer needs a verification or a lookup (`authenticate` does those). The
+   * HTTP transport calls this first, so a known key costs no promise (issue 17).
+   */
+  authenticateInMemory(authorization: string | null | undefined, sourceAddress = "unknown"): Caller | AuthenticationFailure | undefined {
+    // AssumeRoleWithWebIdentity needs no credentials: a client says so explicitly (see AnonymousCaller).
+    if (authorization?.trim() === "Anonymous") return { kind: "anonymous", arn: "anonymous", accountId: this.#opts.accountId, accessKeyId: "" };
+    const presented = parseAuthorizationHeader(authorization);
+    // A missing or malformed header costs nothing to refuse, so it does not spend the budget.
+    if (presented instanceof AuthenticationFailure) return this.#fail(presented, undefined);
+    const { accessKeyId, secretAccessKey } = presented;
+    if (this.#opts.sessions && accessKeyId.startsWith("ASIA")) return undefined;
+    const now = this.#opts.now();
+    const proven = this.#proven.get(accessKeyId);
+    if (!proven || proven.expiresAt <= now) return undefined;
+    if (!timingSafeEqual(proven.digest, this.#digest(secretAccessKey))) return this.#fail(secretMismatch(), sourceAddress);
+    this.stats.cacheHits++;
+    this.#recordUse(proven.caller, now);
+    return proven.caller;
   }
 
   /** Drops what committed events made stale: call with every committed batch. */

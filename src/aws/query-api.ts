@@ -37,40 +37,43 @@ export interface QueryApiDeps {
  */
 export function awsQueryPlugin(deps: QueryApiDeps): Plugin {
   return {
-    async onRequest({ request, serverContext, endResponse, fetchAPI }) {
-      const url = new URL(request.url);
+    // Synchronous for every request that is not the Query API's (all of GraphQL's): no promise.
+    onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
       if (!isQueryApiRequest(request.method, url, request.headers)) return;
-      const requestId = requestIdOf(request);
-      let model: ServiceModel | undefined;
-      let body: string;
-      let status = 200;
-      try {
-        const bytes = request.method === "POST" ? new Uint8Array(await request.arrayBuffer()) : new Uint8Array();
-        const params = new URLSearchParams(url.search);
-        for (const [k, v] of new URLSearchParams(Buffer.from(bytes).toString("utf8"))) params.append(k, v);
-        const action = params.get("Action");
-        model = serviceModels[serviceByVersion(params.get("Version")) ?? (supportedActions.sts.includes(action as never) ? "sts" : "iam")];
-        const origin = originOf(request, (serverContext as { req?: IncomingMessage }).req);
-        const unsigned = model.service === "sts" && unsignedStsActions.has(action ?? "");
-        const caller = await authenticate(deps.authenticator, request, url, bytes, origin.sourceIp, unsigned);
-        if (!action) throw new AwsError("MissingAction", "The request is missing an action or a required parameter.");
-        const handler = awsActions[model.service][action];
-        const operation = model.operations[action];
-        if (!handler || !operation) throw new AwsError("InvalidAction", `Could not find operation ${action} for version ${params.get("Version") ?? model.apiVersion}`);
-        for (const value of params.values()) if (value.includes("\u0000")) throw new AwsError("InvalidInput", "Parameters must not contain the NUL character.");
-        const input = readInput(model, operation.input, params);
-        const data = await run(deps.yoga(), handler, input, caller, origin, request, serverContext);
-        body = responseXml(model, action, handler.output ? handler.output(data, input, caller) : {}, requestId);
-        deps.logger.debug({ requestId, action, caller: caller.arn }, "aws query api");
-      } catch (err) {
-        const error = asAwsError(err, deps.logger, requestId);
-        status = error.status;
-        body = errorXml(model, error, requestId);
-        deps.logger.info({ requestId, code: error.code, status }, "aws query api refused");
-      }
-      endResponse(new fetchAPI.Response(body, { status, headers: { "content-type": "text/xml", "x-amzn-requestid": requestId } }));
+      return answer(request, url, serverContext, endResponse, fetchAPI);
     },
   };
+  async function answer(request: Request, url: URL, serverContext: object, endResponse: (response: Response) => void, fetchAPI: { Response: typeof Response }): Promise<void> {
+    const requestId = requestIdOf(request);
+    let model: ServiceModel | undefined;
+    let body: string;
+    let status = 200;
+    try {
+      const bytes = request.method === "POST" ? new Uint8Array(await request.arrayBuffer()) : new Uint8Array();
+      const params = new URLSearchParams(url.search);
+      for (const [k, v] of new URLSearchParams(Buffer.from(bytes).toString("utf8"))) params.append(k, v);
+      const action = params.get("Action");
+      model = serviceModels[serviceByVersion(params.get("Version")) ?? (supportedActions.sts.includes(action as never) ? "sts" : "iam")];
+      const origin = originOf(request, (serverContext as { req?: IncomingMessage }).req);
+      const unsigned = model.service === "sts" && unsignedStsActions.has(action ?? "");
+      const caller = await authenticate(deps.authenticator, request, url, bytes, origin.sourceIp, unsigned);
+      if (!action) throw new AwsError("MissingAction", "The request is missing an action or a required parameter.");
+      const handler = awsActions[model.service][action];
+      const operation = model.operations[action];
+      if (!handler || !operation) throw new AwsError("InvalidAction", `Could not find operation ${action} for version ${params.get("Version") ?? model.apiVersion}`);
+      for (const value of params.values()) if (value.includes("\u0000")) throw new AwsError("InvalidInput", "Parameters must not contain the NUL character.");
+      const input = readInput(model, operation.input, params);
+      const data = await run(deps.yoga(), handler, input, caller, origin, request, serverContext);
+      body = responseXml(model, action, handler.output ? handler.output(data, input, caller) : {}, requestId);
+      deps.logger.debug({ requestId, action, caller: caller.arn }, "aws query api");
+    } catch (err) {
+      const error = asAwsError(err, deps.logger, requestId);
+      status = error.status;
+      body = errorXml(model, error, requestId);
+      deps.logger.info({ requestId, code: error.code, status }, "aws query api refused");
+    }
+    endResponse(new fetchAPI.Response(body, { status, headers: { "content-type": "text/xml", "x-amzn-requestid": requestId } }));
+  }
 }
 
 /** POST / with a form body, or GET / carrying an Action: nothing else is the Query API's. */

@@ -261,5 +261,20 @@ describe.each(backends)("bad input ($name)", (backend) => {
         });
       });
     });
+
+    // Node's HTTP parser refuses such a header on a socket; an in-process caller (yoga.fetch) is
+    // refused by iamgraph's own limit, which is the only one (Yoga's is switched off).
+    test.each(["1, 2", "-1", "ten", "1e3"])("a Content-Length that is not one non-negative integer (%j) → HTTP 400", async (declared) => {
+      await expectNothingAppended(async () => {
+        const body = JSON.stringify({ query: createUser, variables: { userName: "smuggled" } });
+        const response = await t.app.yoga.fetch("http://localhost/graphql", {
+          method: "POST",
+          headers: { "content-type": "application/json", "content-length": declared, authorization: rootAuthorization },
+          body,
+        });
+        expect(response.status).toBe(400);
+        expect(await response.json()).toEqual({ errors: [{ message: "Content-Length header is invalid.", extensions: { code: "InvalidInput" } }] });
+      });
+    });
   });
 });

@@ -25,30 +25,34 @@ const types: Record<string, string> = {
 export function consoleAssets(options: { graphiql: boolean; distDir?: string }): Plugin {
   const distDir = options.distDir ?? consoleDistDir;
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (request.method !== "GET" && request.method !== "HEAD") return;
-      const path = url.pathname;
-      let body: string | Buffer | undefined;
-      let type = "";
-      if (path.startsWith("/graphql/graphiql/")) {
-        if (!options.graphiql) return;
-        const asset = await graphiqlAsset(path.slice("/graphql/graphiql/".length));
-        if (!asset) return;
-        [body, type] = [asset.body, asset.type];
-      } else if ((path === "/" && !url.searchParams.has("Action")) || path === "/index.html") {
-        [body, type] = [await readBuilt(distDir, "index.html"), types[".html"]!];
-      } else if (path.startsWith("/console/")) {
-        const file = path.slice("/console/".length);
-        body = await readBuilt(distDir, file);
-        type = types[extname(file)] ?? "application/octet-stream";
-      } else return;
-      if (body === undefined) {
-        endResponse(new fetchAPI.Response("The console is not built: run `npm run generate`.\n", { status: path === "/" ? 503 : 404, headers: { "content-type": "text/plain; charset=utf-8" } }));
-        return;
-      }
-      endResponse(new fetchAPI.Response(request.method === "HEAD" ? null : typeof body === "string" ? body : new Uint8Array(body), { status: 200, headers: { "content-type": type } }));
+    // Synchronous for what is not a GET or HEAD (every GraphQL POST): no promise per request.
+    onRequest(payload) {
+      if (payload.request.method !== "GET" && payload.request.method !== "HEAD") return;
+      return serve(payload);
     },
   };
+  async function serve({ request, url, endResponse, fetchAPI }: { request: Request; url: URL; endResponse: (response: Response) => void; fetchAPI: { Response: typeof Response } }): Promise<void> {
+    const path = url.pathname;
+    let body: string | Buffer | undefined;
+    let type = "";
+    if (path.startsWith("/graphql/graphiql/")) {
+      if (!options.graphiql) return;
+      const asset = await graphiqlAsset(path.slice("/graphql/graphiql/".length));
+      if (!asset) return;
+      [body, type] = [asset.body, asset.type];
+    } else if ((path === "/" && !url.searchParams.has("Action")) || path === "/index.html") {
+      [body, type] = [await readBuilt(distDir, "index.html"), types[".html"]!];
+    } else if (path.startsWith("/console/")) {
+      const file = path.slice("/console/".length);
+      body = await readBuilt(distDir, file);
+      type = types[extname(file)] ?? "application/octet-stream";
+    } else return;
+    if (body === undefined) {
+      endResponse(new fetchAPI.Response("The console is not built: run `npm run generate`.\n", { status: path === "/" ? 503 : 404, headers: { "content-type": "text/plain; charset=utf-8" } }));
+      return;
+    }
+    endResponse(new fetchAPI.Response(request.method === "HEAD" ? null : typeof body === "string" ? body : new Uint8Array(body), { status: 200, headers: { "content-type": type } }));
+  }
 }
 
 /** A built file by relative name, refusing anything that would leave the folder. */

@@ -40,29 +40,27 @@ export function maskHookFailures<P extends Plugin>(plugins: readonly P[], logger
       headers: { "content-type": "application/json" },
     });
   };
+  // A hook that finishes synchronously stays synchronous: an async wrapper would cost every
+  // request a promise and a microtask turn per hook (issue 17's HTTP overhead), for nothing.
+  const guarded = <T>(hook: (payload: T) => unknown, onFailure: (payload: T, err: unknown) => void) =>
+    (payload: T): unknown => {
+      let returned: unknown;
+      try {
+        returned = hook(payload);
+      } catch (err) {
+        onFailure(payload, err);
+        return undefined;
+      }
+      if (typeof (returned as PromiseLike<unknown> | undefined)?.then !== "function") return returned;
+      return Promise.resolve(returned).then(undefined, (err: unknown) => onFailure(payload, err));
+    };
   return plugins.map((plugin) => {
     const { onRequest, onResponse } = plugin;
     if (!onRequest && !onResponse) return plugin;
     return {
       ...plugin,
-      ...(onRequest && {
-        async onRequest(payload) {
-          try {
-            await onRequest(payload);
-          } catch (err) {
-            payload.endResponse(failed(payload.fetchAPI, err));
-          }
-        },
-      }),
-      ...(onResponse && {
-        async onResponse(payload) {
-          try {
-            await onResponse(payload);
-          } catch (err) {
-            payload.setResponse(failed(payload.fetchAPI, err));
-          }
-        },
-      }),
+      ...(onRequest && { onRequest: guarded(onRequest, (payload, err) => payload.endResponse(failed(payload.fetchAPI, err))) }),
+      ...(onResponse && { onResponse: guarded(onResponse, (payload, err) => payload.setResponse(failed(payload.fetchAPI, err))) }),
     } as P;
   });
 }
