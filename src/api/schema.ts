@@ -11,6 +11,7 @@ import "./types/role.js";
 import "./types/policy.js";
 import "./types/permissions.js";
 import "./types/evaluation.js";
+import "./types/context-keys.js";
 import "./types/account.js";
 import "./types/history.js";
 import "./types/time-travel.js";

@@ -24,7 +24,8 @@ import { renderLocalGraphiQL } from "./console/graphiql-page.js";
 import { consoleAssets } from "./console/static-assets.js";
 import { sharedSubscriptionResults } from "./shared-subscription-results.js";
 import { schema } from "./schema.js";
-import { awsQueryPlugin } from "../aws/query-api.js";
+import { AwsError } from "../aws/aws-error.js";
+import { awsQueryPlugin, queryApiRefusal } from "../aws/query-api.js";
 
 export interface YogaDeps {
   readonly prisma: PrismaClient;
@@ -137,13 +138,15 @@ export function createIamgraphYoga(deps: YogaDeps): IamgraphYoga {
  * chunked bodies (no Content-Length) by counting while reading, so the limit cannot be bypassed.
  */
 function bodyLimit(maxBytes: number): Plugin {
-  const tooLarge = (fetchAPI: { Response: typeof Response }, message: string) =>
-    new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: "InvalidInput" } }] }), {
-      status: 413,
-      headers: { "content-type": "application/json" },
-    });
   return {
     async onRequest({ request, setRequest, endResponse, fetchAPI }) {
+      // A Query API request (POST / with a form body) is answered in AWS's XML, everything else in GraphQL's JSON.
+      const tooLarge = (_: unknown, message: string) =>
+        queryApiRefusal(request, fetchAPI, new AwsError("RequestEntityTooLarge", message)) ??
+        new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: "InvalidInput" } }] }), {
+          status: 413,
+          headers: { "content-type": "application/json" },
+        });
       const declared = request.headers.get("content-length");
       if (declared !== null) {
         const length = Number(declared);
