@@ -13,6 +13,7 @@ import "./types/permissions.js";
 import "./types/evaluation.js";
 import "./types/effective-actions.js";
 import "./types/policy-checks.js";
+import "./types/context-keys.js";
 import "./types/account.js";
 import "./types/history.js";
 import "./types/time-travel.js";

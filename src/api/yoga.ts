@@ -24,7 +24,8 @@ import { renderLocalGraphiQL } from "./console/graphiql-page.js";
 import { consoleAssets } from "./console/static-assets.js";
 import { sharedSubscriptionResults } from "./shared-subscription-results.js";
 import { schema } from "./schema.js";
-import { awsQueryPlugin } from "../aws/query-api.js";
+import { AwsError } from "../aws/aws-error.js";
+import { awsQueryPlugin, queryApiRefusal } from "../aws/query-api.js";
 
 export interface YogaDeps {
   readonly prisma: PrismaClient;
@@ -153,7 +154,7 @@ function bodyLimit(maxBytes: number): Plugin {
           return;
         }
         const length = Number(declared);
-        if (length > maxBytes) endResponse(tooLarge(fetchAPI, `Request body of ${length} bytes exceeds the limit of ${maxBytes} bytes`));
+        if (length > maxBytes) endResponse(tooLarge(request, fetchAPI, `Request body of ${length} bytes exceeds the limit of ${maxBytes} bytes`));
         return;
       }
       if (!request.body) return;
@@ -162,7 +163,9 @@ function bodyLimit(maxBytes: number): Plugin {
   };
 }
 
-const tooLarge = (fetchAPI: { Response: typeof Response }, message: string) =>
+/** 413: AWS's XML RequestEntityTooLarge for a Query API request, GraphQL's JSON for anything else. */
+const tooLarge = (request: Request, fetchAPI: { Response: typeof Response }, message: string) =>
+  queryApiRefusal(request, fetchAPI, new AwsError("RequestEntityTooLarge", message)) ??
   new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: "InvalidInput" } }] }), {
     status: 413,
     headers: { "content-type": "application/json" },
@@ -191,7 +194,7 @@ async function countChunked(
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      endResponse(tooLarge(fetchAPI, `Request body exceeds the limit of ${maxBytes} bytes`));
+      endResponse(tooLarge(request, fetchAPI, `Request body exceeds the limit of ${maxBytes} bytes`));
       return;
     }
     chunks.push(value);

@@ -2,10 +2,11 @@ import { DomainError } from "../domain/shared/domain-error.js";
 import { compilePolicySet } from "../policy/compile.js";
 import { evaluate, type EvaluationResult } from "../policy/evaluate.js";
 import { buildContext, type ContextEntry } from "../policy/request.js";
+import { contextKeysOf } from "../policy/context-keys.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { CompiledPolicyCache, PrincipalEntry } from "./compiled-policy-cache.js";
 import { loadPoliciesInEffect } from "./policies-in-effect.js";
-import { loadPrincipals, type Principal } from "./principal.js";
+import { loadPrincipals, parsePrincipalArn, type Principal } from "./principal.js";
 import { principalContext } from "./request-context.js";
 import { evaluateSession } from "../policy/session-policy.js";
 import { expiredSession, sessionContext, type SessionGrant } from "./session-grant.js";
@@ -113,6 +114,29 @@ export class Authorizer {
       ...(input.contextEntries ?? []),
     ]);
     return pairs.map(([action, resource]) => toSimulationResult(action, resource, evaluate(compiled, { action, resource, context })));
+  }
+
+  /**
+   * GetContextKeysForPrincipalPolicy: the keys the principal's identity policies (its own and its
+   * groups') and the given documents read. AWS also answers for a group; iamgraph's principals
+   * are users and roles, so a group ARN is refused by name rather than reported missing.
+   */
+  async contextKeysForPrincipalPolicy(policySourceArn: string, policyInputList: readonly string[]): Promise<string[]> {
+    if (/^arn:aws:iam::\d{12}:group\//.test(policySourceArn)) {
+      throw new DomainError("InvalidInput", `iamgraph answers GetContextKeysForPrincipalPolicy for users and roles; ${policySourceArn} is a group.`);
+    }
+    const entry = parsePrincipalArn(policySourceArn) ? await this.cache.get(policySourceArn) : undefined;
+    if (!entry) throw noSuchPrincipal(policySourceArn);
+    const attachedTo = { type: entry.principal.type, name: entry.principal.name, arn: entry.principal.arn };
+    const given = inputPolicies(policyInputList, "PolicyInputList", attachedTo);
+    return contextKeysOf([...entry.identity, ...given].map((p) => p.document));
+  }
+
+  /** GetContextKeysForCustomPolicy: the keys the given documents read. */
+  contextKeysForCustomPolicy(policyInputList: readonly string[]): string[] {
+    if (policyInputList.length === 0) throw new DomainError("InvalidInput", "PolicyInputList must hold at least one policy.");
+    const given = inputPolicies(policyInputList, "PolicyInputList", { type: "user", name: "custom", arn: "custom" });
+    return contextKeysOf(given.map((p) => p.document));
   }
 
   #withInputs(entry: PrincipalEntry, extra: readonly string[], boundaryTexts: readonly string[] | undefined) {

@@ -60,6 +60,23 @@ function offsetOf(marker: string): number {
   return Number(match[1]);
 }
 
+/**
+ * A parameter of the model that iamgraph does not implement is refused by name (InvalidInput),
+ * never ignored: an ignored filter would answer a question the caller did not ask.
+ */
+export function refuseUnsupported(input: AwsInput, action: string, ...names: string[]): void {
+  for (const name of names) {
+    if (input[name] !== undefined) throw new AwsError("InvalidInput", `iamgraph does not implement the ${name} parameter of ${action}.`);
+  }
+}
+
+/** A managed policy's path, from its ARN (`arn:aws:iam::<account>:policy<path><name>`). */
+export function policyPathOf(policyArn: string): string {
+  const resource = policyArn.split(":").slice(5).join(":"); // policy/ops/Name
+  const slash = resource.lastIndexOf("/");
+  return resource.slice("policy".length, slash + 1) || "/";
+}
+
 /** AWS returns policy documents URL-encoded (RFC 3986), as it received them after decoding. */
 export const encodeDocument = (document: string | null | undefined) => (document == null ? undefined : encodeURIComponent(document));
 

@@ -16,6 +16,9 @@ const statusOf: Record<string, number> = {
   UnmodifiableEntity: 400,
   InvalidAction: 400,
   MissingAction: 400,
+  // IAM API Reference, Common Errors: MalformedQueryString is a 404 there.
+  MalformedQueryString: 404,
+  RequestEntityTooLarge: 413,
   IncompleteSignature: 400,
   RequestExpired: 400,
   Throttling: 400,

@@ -50,8 +50,8 @@ export function awsQueryPlugin(deps: QueryApiDeps): Plugin {
     let status = 200;
     try {
       const bytes = request.method === "POST" ? new Uint8Array(await request.arrayBuffer()) : new Uint8Array();
-      const params = new URLSearchParams(url.search);
-      for (const [k, v] of new URLSearchParams(Buffer.from(bytes).toString("utf8"))) params.append(k, v);
+      const params = new URLSearchParams(wellFormedQuery(url.search.slice(1)));
+      for (const [k, v] of new URLSearchParams(wellFormedQuery(utf8(bytes)))) params.append(k, v);
       const action = params.get("Action");
       model = serviceModels[serviceByVersion(params.get("Version")) ?? (supportedActions.sts.includes(action as never) ? "sts" : "iam")];
       const origin = originOf(request, (serverContext as { req?: IncomingMessage }).req);
@@ -72,8 +72,45 @@ export function awsQueryPlugin(deps: QueryApiDeps): Plugin {
       body = errorXml(model, error, requestId);
       deps.logger.info({ requestId, code: error.code, status }, "aws query api refused");
     }
-    endResponse(new fetchAPI.Response(body, { status, headers: { "content-type": "text/xml", "x-amzn-requestid": requestId } }));
+    endResponse(xmlResponse(fetchAPI, body, status, requestId));
   }
+}
+
+const xmlResponse = (fetchAPI: { Response: typeof Response }, body: string, status: number, requestId: string) =>
+  new fetchAPI.Response(body, { status, headers: { "content-type": "text/xml", "x-amzn-requestid": requestId } });
+
+/**
+ * A refusal made before this plugin runs (the body-size limit in src/api/yoga.ts), answered as
+ * AWS's XML ErrorResponse when the request is a Query API one, so AWS clients read a typed error
+ * rather than GraphQL's JSON; undefined for any other request.
+ */
+export function queryApiRefusal(request: Request, fetchAPI: { Response: typeof Response }, error: AwsError): Response | undefined {
+  if (!isQueryApiRequest(request.method, new URL(request.url), request.headers)) return undefined;
+  const requestId = requestIdOf(request);
+  return xmlResponse(fetchAPI, errorXml(undefined, error, requestId), error.status, requestId);
+}
+
+const malformed = () => new AwsError("MalformedQueryString", "The query string contains a syntax error.");
+
+/** The body as UTF-8, refused when it is not (URLSearchParams would quietly substitute U+FFFD). */
+function utf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw malformed();
+  }
+}
+
+/** Refuses a broken percent-escape (`%zz`, a cut UTF-8 sequence) that URLSearchParams would keep as text. */
+function wellFormedQuery(text: string): string {
+  for (const pair of text.split("&")) {
+    try {
+      decodeURIComponent(pair.replace(/\+/g, " "));
+    } catch {
+      throw malformed();
+    }
+  }
+  return text;
 }
 
 /** POST / with a form body, or GET / carrying an Action: nothing else is the Query API's. */

@@ -18,7 +18,7 @@ export const supportedActions = {
     "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary", "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary",
     "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey", "ListAccessKeys", "GetAccessKeyLastUsed",
     "GetAccountSummary", "GetAccountAuthorizationDetails",
-    "SimulatePrincipalPolicy", "SimulateCustomPolicy",
+    "SimulatePrincipalPolicy", "SimulateCustomPolicy", "GetContextKeysForPrincipalPolicy", "GetContextKeysForCustomPolicy",
   ],
   sts: ["GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity"],
 } as const;

@@ -65,6 +65,20 @@ describe.skipIf(!awsCli)("the AWS CLI", () => {
     expect(who).toMatchObject({ Account: "123456789012", Arn: "arn:aws:iam::123456789012:user/cli-user" });
   }, 120_000);
 
+  test("tag-role, list-role-tags, untag-role; create-role with a boundary; get-context-keys-for-custom-policy", async () => {
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    const boundary = await aws(["iam", "create-policy", "--policy-name", "cli-fence", "--policy-document", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] })]);
+    const role = await aws(["iam", "create-role", "--role-name", "cli-role", "--assume-role-policy-document", trust, "--permissions-boundary", boundary.Policy.Arn]);
+    expect(role.Role.PermissionsBoundary).toEqual({ PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: boundary.Policy.Arn });
+    expect(await aws(["iam", "tag-role", "--role-name", "cli-role", "--tags", "Key=env,Value=prod", "Key=team,Value=cli"])).toEqual({});
+    expect((await aws(["iam", "list-role-tags", "--role-name", "cli-role"])).Tags).toEqual([{ Key: "env", Value: "prod" }, { Key: "team", Value: "cli" }]);
+    await aws(["iam", "untag-role", "--role-name", "cli-role", "--tag-keys", "ENV"]);
+    expect((await aws(["iam", "list-role-tags", "--role-name", "cli-role"])).Tags).toEqual([{ Key: "team", Value: "cli" }]);
+    expect((await aws(["iam", "get-role", "--role-name", "cli-role"])).Role.Tags).toEqual([{ Key: "team", Value: "cli" }]);
+    const keys = await aws(["iam", "get-context-keys-for-custom-policy", "--policy-input-list", JSON.stringify({ Version: "2012-10-17", Statement: { Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::${aws:username}", Condition: { Bool: { "aws:SecureTransport": "true" } } } })]);
+    expect(keys.ContextKeyNames).toEqual(["aws:username", "aws:SecureTransport"]);
+  }, 120_000);
+
   test("a refusal is the CLI's own error output with AWS's code", async () => {
     const failed = await run("aws", ["--endpoint-url", s.endpoint, "iam", "get-user", "--user-name", "cli-nobody"], { env: env(), timeout: 60_000 }).catch((e: { stderr: string; code: number }) => e);
     expect((failed as { code: number }).code).not.toBe(0);

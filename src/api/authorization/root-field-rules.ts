@@ -40,6 +40,10 @@ export const queryRules: Record<string, FieldRule> = {
   // simulation has no principal, so `*`.
   simulatePrincipalPolicy: rule(({ args }) => [{ action: "iam:SimulatePrincipalPolicy", resource: args.policySourceArn }, ...whenAsOf(args)]),
   simulateCustomPolicy: single("iam:SimulateCustomPolicy", () => "*"),
+  // The same resources as the simulations they prepare (SAR: GetContextKeysForPrincipalPolicy on
+  // the user, group or role; GetContextKeysForCustomPolicy on no resource).
+  contextKeysForPrincipalPolicy: single("iam:GetContextKeysForPrincipalPolicy", ({ args }) => args.policySourceArn),
+  contextKeysForCustomPolicy: single("iam:GetContextKeysForCustomPolicy", () => "*"),
   // Access Analyzer's action: validation reads nothing of the account.
   validatePolicy: single("access-analyzer:ValidatePolicy", () => "*"),
   checkNoNewAccess: single("access-analyzer:CheckNoNewAccess", () => "*"),

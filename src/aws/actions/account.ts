@@ -1,4 +1,4 @@
-import { encodeDocument, payload, pageOf, type ActionTable, type AwsAction } from "../action.js";
+import { encodeDocument, onIamError, payload, pageOf, refuseUnsupported, type ActionTable, type AwsAction } from "../action.js";
 import { attachedFields, boundaryFields, tagFields, versionFields, withoutEmpty } from "./fragments.js";
 
 const inline = "PolicyName: policyName PolicyDocument: policyDocument";
@@ -28,6 +28,9 @@ function simulationOut(d: any, i: Record<string, unknown>) {
   return { EvaluationResults: items, ...page };
 }
 
+// Resource-based policies (and the caller/owner they would name) are not simulated: refused, not ignored.
+const unsupportedSimulation = ["ResourcePolicy", "ResourceOwner", "CallerArn", "ResourceHandlingOption"];
+
 const simulationArgs = "$actionNames: [String!]!, $resourceArns: [String!], $policyInputList: [String!], $permissionsBoundaryPolicyInputList: [String!], $contextEntries: [ContextEntryInput!]";
 const simulationPass = "actionNames: $actionNames, resourceArns: $resourceArns, policyInputList: $policyInputList, permissionsBoundaryPolicyInputList: $permissionsBoundaryPolicyInputList, contextEntries: $contextEntries";
 const simulationVariables = (i: Record<string, unknown>) => ({
@@ -46,14 +49,19 @@ const getAccountAuthorizationDetails: AwsAction = {
     policies { PolicyName: policyName PolicyId: policyId Arn: arn Path: path DefaultVersionId: defaultVersionId AttachmentCount: attachmentCount PermissionsBoundaryUsageCount: permissionsBoundaryUsageCount IsAttachable: isAttachable Description: description CreateDate: createDate UpdateDate: updateDate PolicyVersionList: policyVersionList { ${versionFields} } }
   } }`,
   variables: (i) => ({ filter: i.Filter }),
-  output: ({ d }) => ({
-    UserDetailList: d.userDetailList.map((u: any) => noEmpty({ ...u, UserPolicyList: encodeInline(u.UserPolicyList) })),
-    GroupDetailList: d.groupDetailList.map((g: any) => ({ ...g, GroupPolicyList: encodeInline(g.GroupPolicyList) })),
-    RoleDetailList: d.roleDetailList.map((r: any) => noEmpty({ ...r, AssumeRolePolicyDocument: encodeDocument(r.AssumeRolePolicyDocument), RolePolicyList: encodeInline(r.RolePolicyList) })),
-    Policies: d.policies.map((p: any) => withoutEmpty({ ...p, PolicyVersionList: p.PolicyVersionList.map((v: any) => ({ ...v, Document: encodeDocument(v.Document) })) }, "Description")),
-    // One page: the GraphQL field returns the account whole.
-    IsTruncated: false,
-  }),
+  output: ({ d }, i) => {
+    // AWS pages the four lists as one (MaxItems counts users, groups, roles and policies
+    // together, in that order): the same here, over the account the GraphQL field returns whole.
+    const all = [
+      ...d.userDetailList.map((u: any) => ["UserDetailList", noEmpty({ ...u, UserPolicyList: encodeInline(u.UserPolicyList) })] as const),
+      ...d.groupDetailList.map((g: any) => ["GroupDetailList", { ...g, GroupPolicyList: encodeInline(g.GroupPolicyList) }] as const),
+      ...d.roleDetailList.map((r: any) => ["RoleDetailList", noEmpty({ ...r, AssumeRolePolicyDocument: encodeDocument(r.AssumeRolePolicyDocument), RolePolicyList: encodeInline(r.RolePolicyList) })] as const),
+      ...d.policies.map((p: any) => ["Policies", withoutEmpty({ ...p, PolicyVersionList: p.PolicyVersionList.map((v: any) => ({ ...v, Document: encodeDocument(v.Document) })) }, "Description")] as const),
+    ];
+    const { items, ...page } = pageOf(all, i);
+    const of = (list: string) => items.filter(([l]) => l === list).map(([, item]) => item);
+    return { UserDetailList: of("UserDetailList"), GroupDetailList: of("GroupDetailList"), RoleDetailList: of("RoleDetailList"), Policies: of("Policies"), ...page };
+  },
 };
 
 export const accountActions: ActionTable = {
@@ -64,12 +72,22 @@ export const accountActions: ActionTable = {
   GetAccountAuthorizationDetails: getAccountAuthorizationDetails,
   SimulatePrincipalPolicy: {
     document: `query ($policySourceArn: String!, ${simulationArgs}) { r: simulatePrincipalPolicy(policySourceArn: $policySourceArn, ${simulationPass}) { __typename ... on IamError { code message } ... on SimulatePolicyResponse { ${evaluationFields} } } }`,
-    variables: (i) => ({ policySourceArn: i.PolicySourceArn, ...simulationVariables(i) }),
+    variables: (i) => (refuseUnsupported(i, "SimulatePrincipalPolicy", ...unsupportedSimulation), { policySourceArn: i.PolicySourceArn, ...simulationVariables(i) }),
     output: simulationOut,
+  },
+  GetContextKeysForPrincipalPolicy: {
+    document: `query ($policySourceArn: String!, $policyInputList: [String!]) { r: contextKeysForPrincipalPolicy(policySourceArn: $policySourceArn, policyInputList: $policyInputList) { ${onIamError} ... on ContextKeysResponse { contextKeyNames } } }`,
+    variables: (i) => ({ policySourceArn: i.PolicySourceArn, policyInputList: i.PolicyInputList }),
+    output: (d) => ({ ContextKeyNames: payload(d.r).contextKeyNames }),
+  },
+  GetContextKeysForCustomPolicy: {
+    document: `query ($policyInputList: [String!]!) { r: contextKeysForCustomPolicy(policyInputList: $policyInputList) { ${onIamError} ... on ContextKeysResponse { contextKeyNames } } }`,
+    variables: (i) => ({ policyInputList: i.PolicyInputList }),
+    output: (d) => ({ ContextKeyNames: payload(d.r).contextKeyNames }),
   },
   SimulateCustomPolicy: {
     document: `query (${simulationArgs.replace("$policyInputList: [String!]", "$policyInputList: [String!]!")}) { r: simulateCustomPolicy(${simulationPass}) { __typename ... on IamError { code message } ... on SimulatePolicyResponse { ${evaluationFields} } } }`,
-    variables: simulationVariables,
+    variables: (i) => (refuseUnsupported(i, "SimulateCustomPolicy", ...unsupportedSimulation), simulationVariables(i)),
     output: simulationOut,
   },
 };

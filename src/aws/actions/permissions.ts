@@ -1,4 +1,4 @@
-import { encodeDocument, found, onIamError, pageOf, payload, type ActionTable, type AwsAction } from "../action.js";
+import { encodeDocument, found, onIamError, pageOf, payload, policyPathOf, type ActionTable, type AwsAction } from "../action.js";
 import { attachedFields } from "./fragments.js";
 
 // Attachments, inline policies and boundaries: the same actions for users, groups and roles
@@ -30,7 +30,10 @@ for (const [Noun, field, nameArg] of holders) {
     document: `query ($name: String!) { e: ${field}(${nameArg}: $name) { attachedPolicies { ${attachedFields} } } }`,
     variables: (i) => ({ name: nameOf(i) }),
     output: (d, i) => {
-      const { items, ...page } = pageOf(found(d.e, absent(i)).attachedPolicies, i);
+      // PathPrefix filters on the policy's path (AWS: "the path prefix for filtering the results").
+      const prefix = (i.PathPrefix as string | undefined) ?? "/";
+      const attached = found(d.e, absent(i)).attachedPolicies.filter((p: { PolicyArn: string }) => policyPathOf(p.PolicyArn).startsWith(prefix));
+      const { items, ...page } = pageOf(attached, i);
       return { AttachedPolicies: items, ...page };
     },
   };

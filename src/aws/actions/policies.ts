@@ -1,4 +1,5 @@
-import { encodeDocument, fromConnection, found, onIamError, pageArgs, pageOf, payload, tagsIn, type ActionTable } from "../action.js";
+import { encodeDocument, fromConnection, found, onIamError, pageArgs, pageOf, payload, refuseUnsupported, tagsIn, type ActionTable } from "../action.js";
+import { AwsError } from "../aws-error.js";
 import { groupFields, pageInfo, policyFields, roleFields, tagFields, userFields, versionFields, withoutEmpty } from "./fragments.js";
 
 const noPolicy = (arn: unknown) => `Policy ${String(arn)} was not found.`;
@@ -24,7 +25,7 @@ export const policyActions: ActionTable = {
   ListPolicies: {
     document: `query ($scope: PolicyScope, $onlyAttached: Boolean, $pathPrefix: String, $first: Int, $after: String) {
       policies(scope: $scope, onlyAttached: $onlyAttached, pathPrefix: $pathPrefix, first: $first, after: $after) { edges { node { ${policyFields} } } ${pageInfo} } }`,
-    variables: (i) => ({ scope: i.Scope, onlyAttached: i.OnlyAttached, pathPrefix: i.PathPrefix, ...pageArgs(i) }),
+    variables: (i) => (refuseUnsupported(i, "ListPolicies", "PolicyUsageFilter"), { scope: i.Scope, onlyAttached: i.OnlyAttached, pathPrefix: i.PathPrefix, ...pageArgs(i) }),
     output: (d) => {
       const { items, ...page } = fromConnection(d.policies);
       return { Policies: items.map(policyOut), ...page };
@@ -84,18 +85,29 @@ export const policyActions: ActionTable = {
   },
   ListEntitiesForPolicy: {
     document: `query ($arn: String!) { entitiesForPolicy(arn: $arn) { ${onIamError} ... on EntitiesForPolicy { policyUsers { ${userFields} } policyGroups { ${groupFields} } policyRoles { ${roleFields} } } } }`,
-    variables: (i) => ({ arn: i.PolicyArn }),
+    variables: (i) => {
+      // The entities listed are those the policy is attached to as a permissions policy; which use
+      // it as a boundary is not listed by this field, and the policy-kind filters do not apply here.
+      if (i.PolicyUsageFilter === "PermissionsBoundary") refuseUnsupported(i, "ListEntitiesForPolicy", "PolicyUsageFilter");
+      if (i.EntityFilter === "LocalManagedPolicy" || i.EntityFilter === "AWSManagedPolicy") {
+        throw new AwsError("InvalidInput", `EntityFilter ${String(i.EntityFilter)} does not apply to ListEntitiesForPolicy; use User, Group or Role.`);
+      }
+      return { arn: i.PolicyArn };
+    },
     output: (d, i) => {
       const e = payload(d.entitiesForPolicy);
       const filter = i.EntityFilter as string | undefined;
       const prefix = (i.PathPrefix as string | undefined) ?? "/";
       const keep = (kind: string, list: any[]) => (!filter || filter === kind ? list.filter((x) => x.Path.startsWith(prefix)) : []);
-      return {
-        PolicyUsers: keep("User", e.policyUsers).map((u) => ({ UserName: u.UserName, UserId: u.UserId })),
-        PolicyGroups: keep("Group", e.policyGroups).map((g) => ({ GroupName: g.GroupName, GroupId: g.GroupId })),
-        PolicyRoles: keep("Role", e.policyRoles).map((r) => ({ RoleName: r.RoleName, RoleId: r.RoleId })),
-        IsTruncated: false,
-      };
+      // One list paged as AWS pages it (users, then groups, then roles), split back into the three.
+      const all = [
+        ...keep("User", e.policyUsers).map((u) => ({ kind: "User", item: { UserName: u.UserName, UserId: u.UserId } })),
+        ...keep("Group", e.policyGroups).map((g) => ({ kind: "Group", item: { GroupName: g.GroupName, GroupId: g.GroupId } })),
+        ...keep("Role", e.policyRoles).map((r) => ({ kind: "Role", item: { RoleName: r.RoleName, RoleId: r.RoleId } })),
+      ];
+      const { items, ...page } = pageOf(all, i);
+      const of = (kind: string) => items.filter((x) => x.kind === kind).map((x) => x.item);
+      return { PolicyUsers: of("User"), PolicyGroups: of("Group"), PolicyRoles: of("Role"), ...page };
     },
   },
 };
