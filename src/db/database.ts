@@ -115,17 +115,7 @@ async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<
     sql,
     ...(lock ? { dataDirLock: lock } : {}),
     // PGlite is one connection and answers in microseconds: Prisma's own transaction costs little here.
-    transaction: <T,>(body: (tx: Tx) => Promise<T>, options: TransactionOptions) =>
-      prisma.$transaction(
-        async (tx) => {
-          for (const statement of options.first) await tx.$executeRawUnsafe(statement);
-          const value = await body(tx);
-          for (const statement of options.last) await tx.$executeRawUnsafe(statement);
-          return value;
-        },
-        // Transactions queue behind each other on the single connection: waiting is expected.
-        { maxWait: 60_000, timeout: options.timeoutMs },
-      ),
+    transaction: prismaTransaction(prisma),
     // PGlite delivers NOTIFYs of its own (single) session to its listeners; it cannot drop.
     async listen(channel, onNotify) {
       const unlisten = await pglite.listen(channel, () => onNotify());
@@ -140,6 +130,21 @@ async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<
       }
     },
   };
+}
+
+/** `Database.transaction` as Prisma's interactive transaction, each statement its own round trip. */
+export function prismaTransaction(prisma: PrismaClient): Database["transaction"] {
+  return (body, options) =>
+    prisma.$transaction(
+      async (tx) => {
+        for (const statement of options.first) await tx.$executeRawUnsafe(statement);
+        const value = await body(tx);
+        for (const statement of options.last) await tx.$executeRawUnsafe(statement);
+        return value;
+      },
+      // Transactions queue behind each other for a connection or the lock: waiting is expected.
+      { maxWait: 60_000, timeout: options.timeoutMs },
+    );
 }
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
