@@ -154,7 +154,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   pool.on("error", () => undefined);
   const adapter = new PrismaPg(pool, options.schema ? { schema: options.schema } : undefined);
   const prisma = withQueryLog(new PrismaClient({ adapter, ...logOptions(options) }), options);
-  const transactions = new PgTransactions(pool, options.schema, options.onQuery);
+  const transactions = new PgTransactions({ connectionString: url, max: 2, application_name: "iamgraph writer", ...searchPath }, options.schema, options.onQuery);
   return {
     kind: "postgres",
     prisma,

@@ -10,10 +10,15 @@ import type { TransactionOptions } from "./database.js";
  * write lock is held.
  *
  * Why: Prisma's interactive transaction sends BEGIN, then each statement, then COMMIT, each its
- * own round trip through its query engine (~0.15 ms of Node per statement here). Here the
- * statements that take no parameters ride with BEGIN and COMMIT in one simple-protocol message
- * each (`BEGIN; SELECT pg_advisory_xact_lock(…)` and `SELECT pg_notify(…); COMMIT`), and the
- * body's raw statements go straight to the driver. Prisma's model API still works inside: the
+ * own round trip through its query engine (~0.15 ms of Node per statement here; on a loaded
+ * machine each round trip is a scheduling delay of both processes). Here the statements that
+ * take no parameters ride with BEGIN and COMMIT in one simple-protocol message each
+ * (`BEGIN; SELECT pg_advisory_xact_lock(…)` and `SELECT pg_notify(…); COMMIT`), the body's raw
+ * statements go straight to the driver, and the connections run in pg's pipeline mode, so the
+ * body's first statement is sent behind BEGIN's message without waiting for its answer (the
+ * server runs them in order: the statement still runs after the lock is granted, and fails if
+ * BEGIN did). A transaction thus costs one round trip beside its own statements: COMMIT's.
+ * Prisma's model API still works inside: the
  * body's `tx` is a Prisma client whose adapter "pool" is the one connection the transaction
  * holds, so `tx.user.findUnique` runs in this transaction like any other statement.
  *
@@ -24,11 +29,18 @@ export class PgTransactions {
   readonly #free: Session[] = [];
   readonly #all: Session[] = [];
 
+  /** Connections of their own (pipeline mode is per connection), opened as transactions need them. */
+  private readonly pool: pg.Pool;
+
   constructor(
-    private readonly pool: pg.Pool,
+    config: pg.PoolConfig,
     private readonly schema: string | undefined,
     private readonly onQuery?: (sql: string) => void,
-  ) {}
+  ) {
+    this.pool = new pg.Pool({ ...config, pipeline: true });
+    // A connection can fail while idle (server restart): the next transaction opens another.
+    this.pool.on("error", () => undefined);
+  }
 
   async run<T>(body: (tx: Tx) => Promise<T>, options: TransactionOptions): Promise<T> {
     const session = this.#free.pop() ?? this.#newSession();
@@ -40,11 +52,14 @@ export class PgTransactions {
       session.close(new Error(`transaction timed out after ${options.timeoutMs} ms`));
     }, options.timeoutMs);
     try {
-      await this.#send(connection, ["BEGIN", ...options.first].join("; "));
+      // Not awaited before the body's first statement, which follows it on the wire (see above).
+      const begun = this.#send(connection, ["BEGIN", ...options.first].join("; "));
+      begun.catch(() => undefined); // awaited below; a failure also fails every statement after it
       session.open(connection);
       let value: T;
       try {
         value = await body(session.tx);
+        await begun;
         if (timedOut) throw new Error(`transaction timed out after ${options.timeoutMs} ms`);
       } finally {
         session.close();
@@ -68,6 +83,7 @@ export class PgTransactions {
 
   async close(): Promise<void> {
     await Promise.all(this.#all.map((s) => s.prisma.$disconnect()));
+    await this.pool.end();
   }
 
   async #send(connection: pg.PoolClient, sql: string): Promise<void> {
