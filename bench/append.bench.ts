@@ -1,9 +1,15 @@
 /**
  * Event append throughput against raw autocommit INSERTs of the same rows into the same `events`
- * table — sequential, and 8 concurrent writers on 8 streams. Ours twice: the append path
- * (`GroupCommitWriter.append`: queued appends coalesced into one `append_events` call — lock,
- * version checks, INSERT — in one round trip and one commit) and a command's shape (one
- * `appendToStreams` inside a writer transaction: BEGIN, lock, append, COMMIT through Prisma).
+ * table — sequential, and 8 concurrent writers on 8 streams. Ours three times:
+ *   - a command's shape: `writer.submit(tx => appendToStreams(tx, …))`, the transaction every
+ *     command runs in (app/group-commit.ts on db.transaction): on PostgreSQL `BEGIN; lock` in one
+ *     round trip, the `append_events` call, `notify; COMMIT` in one round trip, on the raw driver;
+ *     8 writers' jobs share one such transaction;
+ *   - a real command: `CreateUser` through the command pipeline (app/command-pipeline.ts) —
+ *     everything a createUser mutation pays below GraphQL and authorization: the lock, the name
+ *     and quota reads, the decider, the append, the inline projections and their checkpoints;
+ *   - a bare append (`GroupCommitWriter.append`: queued appends coalesced into one
+ *     `append_events` call, one round trip and one commit; no production caller).
  * Every implementation runs in each of BENCH_ROUNDS (default 5) rounds, in a rotated order;
  * the table gives the median rate and the median, min and max of the per-round ratio to raw.
  */
@@ -11,7 +17,10 @@ import { performance } from "node:perf_hooks";
 import { PGlite } from "@electric-sql/pglite";
 import type pg from "pg";
 import { currentSchemaVersion, type IamEvent } from "../events/catalogue.js";
+import { prismaTransaction } from "../src/db/database.js";
 import { listMigrations } from "../src/db/migrate.js";
+import pino from "pino";
+import { createCommandPipeline, type CommandPipeline } from "../src/app/command-pipeline.js";
 import { GroupCommitWriter } from "../src/app/group-commit.js";
 import { appendToStreams } from "../src/eventstore/append.js";
 import type { EventMetadata } from "../src/eventstore/stored-event.js";
@@ -74,6 +83,11 @@ async function appendInTransaction(writer: GroupCommitWriter, stream: string, ve
   await writer.submit((tx) => appendToStreams(tx, [{ streamId: stream, expectedVersion: version - 1, events: [eventFor(stream, version)] }], metadata, new Date()));
 }
 
+/** A real command: CreateUser through the pipeline, inline projections included (no authorization: an in-process sender). */
+async function createUser(pipeline: CommandPipeline, stream: string, version: number): Promise<void> {
+  await pipeline.handle({ type: "CreateUser", userName: `${stream}-${version}`.replace(/[^\w+=,.@-]/g, "-").slice(0, 64), path: "/", tags: [] }, { actor: metadata.actor });
+}
+
 /** The append path: a bare append through the writer, coalesced with the appends queued beside it. */
 async function appendBare(writer: GroupCommitWriter, stream: string, version: number): Promise<void> {
   await writer.append([{ streamId: stream, expectedVersion: version - 1, events: [eventFor(stream, version)] }], metadata, new Date());
@@ -93,16 +107,29 @@ const bench: Bench = {
       await withDatabase(backend, async (db) => {
         const raw = await openRaw(backend, db);
         const truncate = async () => {
-          await db.sql.exec("TRUNCATE events RESTART IDENTITY");
+          // The read models too: the createUser row's users count toward the account's quota.
+          await db.sql.exec("TRUNCATE events, users, projection_checkpoints RESTART IDENTITY CASCADE");
           await raw.truncate();
         };
         const groupCommit = new GroupCommitWriter(db);
+        const pipeline = createCommandPipeline({ db, accountId: metadata.accountId, logger: pino({ level: "silent" }) });
+        // Before (until 2026-12-02 on PostgreSQL): the same writer and pipeline on Prisma's interactive transaction.
+        const viaPrisma = { ...db, transaction: prismaTransaction(db.prisma) };
+        const groupCommitBefore = new GroupCommitWriter(viaPrisma);
+        const pipelineBefore = createCommandPipeline({ db: viaPrisma, accountId: metadata.accountId, logger: pino({ level: "silent" }) });
         const impls: { name: string; writer: Writer; count: () => Promise<number>; note: string }[] = [
           { name: "raw INSERT", writer: raw.plain, count: raw.count, note: "baseline, autocommit" },
           { name: "raw tx same SQL", writer: raw.sameSqlTx, count: raw.count, note: "the old append's SQL, no Prisma" },
           { name: "what-if 1-call fn", writer: raw.oneCall, count: raw.count, note: "plpgsql lock+check+insert, no Prisma" },
-          { name: "appendToStreams in a transaction", writer: { insert: (_w, s, v) => appendInTransaction(groupCommit, s, v) }, count: () => countEvents(db), note: "a command's shape: writer.submit, BEGIN+lock+append+COMMIT via Prisma" },
-          { name: "writer.append", writer: { insert: (_w, s, v) => appendBare(groupCommit, s, v) }, count: () => countEvents(db), note: "◀ the append path: one append_events call per queued run, raw driver" },
+          { name: "appendToStreams in a transaction", writer: { insert: (_w, s, v) => appendInTransaction(groupCommit, s, v) }, count: () => countEvents(db), note: "◀ a command's shape: writer.submit, BEGIN+lock · append_events · notify+COMMIT" },
+          ...(backend === "postgres"
+            ? [
+                { name: "before: command's shape on Prisma's transaction", writer: { insert: (_w: number, s: string, v: number) => appendInTransaction(groupCommitBefore, s, v) }, count: () => countEvents(db), note: "BEGIN · lock · append_events · notify · COMMIT through Prisma" },
+                { name: "before: createUser on Prisma's transaction", writer: { insert: (_w: number, s: string, v: number) => createUser(pipelineBefore, s, v) }, count: () => countEvents(db), note: "the pipeline on Prisma's interactive transaction" },
+              ]
+            : []),
+          { name: "createUser via the pipeline", writer: { insert: (_w, s, v) => createUser(pipeline, s, v) }, count: () => countEvents(db), note: "◀ a real command: lock, reads, decide, append, inline projections, commit" },
+          { name: "writer.append", writer: { insert: (_w, s, v) => appendBare(groupCommit, s, v) }, count: () => countEvents(db), note: "bare append: one append_events call per queued run (no production caller)" },
         ];
         try {
           for (const [label, phase] of [
@@ -149,6 +176,8 @@ const bench: Bench = {
             for (const [title, one] of [
               ["PostgreSQL writer.append, sequential single-event appends", appendBare],
               ["PostgreSQL appendToStreams in a writer transaction (a command's shape), sequential", appendInTransaction],
+              ["PostgreSQL createUser through the command pipeline, sequential", (_: GroupCommitWriter, s: string, v: number) => createUser(pipeline, s, v)],
+              ["PostgreSQL before: createUser on Prisma's interactive transaction, sequential", (_: GroupCommitWriter, s: string, v: number) => createUser(pipelineBefore, s, v)],
             ] as const) {
               await truncate();
               const n = Math.round(300 * scale);

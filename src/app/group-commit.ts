@@ -3,7 +3,7 @@ import { DomainError } from "../domain/shared/domain-error.js";
 import { appendBatch, type AppendJob, type Queryable } from "../eventstore/append.js";
 import { notifyLogGrew } from "../eventstore/log-notify.js";
 import type { EventMetadata, StoredEvent, StreamAppend } from "../eventstore/stored-event.js";
-import { takeWriteLock } from "../eventstore/write-lock.js";
+import { takeWriteLockSql } from "../eventstore/write-lock.js";
 import type { Tx } from "../db/transaction.js";
 
 type Work<T> = (tx: Tx) => Promise<T>;
@@ -54,7 +54,7 @@ export class GroupCommitWriter {
   readonly stats = { batches: 0, jobs: 0 };
 
   constructor(
-    private readonly db: Pick<Database, "prisma" | "sql">,
+    private readonly db: Pick<Database, "transaction" | "sql">,
     private readonly maxBatch = 100,
   ) {}
 
@@ -170,16 +170,13 @@ export class GroupCommitWriter {
     return true;
   }
 
+  /**
+   * The lock rides with BEGIN and the notice (delivered at commit: wakes every instance's log
+   * tailer) with COMMIT — on PostgreSQL one round trip each (db/pg-transaction.ts), so a command
+   * pays two round trips beside its own statements.
+   */
   #transaction(body: (tx: Tx) => Promise<void>, timeoutMs = 0): Promise<void> {
-    return this.db.prisma.$transaction(
-      async (tx) => {
-        await takeWriteLock(tx);
-        await body(tx);
-        await tx.$executeRawUnsafe(notifyLogGrew); // delivered at commit: wakes every instance's log tailer
-      },
-      // Batches queue behind other instances' batches on the lock: waiting is expected.
-      { maxWait: 60_000, timeout: Math.max(60_000, timeoutMs) },
-    );
+    return this.db.transaction(body, { first: [takeWriteLockSql], last: [notifyLogGrew], timeoutMs: Math.max(60_000, timeoutMs) });
   }
 }
 

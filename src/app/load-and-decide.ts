@@ -21,8 +21,7 @@ import {
   loadPolicyByArn,
   loadRoleByName,
   loadUserByName,
-  policyNameTaken,
-  roleNameTaken,
+  nameTakenAndCount,
   userNameTaken,
   type Loaded,
 } from "./load-state.js";
@@ -37,12 +36,9 @@ export async function loadAndDecide(tx: Tx, command: Command, meta: CommandMetad
   const { accountId } = meta;
   switch (command.type) {
     case "CreateUser": {
-      const input: UserDecisionInput = {
-        user: { status: "absent" },
-        nameTaken: await userNameTaken(tx, accountId, command.userName),
-        usersInAccount: await tx.user.count({ where: { accountId } }),
-        boundaryPolicy: command.permissionsBoundary === undefined ? undefined : await findManagedPolicy(tx, command.permissionsBoundary),
-      };
+      const { nameTaken, count } = await nameTakenAndCount(tx, "user", accountId, command.userName);
+      const boundaryPolicy = command.permissionsBoundary === undefined ? undefined : await findManagedPolicy(tx, command.permissionsBoundary);
+      const input: UserDecisionInput = { user: { status: "absent" }, nameTaken, usersInAccount: count, boundaryPolicy };
       const events = decideUser(command, input, meta);
       return [{ streamId: userStreamId(meta.newId), expectedVersion: "noStream", events }];
     }
@@ -72,15 +68,8 @@ export async function loadAndDecide(tx: Tx, command: Command, meta: CommandMetad
       return [{ streamId: user.streamId, expectedVersion: user.version, events: decideAccessKey(command, user.state) }];
     }
     case "CreateGroup": {
-      const events = decideGroup(
-        command,
-        {
-          group: { status: "absent" },
-          nameTaken: await groupNameTaken(tx, accountId, command.groupName),
-          groupsInAccount: await tx.group.count({ where: { accountId } }),
-        },
-        meta,
-      );
+      const { nameTaken, count } = await nameTakenAndCount(tx, "group", accountId, command.groupName);
+      const events = decideGroup(command, { group: { status: "absent" }, nameTaken, groupsInAccount: count }, meta);
       return [{ streamId: groupStreamId(meta.newId), expectedVersion: "noStream", events }];
     }
     case "UpdateGroup":
@@ -97,12 +86,9 @@ export async function loadAndDecide(tx: Tx, command: Command, meta: CommandMetad
       return [{ streamId: group.streamId, expectedVersion: group.version, events }];
     }
     case "CreateRole": {
-      const input = {
-        role: { status: "absent" as const },
-        nameTaken: await roleNameTaken(tx, accountId, command.roleName),
-        rolesInAccount: await tx.role.count({ where: { accountId } }),
-        boundaryPolicy: command.permissionsBoundary === undefined ? undefined : await findManagedPolicy(tx, command.permissionsBoundary),
-      };
+      const { nameTaken, count } = await nameTakenAndCount(tx, "role", accountId, command.roleName);
+      const boundaryPolicy = command.permissionsBoundary === undefined ? undefined : await findManagedPolicy(tx, command.permissionsBoundary);
+      const input = { role: { status: "absent" as const }, nameTaken, rolesInAccount: count, boundaryPolicy };
       return [{ streamId: roleStreamId(meta.newId), expectedVersion: "noStream", events: decideRole(command, input, meta) }];
     }
     case "UpdateAssumeRolePolicy":
@@ -113,11 +99,8 @@ export async function loadAndDecide(tx: Tx, command: Command, meta: CommandMetad
       return [{ streamId: role.streamId, expectedVersion: role.version, events: decideRole(command, { role: role.state }, meta) }];
     }
     case "CreatePolicy": {
-      const input = {
-        policy: { status: "absent" as const },
-        nameTaken: await policyNameTaken(tx, accountId, command.policyName),
-        policiesInAccount: await tx.policy.count({ where: { accountId } }),
-      };
+      const { nameTaken, count } = await nameTakenAndCount(tx, "policy", accountId, command.policyName);
+      const input = { policy: { status: "absent" as const }, nameTaken, policiesInAccount: count };
       return [{ streamId: policyStreamId(meta.newId), expectedVersion: "noStream", events: decidePolicy(command, input, meta) }];
     }
     case "CreatePolicyVersion":

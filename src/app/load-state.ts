@@ -40,6 +40,27 @@ export async function loadGroupByName(tx: Tx, accountId: string, groupName: stri
   return { state: events.reduce(evolveGroup, initialGroupState), streamId, version: events.at(-1)?.streamVersion ?? 0 };
 }
 
+const namedTables = {
+  user: { table: "users", nameKey: "user_name_key" },
+  group: { table: "groups", nameKey: "group_name_key" },
+  role: { table: "roles", nameKey: "role_name_key" },
+  policy: { table: "policies", nameKey: "policy_name_key" },
+} as const;
+
+/**
+ * What a Create command's rules read — whether the name is taken (ignoring case) and how many
+ * the account holds (its quota) — in one statement: one round trip under the write lock, not two.
+ */
+export async function nameTakenAndCount(tx: Tx, kind: keyof typeof namedTables, accountId: string, name: string): Promise<{ nameTaken: boolean; count: number }> {
+  const { table, nameKey: column } = namedTables[kind];
+  const [row] = await tx.$queryRawUnsafe<{ taken: boolean; n: number }[]>(
+    `SELECT EXISTS (SELECT 1 FROM ${table} WHERE account_id = $1 AND ${column} = $2) AS taken, (SELECT count(*)::int FROM ${table} WHERE account_id = $1) AS n`,
+    accountId,
+    nameKey(name),
+  );
+  return { nameTaken: row!.taken, count: Number(row!.n) };
+}
+
 /** Whether a user other than `exceptId` holds the name, ignoring case. */
 export async function userNameTaken(tx: Tx, accountId: string, userName: string, exceptId?: string): Promise<boolean> {
   const row = await tx.user.findUnique({ where: { accountId_userNameKey: { accountId, userNameKey: nameKey(userName) } }, select: { id: true } });
@@ -59,10 +80,6 @@ export async function loadRoleByName(tx: Tx, accountId: string, roleName: string
   return { state: events.reduce(evolveRole, initialRoleState), streamId, version: events.at(-1)?.streamVersion ?? 0 };
 }
 
-export async function roleNameTaken(tx: Tx, accountId: string, roleName: string): Promise<boolean> {
-  return (await tx.role.findUnique({ where: { accountId_roleNameKey: { accountId, roleNameKey: nameKey(roleName) } }, select: { id: true } })) !== null;
-}
-
 /** A customer-managed policy of this account by ARN, folded from its stream. */
 export async function loadPolicyByArn(tx: Tx, arn: string): Promise<Loaded<PolicyState> | undefined> {
   const row = await tx.policy.findUnique({ where: { arn }, select: { id: true, isAwsManaged: true } });
@@ -70,10 +87,6 @@ export async function loadPolicyByArn(tx: Tx, arn: string): Promise<Loaded<Polic
   const streamId = policyStreamId(row.id);
   const events = await readStream(tx, streamId);
   return { state: events.reduce(evolvePolicy, initialPolicyState), streamId, version: events.at(-1)?.streamVersion ?? 0 };
-}
-
-export async function policyNameTaken(tx: Tx, accountId: string, policyName: string): Promise<boolean> {
-  return (await tx.policy.findUnique({ where: { accountId_policyNameKey: { accountId, policyNameKey: nameKey(policyName) } }, select: { id: true } })) !== null;
 }
 
 /** An OpenID Connect provider's stream, by its URL key (stream-ids.ts), folded; version 0 when it never existed. */

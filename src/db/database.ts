@@ -5,7 +5,9 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { DataDirLock } from "./data-dir-lock.js";
+import { PgTransactions } from "./pg-transaction.js";
 import type { SqlRunner } from "./sql-runner.js";
+import type { Tx } from "./transaction.js";
 
 export type Prisma = PrismaClient;
 
@@ -16,6 +18,13 @@ export interface Database {
   readonly sql: SqlRunner;
   /** Embedded on disk: the data directory's exclusive lock, held until close (data-dir-lock.ts). */
   readonly dataDirLock?: DataDirLock;
+  /**
+   * One transaction for the write path: `first` after BEGIN, then `body`, then `last` before
+   * COMMIT; rolled back when anything throws or the body outlives `timeoutMs`. On PostgreSQL it
+   * runs on the raw driver with `first` and `last` fused into BEGIN's and COMMIT's round trips
+   * (pg-transaction.ts); on PGlite it is Prisma's interactive transaction.
+   */
+  transaction<T>(body: (tx: Tx) => Promise<T>, options: TransactionOptions): Promise<T>;
   /** LISTEN on a session of its own (see Listener). */
   listen(channel: string, onNotify: () => void, onLost: (err: unknown) => void): Promise<Listener>;
   close(): Promise<void>;
@@ -28,6 +37,15 @@ export interface Database {
  */
 export interface Listener {
   close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /** Statements without parameters, run right after BEGIN. */
+  readonly first: readonly string[];
+  /** Statements without parameters, run right before COMMIT. */
+  readonly last: readonly string[];
+  /** Longest the transaction may run. */
+  readonly timeoutMs: number;
 }
 
 export interface DatabaseOptions {
@@ -96,6 +114,8 @@ async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<
     prisma,
     sql,
     ...(lock ? { dataDirLock: lock } : {}),
+    // PGlite is one connection and answers in microseconds: Prisma's own transaction costs little here.
+    transaction: prismaTransaction(prisma),
     // PGlite delivers NOTIFYs of its own (single) session to its listeners; it cannot drop.
     async listen(channel, onNotify) {
       const unlisten = await pglite.listen(channel, () => onNotify());
@@ -112,6 +132,21 @@ async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<
   };
 }
 
+/** `Database.transaction` as Prisma's interactive transaction, each statement its own round trip. */
+export function prismaTransaction(prisma: PrismaClient): Database["transaction"] {
+  return (body, options) =>
+    prisma.$transaction(
+      async (tx) => {
+        for (const statement of options.first) await tx.$executeRawUnsafe(statement);
+        const value = await body(tx);
+        for (const statement of options.last) await tx.$executeRawUnsafe(statement);
+        return value;
+      },
+      // Transactions queue behind each other for a connection or the lock: waiting is expected.
+      { maxWait: 60_000, timeout: options.timeoutMs },
+    );
+}
+
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   const searchPath = options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {};
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, ...searchPath });
@@ -119,10 +154,12 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   pool.on("error", () => undefined);
   const adapter = new PrismaPg(pool, options.schema ? { schema: options.schema } : undefined);
   const prisma = withQueryLog(new PrismaClient({ adapter, ...logOptions(options) }), options);
+  const transactions = new PgTransactions({ connectionString: url, max: 2, application_name: "iamgraph writer", ...searchPath }, options.schema, options.onQuery);
   return {
     kind: "postgres",
     prisma,
     sql: runnerOver(pool),
+    transaction: (body, transactionOptions) => transactions.run(body, transactionOptions),
     async listen(channel, onNotify, onLost) {
       const client = new pg.Client({ connectionString: url, application_name: "iamgraph log tailer", ...searchPath });
       let lost = false;
@@ -154,6 +191,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     },
     async close() {
       await prisma.$disconnect();
+      await transactions.close();
       await pool.end();
     },
   };

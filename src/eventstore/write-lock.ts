@@ -21,6 +21,9 @@ type Tx = Pick<Prisma.TransactionClient, "$executeRawUnsafe">;
  */
 export const writeLockKey = 0x1a_47_72_61; // "iamgraph" write lock
 
+/** The statement that takes it (no parameters: the writer sends it in BEGIN's round trip, app/group-commit.ts). */
+export const takeWriteLockSql = `SELECT pg_advisory_xact_lock(${writeLockKey}, hashtext(current_schema()))`;
+
 export async function takeWriteLock(tx: Tx): Promise<void> {
-  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${writeLockKey}, hashtext(current_schema()))`);
+  await tx.$executeRawUnsafe(takeWriteLockSql);
 }

@@ -35,23 +35,25 @@ export const projections: readonly Projection[] = [
 export async function projectInline(tx: Tx, events: readonly StoredEvent[], only: readonly Projection[] = projections): Promise<void> {
   if (events.length === 0) return;
   const last = events[events.length - 1]!.position;
-  const checkpoints = await tx.projectionCheckpoint.findMany({ where: { name: { in: only.map((p) => p.name) } } });
-  const at = new Map(checkpoints.map((c) => [c.name, Number(c.position)]));
+  // One statement reads every checkpoint and moves those that are behind: the CTE's SELECT sees
+  // them as they were before the upsert, which is what the skip below needs. The move lands
+  // before the rows it covers, inside the same transaction, so no reader sees one without the other.
+  const before = await tx.$queryRawUnsafe<{ name: string; position: bigint | number | string }[]>(
+    `WITH before AS (SELECT name, position FROM projection_checkpoints WHERE name = ANY($1::text[])),
+          moved AS (
+            INSERT INTO projection_checkpoints (name, position, updated_at)
+            SELECT name, $2::bigint, now() FROM unnest($1::text[]) AS name
+            ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()
+             WHERE projection_checkpoints.position < EXCLUDED.position)
+     SELECT name, position FROM before`,
+    only.map((p) => p.name),
+    last,
+  );
+  const at = new Map(before.map((c) => [c.name, Number(c.position)]));
   for (const event of events) {
     for (const projection of only) {
       if (event.position <= (at.get(projection.name) ?? 0) || !projection.handles.has(event.type)) continue;
       await applyInline(tx, projection, event);
     }
   }
-  // One statement moves every checkpoint that is behind.
-  const behind = only.filter((p) => last > (at.get(p.name) ?? 0)).map((p) => p.name);
-  if (behind.length === 0) return;
-  await tx.$executeRawUnsafe(
-    `INSERT INTO projection_checkpoints (name, position, updated_at)
-     SELECT name, $2, now() FROM unnest($1::text[]) AS name
-     ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()
-      WHERE projection_checkpoints.position < EXCLUDED.position`,
-    behind,
-    last,
-  );
 }
