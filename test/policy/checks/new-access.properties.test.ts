@@ -7,6 +7,7 @@ import { evaluate } from "../../../src/policy/evaluate.js";
 import { parsePolicyDocument } from "../../../src/policy/parse.js";
 import { buildContext, type ContextEntry } from "../../../src/policy/request.js";
 import type { ServiceReference } from "../../../src/policy/service-reference.js";
+import { prng } from "../../support/prng.js";
 
 // The comparison against the evaluator itself, on seeded random policy pairs: (1) every new
 // access it reports is real — the evaluator allows that action, resource and context under the
@@ -18,16 +19,7 @@ beforeAll(async () => {
   reference = await serviceReference();
 });
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = (seed: number): (() => number) => prng(seed).next;
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 const ACTIONS = ["s3:GetObject", "s3:Get*", "s3:PutObject", "s3:List*", "s3:ListBucket", "s3:*", "s3:GetObjectAcl", "s3:Delete*"];
