@@ -9,6 +9,7 @@
  * per request (server and clients: one process), which the machine's other load moves far less
  * than req/s; its ratio to the reference's is the same comparison measured in CPU.
  */
+import { seedHttpUser } from "./http-user.js";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createSchema, createYoga } from "graphql-yoga";
@@ -71,12 +72,7 @@ const bench: Bench = {
           const url = await listen(server);
           try {
             const req = { actor: "bench" };
-            await app.commands.handle({ type: "CreateUser", userName: "http-user", path: "/", tags: [] }, req);
-            for (let p = 0; p < 3; p++) {
-              const doc = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: [`s3:Get*`, `s3:List*`], Resource: `arn:aws:s3:::bucket-${p}/*` }] });
-              await app.commands.handle({ type: "CreatePolicy", policyName: `http-${p}`, path: "/", policyDocument: doc, description: "", tags: [] }, req);
-              await app.commands.handle({ type: "AttachPolicy", entityType: "user", entityName: "http-user", policyArn: `arn:aws:iam::${ACCOUNT}:policy/http-${p}` }, req);
-            }
+            await seedHttpUser(app, ACCOUNT);
             const variables = (p: string) => ({ p, a: "s3:GetObject", r: "arn:aws:s3:::bucket-1/x" });
             const expect = (p: string, want: string) => async () => {
               const data = (await post(url, authorize, variables(p))) as { authorize: { decision?: string; code?: string } };

@@ -9,6 +9,7 @@
  *
  *   npx tsx bench/profile-authorize.ts
  */
+import { seedHttpUser } from "./http-user.js";
 import { Session } from "node:inspector/promises";
 import fs from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -112,13 +113,7 @@ async function main(): Promise<void> {
   const url = await listen(server);
   const bareUrl = await listen(bare);
   try {
-    const req = { actor: "bench" };
-    await app.commands.handle({ type: "CreateUser", userName: "http-user", path: "/", tags: [] }, req);
-    for (let p = 0; p < 3; p++) {
-      const doc = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: [`s3:Get*`, `s3:List*`], Resource: `arn:aws:s3:::bucket-${p}/*` }] });
-      await app.commands.handle({ type: "CreatePolicy", policyName: `http-${p}`, path: "/", policyDocument: doc, description: "", tags: [] }, req);
-      await app.commands.handle({ type: "AttachPolicy", entityType: "user", entityName: "http-user", policyArn: `arn:aws:iam::${ACCOUNT}:policy/http-${p}` }, req);
-    }
+    await seedHttpUser(app, ACCOUNT);
     // PROFILE_CLIENT=inprocess: yoga.fetch, one request at a time — no HTTP, no client in the profile.
     const inProcess = process.env.PROFILE_CLIENT === "inprocess";
     const send = async (target: string, query: string, variables: Record<string, unknown>): Promise<unknown> => {
