@@ -91,8 +91,8 @@ const bench: Bench = {
     // Load-independent measures of the work: what each comparison decided.
     const work = (n: string, e: string): string => {
       const stats: ComparisonStats = { groups: 0, classes: 0, requests: 0 };
-      const a = parseCheckedDocument(n, "new");
-      const b = parseCheckedDocument(e, "existing");
+      const a = parseCheckedDocument(n, "new", "IDENTITY_POLICY");
+      const b = parseCheckedDocument(e, "existing", "IDENTITY_POLICY");
       if (a.ok && b.ok) newAccess(a.document, b.document, reference, stats);
       return `${stats.groups} action groups, ${stats.classes} resource classes, ${stats.requests} requests`;
     };

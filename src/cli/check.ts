@@ -1,8 +1,8 @@
 // `iamgraph check …`: Access Analyzer's custom policy checks for a CI pipeline, offline — no
 // server, no store; only the policy files and the service authorization reference.
 //
-//   check no-new-access NEW.json EXISTING.json [--json]
-//   check access-not-granted POLICY.json --actions a,b [--resources r,…] [--json]
+//   check no-new-access NEW.json EXISTING.json [--policy-type …] [--json]
+//   check access-not-granted POLICY.json --actions a,b [--resources r,…] [--policy-type …] [--json]
 //
 // Exit status: 0 PASS, 1 FAIL, 2 bad input (a typed message on stderr).
 
@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { serviceReference } from "../catalogue/service-reference.js";
 import { checkAccessNotGranted } from "../policy/checks/check-access-not-granted.js";
 import { checkNoNewAccess } from "../policy/checks/check-no-new-access.js";
-import type { CheckOutcome, CheckResponse } from "../policy/checks/types.js";
+import type { AccessCheckPolicyType, CheckOutcome, CheckResponse } from "../policy/checks/types.js";
 
 export const checkUsage = `iamgraph check <check> [--json]
 
@@ -19,6 +19,9 @@ export const checkUsage = `iamgraph check <check> [--json]
       CheckNoNewAccess: FAIL when NEW allows anything EXISTING does not
   access-not-granted POLICY.json --actions a,b [--resources arn,…]
       CheckAccessNotGranted: FAIL when POLICY allows a listed action (on a listed resource)
+
+  --policy-type IDENTITY_POLICY (default) | RESOURCE_POLICY (resource-based policies, with
+      Principal: a bucket policy, a role's trust policy; the reasons name the principal)
 
   Exit status 0 PASS, 1 FAIL, 2 bad input.
 `;
@@ -44,7 +47,7 @@ async function runCheck(argv: readonly string[]): Promise<void> {
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { json: { type: "boolean" }, actions: { type: "string", multiple: true }, resources: { type: "string", multiple: true }, help: { type: "boolean" } },
+      options: { json: { type: "boolean" }, "policy-type": { type: "string" }, actions: { type: "string", multiple: true }, resources: { type: "string", multiple: true }, help: { type: "boolean" } },
     });
   } catch (err) {
     throw new BadInput(`check: ${(err as Error).message}\n\n${checkUsage}`);
@@ -56,15 +59,19 @@ async function runCheck(argv: readonly string[]): Promise<void> {
     if (name === undefined && !values.help) process.exitCode = BAD_INPUT;
     return;
   }
+  const policyType = values["policy-type"] ?? "IDENTITY_POLICY";
+  if (policyType !== "IDENTITY_POLICY" && policyType !== "RESOURCE_POLICY") {
+    throw new BadInput(`check: --policy-type is IDENTITY_POLICY or RESOURCE_POLICY, not ${JSON.stringify(policyType)}`);
+  }
   let outcome: CheckOutcome;
   if (name === "no-new-access") {
     if (files.length !== 2) throw new BadInput(`check no-new-access: give NEW.json and EXISTING.json\n\n${checkUsage}`);
     const [fresh, existing] = files.map(readPolicy);
-    outcome = checkNoNewAccess(fresh!, existing!, "IDENTITY_POLICY", await serviceReference());
+    outcome = checkNoNewAccess(fresh!, existing!, policyType satisfies AccessCheckPolicyType, await serviceReference());
   } else if (name === "access-not-granted") {
     if (files.length !== 1) throw new BadInput(`check access-not-granted: give one POLICY.json\n\n${checkUsage}`);
     const list = (v: string[] | undefined) => (v ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter((s) => s !== "");
-    outcome = checkAccessNotGranted(readPolicy(files[0]!), { actions: list(values.actions), resources: list(values.resources) }, "IDENTITY_POLICY", await serviceReference());
+    outcome = checkAccessNotGranted(readPolicy(files[0]!), { actions: list(values.actions), resources: list(values.resources) }, policyType, await serviceReference());
   } else {
     throw new BadInput(`check: unknown check ${JSON.stringify(name)}\n\n${checkUsage}`);
   }

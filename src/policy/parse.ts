@@ -11,7 +11,9 @@
 //   6. the first resource-format message (ARN shape, partition, region, IAM path)
 //   7. action vendor prefixes
 //   8. identity: "Policy statement must contain resources."; trust: prohibited Resource,
-//      principals present, sts actions only
+//      principals present, sts actions only; resource (a resource-based policy, as Access
+//      Analyzer's checks take one): principals present, Resource optional (a role's trust
+//      policy is one), any action
 
 import type {
   ConditionClause,
@@ -22,7 +24,7 @@ import type {
   PrincipalSpec,
 } from "./document.js";
 
-export type PolicyKind = "identity" | "trust";
+export type PolicyKind = "identity" | "trust" | "resource";
 
 export interface ParseOptions {
   /**
@@ -155,6 +157,8 @@ function parseChecked(text: string, kind: PolicyKind, options: ParseOptions): Po
 
   if (kind === "identity") {
     for (const s of statements) if (isEmptyPair(s, "Resource", "NotResource")) fail(MSG.resources);
+  } else if (kind === "resource") {
+    for (const s of statements) if (!has(s, "Principal") && !has(s, "NotPrincipal")) fail(MSG.trustNoPrincipal);
   } else {
     for (const s of statements) if (has(s, "Resource") || has(s, "NotResource")) fail(MSG.trustResource);
     for (const s of statements) if (!has(s, "Principal") && !has(s, "NotPrincipal")) fail(MSG.trustNoPrincipal);

@@ -31,6 +31,16 @@ describe.each(backends)("custom policy checks on $name", (backend) => {
     expect(pass.data.checkNoNewAccess).toMatchObject({ result: "PASS", reasons: [] });
   });
 
+  test("checkNoNewAccess on a resource policy names the principal granted new access", async () => {
+    const bucket = (principal: unknown) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: principal, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] });
+    const query = `query ($n: String!, $e: String!) { checkNoNewAccess(newPolicyDocument: $n, existingPolicyDocument: $e, policyType: RESOURCE_POLICY) { __typename ... on PolicyCheckResponse { result reasons { statementIndex action principal } } } }`;
+    const fail = await checker.client.request(query, { n: bucket("*"), e: bucket({ AWS: "111122223333" }) });
+    expect(fail.errors).toBeUndefined();
+    expect(fail.data.checkNoNewAccess).toEqual({ __typename: "PolicyCheckResponse", result: "FAIL", reasons: [{ statementIndex: 0, action: "s3:GetObject", principal: "a principal of an account no policy names" }] });
+    const pass = await checker.client.request(query, { n: bucket({ AWS: "arn:aws:iam::111122223333:role/reader" }), e: bucket({ AWS: "111122223333" }) });
+    expect(pass.data.checkNoNewAccess).toEqual({ __typename: "PolicyCheckResponse", result: "PASS", reasons: [] });
+  });
+
   test("checkAccessNotGranted: a listed action on a listed resource fails", async () => {
     const r = await checker.client.request(notGranted, { p: doc(allow("s3:*", "*")), a: [{ actions: ["s3:PutBucketPolicy"], resources: ["arn:aws:s3:::my-sensitive-bucket"] }] });
     expect(r.data.checkAccessNotGranted).toMatchObject({ result: "FAIL", reasons: [expect.objectContaining({ statementIndex: 0, action: "s3:PutBucketPolicy", resource: "arn:aws:s3:::my-sensitive-bucket" })] });

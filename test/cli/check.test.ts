@@ -55,6 +55,21 @@ describe("iamgraph check", { timeout: 120_000 }, () => {
     expect(["s3:DeleteObject", "s3:PutObject"]).toContain(body.reasons[0]?.action);
   });
 
+  it("--policy-type RESOURCE_POLICY compares bucket policies and names the principal; a bad type exits 2", async () => {
+    const bucket = (name: string, principal: unknown) => file(name, [{ Effect: "Allow", Principal: principal, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }]);
+    const publicRead = bucket("public.json", "*");
+    const accountRead = bucket("account.json", { AWS: "111122223333" });
+    const r = await run(["no-new-access", publicRead, accountRead, "--policy-type", "RESOURCE_POLICY"]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain("allows s3:GetObject on arn:aws:s3:::b/");
+    expect(r.stdout).toContain(" to a principal of an account no policy names");
+    const back = await run(["no-new-access", accountRead, publicRead, "--policy-type", "RESOURCE_POLICY"]);
+    expect(back.code, back.stderr).toBe(0);
+    const bad = await run(["no-new-access", publicRead, accountRead, "--policy-type", "SCP"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--policy-type is IDENTITY_POLICY or RESOURCE_POLICY");
+  });
+
   it("access-not-granted: not granted exits 0", async () => {
     const r = await run(["access-not-granted", readS3, "--actions", "s3:PutObject"]);
     expect(r.code, r.stderr).toBe(0);

@@ -11,7 +11,7 @@ import { iamErrors } from "./iam-error.js";
 
 const CheckResultEnum = builder.enumType("CheckResult", { values: ["PASS", "FAIL"] as const });
 const AccessCheckPolicyTypeEnum = builder.enumType("AccessCheckPolicyType", {
-  description: "AWS's AccessCheckPolicyType. Only IDENTITY_POLICY is compared so far; RESOURCE_POLICY is refused with ValidationError.",
+  description: "AWS's AccessCheckPolicyType: IDENTITY_POLICY (permissions policies, boundaries) or RESOURCE_POLICY (resource-based policies, with Principal, such as a bucket policy or a role's trust policy).",
   values: ["IDENTITY_POLICY", "RESOURCE_POLICY"] as const,
 });
 
@@ -23,6 +23,10 @@ const ReasonSummaryRef = builder.objectRef<CheckReason>("ReasonSummary").impleme
     statementId: t.exposeString("statementId", { nullable: true }),
     action: t.exposeString("action", { nullable: true, description: "A concrete action the statement grants (iamgraph's addition to AWS's shape)." }),
     resource: t.exposeString("resource", { nullable: true, description: "The shortest resource of the kind it grants it on (iamgraph's addition)." }),
+    principal: t.exposeString("principal", {
+      nullable: true,
+      description: "RESOURCE_POLICY: the principal it grants them to, or the class of principals it stands for (iamgraph's addition).",
+    }),
     undecided: t.boolean({ description: "True when the check could not be decided exactly and FAIL is the conservative answer.", resolve: (r) => r.undecided === true }),
   }),
 });

@@ -2,13 +2,14 @@
 // of the listed resources? The listed access is turned into the existing policy AWS's own
 // samples use for this ("Allow * on *" except a Deny of that access), so the question is
 // CheckNoNewAccess's: anything the policy allows that the reference does not is listed access.
-// Only actions: those actions on any resource; only resources: any action on them.
+// Only actions: those actions on any resource; only resources: any action on them. For a resource
+// policy the reference names every principal (`Principal: "*"`): listed access granted to anyone
+// is listed access.
 
 import type { PolicyDocument } from "../document.js";
 import { arnProblem } from "../findings/resources.js";
 import type { ServiceReference } from "../service-reference.js";
-import { parseCheckedDocument, perStatement, reason } from "./check-no-new-access.js";
-import { newAccess } from "./new-access.js";
+import { compare, parseCheckedDocument, perStatement, reason } from "./check-no-new-access.js";
 import type { AccessCheckPolicyType, CheckOutcome } from "./types.js";
 
 export interface Access {
@@ -38,26 +39,26 @@ export function accessProblem(access: Access): string | undefined {
   return undefined;
 }
 
-/** The existing policy that grants everything except the listed access. */
-export function referencePolicy(access: Access): PolicyDocument {
+/** The existing policy that grants everything except the listed access (to anyone, for a resource policy). */
+export function referencePolicy(access: Access, policyType: AccessCheckPolicyType = "IDENTITY_POLICY"): PolicyDocument {
   const actions = access.actions?.length ? access.actions : ["*"];
   const resources = access.resources?.length ? access.resources : ["*"];
+  const anyone = policyType === "RESOURCE_POLICY" ? { principal: "*" as const } : {};
   return {
     version: "2012-10-17",
     statements: [
-      { effect: "Allow", action: ["*"], resource: ["*"], conditions: [] },
-      { effect: "Deny", action: actions, resource: resources, conditions: [] },
+      { effect: "Allow", action: ["*"], resource: ["*"], conditions: [], ...anyone },
+      { effect: "Deny", action: actions, resource: resources, conditions: [], ...anyone },
     ],
   };
 }
 
 export function checkAccessNotGranted(policyDocument: string, access: Access, policyType: AccessCheckPolicyType, reference: ServiceReference): CheckOutcome {
-  if (policyType !== "IDENTITY_POLICY") return { ok: false, code: "ValidationError", message: "policyType: only IDENTITY_POLICY is supported; resource policies are not checked yet." };
   const problem = accessProblem(access);
   if (problem) return { ok: false, code: "ValidationError", message: problem };
-  const policy = parseCheckedDocument(policyDocument, "policyDocument");
+  const policy = parseCheckedDocument(policyDocument, "policyDocument", policyType);
   if (!policy.ok) return policy;
-  const found = perStatement(newAccess(policy.document, referencePolicy(access), reference));
+  const found = perStatement(compare(policy.document, referencePolicy(access, policyType), policyType, reference));
   const reasons = found.map((f) => reason(f, policy.document, "which is listed access"));
   const result = reasons.length === 0 ? "PASS" : "FAIL";
   return { ok: true, response: { result, message: MESSAGES[result], reasons } };

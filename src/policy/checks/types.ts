@@ -14,6 +14,8 @@ export interface CheckReason {
   readonly action?: string;
   /** A resource it grants it on (the shortest one of its kind). */
   readonly resource?: string;
+  /** Resource policies: the principal it grants them to (or the class of principals it stands for). */
+  readonly principal?: string;
   /** Set when the check could not be decided exactly and FAIL is the conservative answer. */
   readonly undecided?: boolean;
 }
@@ -29,5 +31,5 @@ export type CheckOutcome =
   | { readonly ok: true; readonly response: CheckResponse }
   | { readonly ok: false; readonly code: "MalformedPolicyDocument" | "ValidationError"; readonly message: string };
 
-/** AWS's AccessCheckPolicyType. Only identity policies are compared so far. */
+/** AWS's AccessCheckPolicyType: identity policies, or resource-based policies (with principals). */
 export type AccessCheckPolicyType = "IDENTITY_POLICY" | "RESOURCE_POLICY";

@@ -138,9 +138,10 @@ describe("checkNoNewAccess: answers and refusals", () => {
     }
   });
 
-  it("resource policies are refused as not supported, not answered wrongly", () => {
+  it("identity policies given as RESOURCE_POLICY are malformed (no principals), not answered as identity policies", () => {
+    // Resource policies are compared in resource-policy.test.ts.
     const outcome = checkNoNewAccess(doc(allow("*", "*")), doc(allow("*", "*")), "RESOURCE_POLICY", reference);
-    expect(outcome).toMatchObject({ ok: false, code: "ValidationError" });
+    expect(outcome).toMatchObject({ ok: false, code: "MalformedPolicyDocument" });
   });
 });
 
