@@ -132,9 +132,7 @@ export class GroupCommitWriter {
       // Rolled back (a job failed unexpectedly, or the commit did): nothing of it was written.
       return false;
     }
-    // The call committed on its own: the notice follows it (wakes every instance's log tailer;
-    // a lost one is covered by the tailers' polling).
-    if (outcomes.some((o) => o.ok)) await this.db.sql.query(notifyLogGrew).catch(() => undefined);
+    // The notice rode with COMMIT (#transaction).
     this.stats.batches++;
     this.stats.jobs += batch.length;
     batch.forEach((job, i) => {
@@ -160,6 +158,9 @@ export class GroupCommitWriter {
       batch[0]!.reject(error);
       return true;
     }
+    // The call committed on its own: the notice follows it (wakes every instance's log tailer;
+    // a lost one is covered by the tailers' polling).
+    if (outcomes.some((o) => o.ok)) await this.db.sql.query(notifyLogGrew).catch(() => undefined);
     this.stats.batches++;
     this.stats.jobs += batch.length;
     batch.forEach((job, i) => {

@@ -2,6 +2,7 @@ import { afterAll, beforeEach, beforeAll, describe, expect, it } from "vitest";
 import { GroupCommitWriter } from "../../src/app/group-commit.js";
 import { DomainError } from "../../src/domain/shared/domain-error.js";
 import { appendToStreams } from "../../src/eventstore/append.js";
+import { logChannel } from "../../src/eventstore/log-notify.js";
 import { readAll } from "../../src/eventstore/read.js";
 import type { IamEvent } from "../../events/catalogue.js";
 import { backends, type TestDatabase } from "../support/databases.js";
@@ -83,5 +84,28 @@ describe.each(backends)("group commit on %s", (backend) => {
       ),
     );
     await expectCommitted(outcomes);
+  });
+
+  it("each committed transaction announces itself once — a shared one at its commit, bare appends after theirs", async () => {
+    const channel = await logChannel(db.prisma);
+    let notices = 0;
+    const listener = await db.listen(channel, () => notices++, () => undefined);
+    try {
+      const settle = async (count: number) => {
+        // A notice comes with (or right after) its commit; a second one for the same commit would follow at once.
+        for (let i = 0; i < 200 && notices < count; i++) await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, 100));
+      };
+      const writer = new GroupCommitWriter(db);
+      await Promise.all(["a", "b", "c"].map((name) => writer.submit((tx) => append(tx, name))));
+      await settle(writer.stats.batches);
+      expect(notices).toBe(writer.stats.batches);
+      const before = notices;
+      await writer.append([{ streamId: "user-bare", expectedVersion: "noStream", events: [created("bare")] }], metadata, new Date());
+      await settle(before + 1);
+      expect(notices).toBe(before + 1);
+    } finally {
+      await listener.close();
+    }
   });
 });
