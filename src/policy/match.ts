@@ -22,14 +22,17 @@ export interface Matches {
 const NONE: readonly Match[] = [];
 
 /** What one evaluation remembers while it visits the identity policies and the boundary. */
-export class RequestScope {
+export class RequestScope implements MissingKeySink {
   readonly lowerAction: string;
   /** Missing context keys by lower-cased name; created on the first one. */
   missing: Map<string, string> | undefined;
-  readonly sink: MissingKeySink = (key) => this.addMissing(key.toLowerCase(), key);
 
   constructor(readonly request: AuthorizationRequest) {
     this.lowerAction = request.action.toLowerCase();
+  }
+
+  missingKey(key: string): void {
+    this.addMissing(key.toLowerCase(), key);
   }
 
   addMissing(lowerKey: string, key: string): void {
@@ -50,7 +53,7 @@ export function matchIndex(index: StatementIndex, scope: RequestScope): Matches 
   const { statements, sources } = actionBucket(index, scope.lowerAction);
   for (let i = 0; i < statements.length; i++) {
     const s = statements[i]!;
-    if (!statementMatchesResource(s, resource, context, scope.sink)) continue;
+    if (!statementMatchesResource(s, resource, context, scope)) continue;
     // The statement is relevant: report every key it reads that the request lacks.
     for (const k of s.keys) if (!context.has(k.lowerKey)) scope.addMissing(k.lowerKey, k.key);
     if (!statementConditionsHold(s, context)) continue;
