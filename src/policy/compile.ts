@@ -38,9 +38,10 @@ export interface StatementIndex {
   readonly always: StatementBucket;
   readonly size: number;
   /**
-   * Per lower-cased action, the statements whose Action/NotAction matches it, filled on first
-   * use (see actionBucket). A memo of a pure function of the compiled set, so sharing a set
-   * between requests is safe; it forgets everything when it grows past MAX_REMEMBERED_ACTIONS.
+   * Per action as requested (any case), the statements whose Action/NotAction matches it,
+   * filled on first use (see actionBucket). A memo of a pure function of the compiled set, so
+   * sharing a set between requests is safe; it forgets everything when it grows past
+   * MAX_REMEMBERED_ACTIONS.
    */
   readonly byAction: Map<string, StatementBucket>;
 }
@@ -158,11 +159,14 @@ export function candidates(index: StatementIndex, lowerAction: string): readonly
 /**
  * The statements whose Action/NotAction matches the action, in document order, with their
  * provenance. Computed once per distinct action and index: a principal calls few actions
- * many times, so evaluation then visits only the statements that can apply.
+ * many times, so evaluation then visits only the statements that can apply. Remembered by the
+ * action as the caller spelled it: callers repeat one spelling, so a known action costs one
+ * lookup and no lower-cased copy (actions ignore case, so every spelling gets the same bucket).
  */
-export function actionBucket(index: StatementIndex, lowerAction: string): StatementBucket {
-  const known = index.byAction.get(lowerAction);
+export function actionBucket(index: StatementIndex, action: string): StatementBucket {
+  const known = index.byAction.get(action);
   if (known !== undefined) return known;
+  const lowerAction = action.toLowerCase();
   const { statements, sources } = bucketFor(index, lowerAction);
   const matching: CompiledStatement[] = [];
   const matchingSources: PolicySource[] = [];
@@ -173,7 +177,7 @@ export function actionBucket(index: StatementIndex, lowerAction: string): Statem
   }
   if (index.byAction.size >= MAX_REMEMBERED_ACTIONS) index.byAction.clear();
   const bucket = { statements: matching, sources: matchingSources };
-  index.byAction.set(lowerAction, bucket);
+  index.byAction.set(action, bucket);
   return bucket;
 }
 

@@ -23,13 +23,10 @@ const NONE: readonly Match[] = [];
 
 /** What one evaluation remembers while it visits the identity policies and the boundary. */
 export class RequestScope implements MissingKeySink {
-  readonly lowerAction: string;
   /** Missing context keys by lower-cased name; created on the first one. */
-  missing: Map<string, string> | undefined;
+  missing: Map<string, string> | undefined = undefined;
 
-  constructor(readonly request: AuthorizationRequest) {
-    this.lowerAction = request.action.toLowerCase();
-  }
+  constructor(readonly request: AuthorizationRequest) {}
 
   missingKey(key: string): void {
     this.addMissing(key.toLowerCase(), key);
@@ -50,7 +47,7 @@ export function matchIndex(index: StatementIndex, scope: RequestScope): Matches 
   let allows: Match[] | undefined;
   let denies: Match[] | undefined;
   const { context, resource } = scope.request;
-  const { statements, sources } = actionBucket(index, scope.lowerAction);
+  const { statements, sources } = actionBucket(index, scope.request.action);
   for (let i = 0; i < statements.length; i++) {
     const s = statements[i]!;
     if (!statementMatchesResource(s, resource, context, scope)) continue;

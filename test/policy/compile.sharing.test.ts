@@ -119,4 +119,31 @@ describe("compilePolicy shared across principals", () => {
       { numRuns: 300 },
     );
   });
+
+  it("a set that has answered other requests (its memos filled, actions in any case) answers as a fresh compile does", () => {
+    // The index remembers buckets by the action as spelled and substitutions by the variables'
+    // values; neither may leak one request's answer into another's.
+    const spellings = (action: string) => [action, action.toUpperCase(), action.toLowerCase()];
+    // Requests by different users, so remembered substitutions of ${aws:username} are put to the test.
+    const asUser = fc.tuple(request, fc.constantFrom("alice", "bob", "a/b")).map(([r, user]) => ({
+      ...r,
+      context: new Map([...r.context, ["aws:username", { key: "aws:username", type: "string" as const, values: [user] }]]),
+    }));
+    fc.assert(
+      fc.property(policies, fc.option(policies, { nil: undefined }), fc.array(asUser, { minLength: 2, maxLength: 12 }), (identity, boundary, requests) => {
+        const sources = (docs: readonly PolicyDocument[], role: "identity" | "boundary") => sourcesFor("alice", docs, role);
+        const inEffect = (docs: readonly PolicyDocument[], role: "identity" | "boundary") =>
+          docs.map((document, i): PolicyInEffect => ({ source: sources(docs, role)[i]!, document }));
+        const warm = compilePolicySet(inEffect(identity, "identity"), boundary === undefined ? undefined : inEffect(boundary, "boundary"));
+        for (const r of requests) {
+          for (const action of spellings(r.action)) {
+            const asked = { ...r, action };
+            const cold = compilePolicySet(inEffect(fresh(identity), "identity"), boundary === undefined ? undefined : inEffect(fresh(boundary), "boundary"));
+            expect(evaluate(warm, asked)).toEqual(evaluate(cold, asked));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
