@@ -7,7 +7,7 @@ import type { Effect, PolicyStatement, PolicyVersion } from "./document.js";
 import type { ContextEntry } from "./request.js";
 import { type CompiledCondition, compileCondition, conditionMatches } from "./condition.js";
 import { type MissingKeySink, type Template, parseTemplate, resolvePieces, templateKeys, variableValuesKey } from "./variables.js";
-import { type Glob, compileGlob, globMatches, patternService } from "./wildcard.js";
+import { type Glob, compileGlob, globMatches, hasPrefix, patternService } from "./wildcard.js";
 
 interface ActionSet {
   readonly any: boolean;
@@ -136,7 +136,7 @@ export function statementMatchesResource(
   if (s.resources === null) return false;
   let any = false;
   for (const r of s.resources) {
-    if (!resource.startsWith(r.prefix)) continue;
+    if (!hasPrefix(resource, r.prefix)) continue;
     const glob = r.template === null ? r.glob : substituted(r, r.template, context, missing);
     if (glob !== null && globMatches(glob, resource)) {
       any = true;
