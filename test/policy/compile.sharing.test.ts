@@ -146,4 +146,21 @@ describe("compilePolicy shared across principals", () => {
       { numRuns: 300 },
     );
   });
+
+  it("a Resource pattern repeated across statements and documents is decided per statement's version and effect", () => {
+    // Equal patterns are compiled once and answered once per evaluation; the version still
+    // decides whether `${aws:username}` is a variable, and NotResource still negates.
+    const pattern = "arn:aws:s3:::b/${aws:username}/*";
+    const v2012 = policy({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: pattern }] }, "v2012");
+    const v2008 = policy({ Version: "2008-10-17", Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: pattern }] }, "v2008");
+    const notRes = policy({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:DeleteObject", NotResource: pattern }] }, "not");
+    const set = compilePolicySet([v2012, v2008, notRes]);
+    const as = (action: string, key: string) => evaluate(set, req(action, `arn:aws:s3:::b/${key}`, { "aws:username": "alice" }));
+    expect(as("s3:GetObject", "alice/k").decision).toBe("allowed");
+    expect(as("s3:GetObject", "bob/k").decision).toBe("implicitDeny");
+    expect(as("s3:PutObject", "alice/k").decision).toBe("implicitDeny"); // 2008-10-17: the text is literal
+    expect(as("s3:PutObject", "${aws:username}/k").decision).toBe("allowed");
+    expect(as("s3:DeleteObject", "bob/k").decision).toBe("explicitDeny");
+    expect(as("s3:DeleteObject", "alice/k").decision).toBe("implicitDeny");
+  });
 });
