@@ -103,13 +103,44 @@ function isCompiled(p: PolicyInEffect | CompiledPolicy): p is CompiledPolicy {
 }
 
 function indexPolicies(policies: readonly (PolicyInEffect | CompiledPolicy)[]): StatementIndex {
+  const docs = policies.map((policy) => (isCompiled(policy) ? policy.compiled : compileDocument(policy.document)));
+  return docs.every((doc) => doc.always.length === 0) ? indexConfined(policies, docs) : indexMerged(policies, docs);
+}
+
+/**
+ * The usual set: every statement names its services, so each goes straight to the end of its
+ * services' buckets, in document order, with no positions to merge. This is what re-linking a
+ * holder after a change to one of its policies costs, so it is kept to one pass.
+ */
+function indexConfined(policies: readonly (PolicyInEffect | CompiledPolicy)[], docs: readonly CompiledDocument[]): StatementIndex {
+  const byService = new Map<string, { statements: CompiledStatement[]; sources: PolicySource[] }>();
+  let size = 0;
+  for (let k = 0; k < docs.length; k++) {
+    const doc = docs[k]!;
+    const source = policies[k]!.source;
+    size += doc.statements.length;
+    for (const [service, positions] of doc.byService) {
+      let bucket = byService.get(service);
+      if (bucket === undefined) byService.set(service, (bucket = { statements: [], sources: [] }));
+      for (const p of positions) {
+        bucket.statements.push(doc.statements[p]!);
+        bucket.sources.push(source);
+      }
+    }
+  }
+  return { byService, always: { statements: [], sources: [] }, size, byAction: new Map() };
+}
+
+/** A set with statements checked for every action: those are merged into every service's bucket. */
+function indexMerged(policies: readonly (PolicyInEffect | CompiledPolicy)[], docs: readonly CompiledDocument[]): StatementIndex {
   // Positions across the whole set (ordinals) keep every bucket in document order.
   const statements: CompiledStatement[] = [];
   const sources: PolicySource[] = [];
   const byOrdinals = new Map<string, number[]>();
   const alwaysOrdinals: number[] = [];
-  for (const policy of policies) {
-    const doc = isCompiled(policy) ? policy.compiled : compileDocument(policy.document);
+  for (let k = 0; k < docs.length; k++) {
+    const policy = policies[k]!;
+    const doc = docs[k]!;
     const base = statements.length;
     for (const s of doc.statements) {
       statements.push(s);

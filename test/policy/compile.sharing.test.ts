@@ -163,4 +163,28 @@ describe("compilePolicy shared across principals", () => {
     expect(as("s3:DeleteObject", "bob/k").decision).toBe("explicitDeny");
     expect(as("s3:DeleteObject", "alice/k").decision).toBe("implicitDeny");
   });
+
+  it("a set whose statements all name their services indexes as one with always-checked statements does", () => {
+    // Two ways of linking (compile.ts indexConfined / indexMerged): adding a statement checked
+    // for every action that can never match switches to the other and must change no answer.
+    const confined = (doc: PolicyDocument): PolicyDocument => ({
+      ...doc,
+      statements: doc.statements.map(({ notAction, action, ...s }) => ({
+        ...s,
+        action: (action ?? notAction ?? []).map((a) => (/^[a-z0-9]+:/i.test(a) ? a : "s3:GetObject")),
+      })),
+    });
+    const never = policy({ Version: "2012-10-17", Statement: [{ Effect: "Deny", NotAction: "s3:GetObject", Resource: "arn:aws:nowhere:::never" }] }, "never");
+    fc.assert(
+      fc.property(policies, request, (docs, r) => {
+        const identity = docs.map((d, i): PolicyInEffect => ({ source: viaGroup("alice", `g${i}`, `p${i}`), document: confined(d) }));
+        const oneWay = compilePolicySet(identity);
+        const otherWay = compilePolicySet([...identity, never]);
+        expect(oneWay.identity.always.statements).toHaveLength(0);
+        expect(otherWay.identity.always.statements).toHaveLength(1);
+        expect(evaluate(oneWay, r)).toEqual(evaluate(otherWay, r));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
