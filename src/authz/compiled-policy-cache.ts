@@ -1,7 +1,7 @@
 import type { IamEvent } from "../../events/catalogue.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
-import { compilePolicySet, type CompiledPolicySet } from "../policy/compile.js";
-import type { PolicyInEffect } from "../policy/document.js";
+import { compileDocument, compilePolicySet, type CompiledPolicySet } from "../policy/compile.js";
+import type { PolicyDocument, PolicyInEffect } from "../policy/document.js";
 import { inlineSourceKey } from "../domain/permissions/effective-paths.js";
 import { AbsentPrincipals } from "./absent-principals.js";
 import { loadPoliciesInEffect, parseCached } from "./policies-in-effect.js";
@@ -143,7 +143,7 @@ export class CompiledPolicyCache {
         case "PolicyDefaultVersionSet": {
           const { arn, versionId } = event.data;
           const text = this.#versionTexts.get(`${arn}#${versionId}`);
-          const document = text === undefined ? undefined : parseCached(text);
+          const document = text === undefined ? undefined : compiledOnce(parseCached(text));
           const swap = (p: PolicyInEffect): PolicyInEffect =>
             p.source.policyArn === arn && p.source.kind === "managed" ? { source: { ...p.source, versionId }, document: document! } : p;
           this.#relink(arn, document === undefined ? undefined : (held) => ({ identity: held.entry.identity.map(swap), boundary: held.entry.boundary?.map(swap) }));
@@ -151,7 +151,7 @@ export class CompiledPolicyCache {
         }
         case "InlinePolicyPut": {
           const { entityType, entityId, policyName } = event.data;
-          const document = parseCached(event.data.document);
+          const document = compiledOnce(parseCached(event.data.document));
           const prefix = `${inlineSourceKey(entityType, entityId, policyName)}|`;
           this.#relink(entityId, document === undefined ? undefined : (held) => {
             // A new inline policy (no path yet) changes the set's shape: the holder reloads.
@@ -230,6 +230,16 @@ export class CompiledPolicyCache {
       if (set?.size === 0) this.#dependents.delete(key);
     }
   }
+}
+
+/**
+ * A changed document is compiled here, once, as its event is applied (compileDocument remembers
+ * it by document): the holders' next decisions only re-link, and none of them pays for the
+ * compilation.
+ */
+function compiledOnce(document: PolicyDocument | undefined): PolicyDocument | undefined {
+  if (document !== undefined) compileDocument(document);
+  return document;
 }
 
 /**

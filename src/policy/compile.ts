@@ -38,9 +38,10 @@ export interface StatementIndex {
   readonly always: StatementBucket;
   readonly size: number;
   /**
-   * Per lower-cased action, the statements whose Action/NotAction matches it, filled on first
-   * use (see actionBucket). A memo of a pure function of the compiled set, so sharing a set
-   * between requests is safe; it forgets everything when it grows past MAX_REMEMBERED_ACTIONS.
+   * Per action as requested (any case), the statements whose Action/NotAction matches it,
+   * filled on first use (see actionBucket). A memo of a pure function of the compiled set, so
+   * sharing a set between requests is safe; it forgets everything when it grows past
+   * MAX_REMEMBERED_ACTIONS.
    */
   readonly byAction: Map<string, StatementBucket>;
 }
@@ -102,13 +103,44 @@ function isCompiled(p: PolicyInEffect | CompiledPolicy): p is CompiledPolicy {
 }
 
 function indexPolicies(policies: readonly (PolicyInEffect | CompiledPolicy)[]): StatementIndex {
+  const docs = policies.map((policy) => (isCompiled(policy) ? policy.compiled : compileDocument(policy.document)));
+  return docs.every((doc) => doc.always.length === 0) ? indexConfined(policies, docs) : indexMerged(policies, docs);
+}
+
+/**
+ * The usual set: every statement names its services, so each goes straight to the end of its
+ * services' buckets, in document order, with no positions to merge. This is what re-linking a
+ * holder after a change to one of its policies costs, so it is kept to one pass.
+ */
+function indexConfined(policies: readonly (PolicyInEffect | CompiledPolicy)[], docs: readonly CompiledDocument[]): StatementIndex {
+  const byService = new Map<string, { statements: CompiledStatement[]; sources: PolicySource[] }>();
+  let size = 0;
+  for (let k = 0; k < docs.length; k++) {
+    const doc = docs[k]!;
+    const source = policies[k]!.source;
+    size += doc.statements.length;
+    for (const [service, positions] of doc.byService) {
+      let bucket = byService.get(service);
+      if (bucket === undefined) byService.set(service, (bucket = { statements: [], sources: [] }));
+      for (const p of positions) {
+        bucket.statements.push(doc.statements[p]!);
+        bucket.sources.push(source);
+      }
+    }
+  }
+  return { byService, always: { statements: [], sources: [] }, size, byAction: new Map() };
+}
+
+/** A set with statements checked for every action: those are merged into every service's bucket. */
+function indexMerged(policies: readonly (PolicyInEffect | CompiledPolicy)[], docs: readonly CompiledDocument[]): StatementIndex {
   // Positions across the whole set (ordinals) keep every bucket in document order.
   const statements: CompiledStatement[] = [];
   const sources: PolicySource[] = [];
   const byOrdinals = new Map<string, number[]>();
   const alwaysOrdinals: number[] = [];
-  for (const policy of policies) {
-    const doc = isCompiled(policy) ? policy.compiled : compileDocument(policy.document);
+  for (let k = 0; k < docs.length; k++) {
+    const policy = policies[k]!;
+    const doc = docs[k]!;
     const base = statements.length;
     for (const s of doc.statements) {
       statements.push(s);
@@ -158,11 +190,14 @@ export function candidates(index: StatementIndex, lowerAction: string): readonly
 /**
  * The statements whose Action/NotAction matches the action, in document order, with their
  * provenance. Computed once per distinct action and index: a principal calls few actions
- * many times, so evaluation then visits only the statements that can apply.
+ * many times, so evaluation then visits only the statements that can apply. Remembered by the
+ * action as the caller spelled it: callers repeat one spelling, so a known action costs one
+ * lookup and no lower-cased copy (actions ignore case, so every spelling gets the same bucket).
  */
-export function actionBucket(index: StatementIndex, lowerAction: string): StatementBucket {
-  const known = index.byAction.get(lowerAction);
+export function actionBucket(index: StatementIndex, action: string): StatementBucket {
+  const known = index.byAction.get(action);
   if (known !== undefined) return known;
+  const lowerAction = action.toLowerCase();
   const { statements, sources } = bucketFor(index, lowerAction);
   const matching: CompiledStatement[] = [];
   const matchingSources: PolicySource[] = [];
@@ -173,7 +208,7 @@ export function actionBucket(index: StatementIndex, lowerAction: string): Statem
   }
   if (index.byAction.size >= MAX_REMEMBERED_ACTIONS) index.byAction.clear();
   const bucket = { statements: matching, sources: matchingSources };
-  index.byAction.set(lowerAction, bucket);
+  index.byAction.set(action, bucket);
   return bucket;
 }
 

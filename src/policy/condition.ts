@@ -118,6 +118,8 @@ export interface CompiledCondition {
   readonly staticTests: readonly ValueTest[] | null;
   /** Keys read by policy variables in the values. */
   readonly variableKeys: readonly string[];
+  /** The values as written when none holds a policy variable: what a trace reports, shared. */
+  readonly staticSources: readonly string[] | null;
 }
 
 export function compileCondition(clause: ConditionClause, version: PolicyVersion): CompiledCondition {
@@ -135,7 +137,8 @@ export function compileCondition(clause: ConditionClause, version: PolicyVersion
   const staticTests = values.every((v) => v.template === null)
     ? values.flatMap((v) => (v.test === null ? [] : [v.test]))
     : null;
-  return { operator: clause.operator, key: clause.key, lowerKey: clause.key.toLowerCase(), parsed, values, staticTests, variableKeys };
+  const staticSources = values.every((v) => v.template === null) ? Object.freeze(values.map((v) => v.source)) : null;
+  return { operator: clause.operator, key: clause.key, lowerKey: clause.key.toLowerCase(), parsed, values, staticTests, variableKeys, staticSources };
 }
 
 /** The tests of the policy values for this request; values whose variables have no value drop out. */
@@ -197,7 +200,8 @@ export function conditionMatches(
 }
 
 /** The policy values after variable substitution, for traces (unresolved values stay as written). */
-export function substitutedValues(cond: CompiledCondition, context: ReadonlyMap<string, ContextEntry>): string[] {
+export function substitutedValues(cond: CompiledCondition, context: ReadonlyMap<string, ContextEntry>): readonly string[] {
+  if (cond.staticSources !== null) return cond.staticSources;
   return cond.values.map((v) => {
     if (v.template === null) return v.source;
     const pieces = resolvePieces(v.template, context);

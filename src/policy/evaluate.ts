@@ -29,9 +29,9 @@ export interface ConditionTrace {
   readonly operator: string;
   readonly key: string;
   /** Policy values after variable substitution (a value whose variable has no value stays as written). */
-  readonly policyValues: string[];
+  readonly policyValues: readonly string[];
   /** null = the key is missing from the request context. */
-  readonly contextValues: string[] | null;
+  readonly contextValues: readonly string[] | null;
   readonly matched: boolean;
 }
 
@@ -40,45 +40,56 @@ export interface MatchedStatement {
   readonly statementIndex: number;
   readonly sid?: string;
   readonly effect: Effect;
-  readonly conditions: ConditionTrace[];
+  readonly conditions: readonly ConditionTrace[];
 }
 
 export interface EvaluationResult {
   readonly decision: EvalDecision;
   /** Identity statements that matched: the Deny ones when explicitly denied (possibly none, if the boundary denied), else the Allow ones. */
-  readonly matchedStatements: MatchedStatement[];
+  readonly matchedStatements: readonly MatchedStatement[];
   /** Present when a boundary is set: whether it allows, and its matched statements (Deny ones if it denies). */
-  readonly boundary?: { readonly allowed: boolean; readonly matchedStatements: MatchedStatement[] };
+  readonly boundary?: { readonly allowed: boolean; readonly matchedStatements: readonly MatchedStatement[] };
   readonly reason: EvalReason;
   /** Condition (and variable) keys read by the relevant statements but absent from the context. */
-  readonly missingContextValues: string[];
+  readonly missingContextValues: readonly string[];
 }
 
-function explainAll(matches: readonly Match[], context: ReadonlyMap<string, ContextEntry>): MatchedStatement[] {
-  const out: MatchedStatement[] = [];
-  for (const m of matches) out.push(explain(m, context));
+// Results are read-only values, so the empty lists, and the policy values and context values
+// of the traces, are shared rather than copied: explaining a decision allocates only the
+// objects that say something new about this request.
+const NO_STATEMENTS: readonly MatchedStatement[] = Object.freeze([]);
+const NO_TRACES: readonly ConditionTrace[] = Object.freeze([]);
+const NO_KEYS: readonly string[] = Object.freeze([]);
+
+function explainAll(matches: readonly Match[], context: ReadonlyMap<string, ContextEntry>): readonly MatchedStatement[] {
+  if (matches.length === 0) return NO_STATEMENTS;
+  const out = new Array<MatchedStatement>(matches.length);
+  for (let i = 0; i < matches.length; i++) out[i] = explain(matches[i]!, context);
   return out;
 }
 
 function explain({ statement: s, source }: Match, context: ReadonlyMap<string, ContextEntry>): MatchedStatement {
-  const conditions = s.conditions.length === 0 ? [] : traces(s, context);
+  const conditions = s.conditions.length === 0 ? NO_TRACES : traces(s, context);
   const { statementIndex, sid, effect } = s;
   if (sid === undefined) return { source, statementIndex, effect, conditions };
   return { source, statementIndex, sid, effect, conditions };
 }
 
 function traces(s: CompiledStatement, context: ReadonlyMap<string, ContextEntry>): ConditionTrace[] {
-  return s.conditions.map((c): ConditionTrace => {
+  const out = new Array<ConditionTrace>(s.conditions.length);
+  for (let i = 0; i < s.conditions.length; i++) {
+    const c = s.conditions[i]!;
     const entry = context.get(c.lowerKey);
-    return {
+    out[i] = {
       operator: c.operator,
       key: c.key,
       policyValues: substitutedValues(c, context),
-      contextValues: entry === undefined ? null : entry.values.slice(),
+      contextValues: entry === undefined ? null : entry.values,
       // Only statements whose every condition held are explained.
       matched: true,
     };
-  });
+  }
+  return out;
 }
 
 export function evaluate(set: CompiledPolicySet, request: AuthorizationRequest): EvaluationResult {
@@ -108,7 +119,7 @@ export function evaluate(set: CompiledPolicySet, request: AuthorizationRequest):
 
   // When denied, only the denying statements explain the decision (a boundary's are in `boundary`).
   const matchedStatements = explainAll(decision === "explicitDeny" ? identity.denies : identity.allows, context);
-  const missingContextValues = scope.missingKeys();
+  const missingContextValues = scope.missing === undefined ? NO_KEYS : scope.missingKeys();
   if (boundary === undefined) return { decision, matchedStatements, reason, missingContextValues };
   return {
     decision,

@@ -5,7 +5,7 @@
 import type { PolicySource } from "./document.js";
 import type { AuthorizationRequest } from "./request.js";
 import { type StatementIndex, actionBucket } from "./compile.js";
-import { type CompiledStatement, statementConditionsHold, statementMatchesResource } from "./statement.js";
+import { type CompiledStatement, type EvaluationId, statementConditionsHold, statementMatchesResource } from "./statement.js";
 import type { MissingKeySink } from "./variables.js";
 
 /** A statement that applies, with the provenance it has in this principal's set. */
@@ -22,14 +22,18 @@ export interface Matches {
 const NONE: readonly Match[] = [];
 
 /** What one evaluation remembers while it visits the identity policies and the boundary. */
-export class RequestScope {
-  readonly lowerAction: string;
-  /** Missing context keys by lower-cased name; created on the first one. */
-  missing: Map<string, string> | undefined;
-  readonly sink: MissingKeySink = (key) => this.addMissing(key.toLowerCase(), key);
+let evaluations = 0;
 
-  constructor(readonly request: AuthorizationRequest) {
-    this.lowerAction = request.action.toLowerCase();
+export class RequestScope implements MissingKeySink {
+  /** This evaluation's id for the memos of shared patterns (statement.ts); never 0. */
+  readonly evaluation: EvaluationId = (evaluations = evaluations >= Number.MAX_SAFE_INTEGER ? 1 : evaluations + 1);
+  /** Missing context keys by lower-cased name; created on the first one. */
+  missing: Map<string, string> | undefined = undefined;
+
+  constructor(readonly request: AuthorizationRequest) {}
+
+  missingKey(key: string): void {
+    this.addMissing(key.toLowerCase(), key);
   }
 
   addMissing(lowerKey: string, key: string): void {
@@ -47,10 +51,10 @@ export function matchIndex(index: StatementIndex, scope: RequestScope): Matches 
   let allows: Match[] | undefined;
   let denies: Match[] | undefined;
   const { context, resource } = scope.request;
-  const { statements, sources } = actionBucket(index, scope.lowerAction);
+  const { statements, sources } = actionBucket(index, scope.request.action);
   for (let i = 0; i < statements.length; i++) {
     const s = statements[i]!;
-    if (!statementMatchesResource(s, resource, context, scope.sink)) continue;
+    if (!statementMatchesResource(s, resource, context, scope, scope.evaluation)) continue;
     // The statement is relevant: report every key it reads that the request lacks.
     for (const k of s.keys) if (!context.has(k.lowerKey)) scope.addMissing(k.lowerKey, k.key);
     if (!statementConditionsHold(s, context)) continue;

@@ -7,7 +7,7 @@ import type { Effect, PolicyStatement, PolicyVersion } from "./document.js";
 import type { ContextEntry } from "./request.js";
 import { type CompiledCondition, compileCondition, conditionMatches } from "./condition.js";
 import { type MissingKeySink, type Template, parseTemplate, resolvePieces, templateKeys, variableValuesKey } from "./variables.js";
-import { type Glob, compileGlob, globMatches, patternService } from "./wildcard.js";
+import { type Glob, compileGlob, globMatches, hasPrefix, patternService } from "./wildcard.js";
 
 interface ActionSet {
   readonly any: boolean;
@@ -23,7 +23,17 @@ interface ResourcePattern {
   readonly template: Template | null;
   /** Compiled substitutions by the values of the variables (see substituted). */
   readonly substitutions: Map<string, Glob>;
+  /** The evaluation that last matched this pattern (see EvaluationId) and its answer. */
+  lastEvaluation: number;
+  lastMatched: boolean;
 }
+
+/**
+ * Identifies one evaluation (one request against one principal's set): while it lasts the
+ * resource and the context are fixed, so a pattern or condition shared by many statements is
+ * decided once for all of them. 0 = not remembered.
+ */
+export type EvaluationId = number;
 
 export interface CompiledStatement {
   /** Position of the statement in its document. */
@@ -64,14 +74,31 @@ function actionSetMatches(set: ActionSet, lowerAction: string): boolean {
 
 const NO_SUBSTITUTIONS = new Map<string, Glob>();
 
+// One compiled pattern per distinct text (and version), whichever statements and documents
+// hold it: a principal's policies repeat `arn:aws:s3:::home/${aws:username}/*` or `*` across
+// dozens of statements, and a shared pattern is matched once per evaluation. An optimisation
+// only, so the table may forget (a later compile then makes a new, equal pattern).
+const resourcePatterns = new Map<string, ResourcePattern>();
+const MAX_SHARED_PATTERNS = 50_000;
+
 function compileResource(pattern: string, version: PolicyVersion): ResourcePattern {
+  const id = `${version}|${pattern}`;
+  let known = resourcePatterns.get(id);
+  if (known === undefined) {
+    if (resourcePatterns.size >= MAX_SHARED_PATTERNS) resourcePatterns.clear();
+    resourcePatterns.set(id, (known = compileResourceUncached(pattern, version)));
+  }
+  return known;
+}
+
+function compileResourceUncached(pattern: string, version: PolicyVersion): ResourcePattern {
   const template = parseTemplate(pattern, version);
   const first = template.parts[0];
   const lead = first !== undefined && first.kind === "text" ? first.text : "";
   const wild = lead.search(/[*?]/);
   const prefix = wild < 0 ? lead : lead.slice(0, wild);
-  if (template.dynamic) return { prefix, glob: null, template, substitutions: new Map() };
-  return { prefix, glob: compileGlob(pattern), template: null, substitutions: NO_SUBSTITUTIONS };
+  if (template.dynamic) return { prefix, glob: null, template, substitutions: new Map(), lastEvaluation: 0, lastMatched: false };
+  return { prefix, glob: compileGlob(pattern), template: null, substitutions: NO_SUBSTITUTIONS, lastEvaluation: 0, lastMatched: false };
 }
 
 export function compileStatement(
@@ -132,18 +159,32 @@ export function statementMatchesResource(
   resource: string,
   context: ReadonlyMap<string, ContextEntry>,
   missing?: MissingKeySink,
+  evaluation: EvaluationId = 0,
 ): boolean {
   if (s.resources === null) return false;
   let any = false;
   for (const r of s.resources) {
-    if (!resource.startsWith(r.prefix)) continue;
-    const glob = r.template === null ? r.glob : substituted(r, r.template, context, missing);
-    if (glob !== null && globMatches(glob, resource)) {
+    if (patternMatches(r, resource, context, missing, evaluation)) {
       any = true;
       break;
     }
   }
   return any !== s.notResource;
+}
+
+function patternMatches(r: ResourcePattern, resource: string, context: ReadonlyMap<string, ContextEntry>, missing: MissingKeySink | undefined, evaluation: EvaluationId): boolean {
+  // Within one evaluation a pattern's answer cannot change (missing keys were reported the first time).
+  if (evaluation !== 0 && r.lastEvaluation === evaluation) return r.lastMatched;
+  let matched = false;
+  if (hasPrefix(resource, r.prefix)) {
+    const glob = r.template === null ? r.glob : substituted(r, r.template, context, missing);
+    matched = glob !== null && globMatches(glob, resource);
+  }
+  if (evaluation !== 0) {
+    r.lastEvaluation = evaluation;
+    r.lastMatched = matched;
+  }
+  return matched;
 }
 
 /** Distinct substitutions a pattern remembers (e.g. one per user name); forgets all past this. */

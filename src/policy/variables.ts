@@ -67,8 +67,14 @@ function parseBody(body: string): TemplatePart | null {
   return m[2] === undefined ? part : { ...part, defaultValue: m[2] };
 }
 
-/** Records keys that variables asked for but the context did not have (MissingContextValues). */
-export type MissingKeySink = (key: string) => void;
+/**
+ * Records keys that variables asked for but the context did not have (MissingContextValues).
+ * An object with a method, not a callback, so an evaluation can pass itself instead of
+ * allocating a closure per request.
+ */
+export interface MissingKeySink {
+  missingKey(key: string): void;
+}
 
 /**
  * The value of a variable: a single-valued context entry, else the default, else undefined.
@@ -81,7 +87,7 @@ function variableValue(
 ): string | undefined {
   const entry = context.get(part.lowerKey);
   if (entry !== undefined && entry.values.length === 1) return entry.values[0];
-  if (entry === undefined && part.defaultValue === undefined) missing?.(part.key);
+  if (entry === undefined && part.defaultValue === undefined) missing?.missingKey(part.key);
   return part.defaultValue;
 }
 
@@ -113,14 +119,24 @@ export function resolvePieces(
  * null when a variable has no value. Two contexts with the same key substitute identically.
  */
 export function variableValuesKey(template: Template, context: ReadonlyMap<string, ContextEntry>): string | null {
+  let first = "";
   let key = "";
+  let count = 0;
   for (const part of template.parts) {
     if (part.kind !== "variable") continue;
     const value = variableValue(part, context);
     if (value === undefined) return null;
-    key += `${value.length}:${value}`; // length-prefixed: no two value lists share a key
+    if (count === 0) first = value;
+    else {
+      if (count === 1) key = `${first.length}:${first}`; // length-prefixed: no two value lists share a key
+      key += `${value.length}:${value}`;
+    }
+    count++;
   }
-  return key;
+  // One variable (the usual `${aws:username}`): its value is the key as it is, so the hot path
+  // builds no string. A template always has the same number of variables, so keys of one
+  // template never mix the two forms.
+  return count === 1 ? first : key;
 }
 
 /** Substitute a template into plain text (for operators without wildcards), or null. */

@@ -119,4 +119,72 @@ describe("compilePolicy shared across principals", () => {
       { numRuns: 300 },
     );
   });
+
+  it("a set that has answered other requests (its memos filled, actions in any case) answers as a fresh compile does", () => {
+    // The index remembers buckets by the action as spelled and substitutions by the variables'
+    // values; neither may leak one request's answer into another's.
+    const spellings = (action: string) => [action, action.toUpperCase(), action.toLowerCase()];
+    // Requests by different users, so remembered substitutions of ${aws:username} are put to the test.
+    const asUser = fc.tuple(request, fc.constantFrom("alice", "bob", "a/b")).map(([r, user]) => ({
+      ...r,
+      context: new Map([...r.context, ["aws:username", { key: "aws:username", type: "string" as const, values: [user] }]]),
+    }));
+    fc.assert(
+      fc.property(policies, fc.option(policies, { nil: undefined }), fc.array(asUser, { minLength: 2, maxLength: 12 }), (identity, boundary, requests) => {
+        const sources = (docs: readonly PolicyDocument[], role: "identity" | "boundary") => sourcesFor("alice", docs, role);
+        const inEffect = (docs: readonly PolicyDocument[], role: "identity" | "boundary") =>
+          docs.map((document, i): PolicyInEffect => ({ source: sources(docs, role)[i]!, document }));
+        const warm = compilePolicySet(inEffect(identity, "identity"), boundary === undefined ? undefined : inEffect(boundary, "boundary"));
+        for (const r of requests) {
+          for (const action of spellings(r.action)) {
+            const asked = { ...r, action };
+            const cold = compilePolicySet(inEffect(fresh(identity), "identity"), boundary === undefined ? undefined : inEffect(fresh(boundary), "boundary"));
+            expect(evaluate(warm, asked)).toEqual(evaluate(cold, asked));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("a Resource pattern repeated across statements and documents is decided per statement's version and effect", () => {
+    // Equal patterns are compiled once and answered once per evaluation; the version still
+    // decides whether `${aws:username}` is a variable, and NotResource still negates.
+    const pattern = "arn:aws:s3:::b/${aws:username}/*";
+    const v2012 = policy({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: pattern }] }, "v2012");
+    const v2008 = policy({ Version: "2008-10-17", Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: pattern }] }, "v2008");
+    const notRes = policy({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:DeleteObject", NotResource: pattern }] }, "not");
+    const set = compilePolicySet([v2012, v2008, notRes]);
+    const as = (action: string, key: string) => evaluate(set, req(action, `arn:aws:s3:::b/${key}`, { "aws:username": "alice" }));
+    expect(as("s3:GetObject", "alice/k").decision).toBe("allowed");
+    expect(as("s3:GetObject", "bob/k").decision).toBe("implicitDeny");
+    expect(as("s3:PutObject", "alice/k").decision).toBe("implicitDeny"); // 2008-10-17: the text is literal
+    expect(as("s3:PutObject", "${aws:username}/k").decision).toBe("allowed");
+    expect(as("s3:DeleteObject", "bob/k").decision).toBe("explicitDeny");
+    expect(as("s3:DeleteObject", "alice/k").decision).toBe("implicitDeny");
+  });
+
+  it("a set whose statements all name their services indexes as one with always-checked statements does", () => {
+    // Two ways of linking (compile.ts indexConfined / indexMerged): adding a statement checked
+    // for every action that can never match switches to the other and must change no answer.
+    const confined = (doc: PolicyDocument): PolicyDocument => ({
+      ...doc,
+      statements: doc.statements.map(({ notAction, action, ...s }) => ({
+        ...s,
+        action: (action ?? notAction ?? []).map((a) => (/^[a-z0-9]+:/i.test(a) ? a : "s3:GetObject")),
+      })),
+    });
+    const never = policy({ Version: "2012-10-17", Statement: [{ Effect: "Deny", NotAction: "s3:GetObject", Resource: "arn:aws:nowhere:::never" }] }, "never");
+    fc.assert(
+      fc.property(policies, request, (docs, r) => {
+        const identity = docs.map((d, i): PolicyInEffect => ({ source: viaGroup("alice", `g${i}`, `p${i}`), document: confined(d) }));
+        const oneWay = compilePolicySet(identity);
+        const otherWay = compilePolicySet([...identity, never]);
+        expect(oneWay.identity.always.statements).toHaveLength(0);
+        expect(otherWay.identity.always.statements).toHaveLength(1);
+        expect(evaluate(oneWay, r)).toEqual(evaluate(otherWay, r));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

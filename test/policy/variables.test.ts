@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildContext } from "../../src/policy/request.js";
-import { parseTemplate, piecesText, resolvePieces, resolveText, templateKeys } from "../../src/policy/variables.js";
+import { parseTemplate, piecesText, resolvePieces, resolveText, templateKeys, variableValuesKey } from "../../src/policy/variables.js";
 
 const ctx = buildContext([
   { key: "aws:username", type: "string", values: ["alice"] },
@@ -39,7 +39,7 @@ describe("policy variables", () => {
 
   it("a variable without value or default resolves to nothing and is reported", () => {
     const missing: string[] = [];
-    expect(resolveText(parseTemplate("x/${aws:userid}", "2012-10-17"), ctx, (k) => missing.push(k))).toBeNull();
+    expect(resolveText(parseTemplate("x/${aws:userid}", "2012-10-17"), ctx, { missingKey: (k) => missing.push(k) })).toBeNull();
     expect(missing).toEqual(["aws:userid"]);
   });
 
@@ -60,5 +60,21 @@ describe("policy variables", () => {
 
   it("lists the keys a template needs", () => {
     expect(templateKeys(parseTemplate("${aws:username}/${aws:userid, 'x'}/${*}", "2012-10-17"))).toEqual(["aws:username"]);
+  });
+
+  it("memo keys of a template differ exactly when its substitution differs", () => {
+    const one = parseTemplate("home/${aws:username}/*", "2012-10-17");
+    const two = parseTemplate("${aws:PrincipalTag/a}${aws:PrincipalTag/b}", "2012-10-17");
+    const of = (entries: [string, string][]) => buildContext(entries.map(([key, value]) => ({ key, type: "string" as const, values: [value] })));
+    const alice = variableValuesKey(one, of([["aws:username", "alice"]]));
+    expect(alice).not.toBeNull();
+    expect(variableValuesKey(one, of([["aws:username", "alice"]]))).toBe(alice);
+    expect(variableValuesKey(one, of([["aws:username", "bob"]]))).not.toBe(alice);
+    // Two values that concatenate to the same text are still two keys.
+    const abC = variableValuesKey(two, of([["aws:PrincipalTag/a", "ab"], ["aws:PrincipalTag/b", "c"]]));
+    const aBc = variableValuesKey(two, of([["aws:PrincipalTag/a", "a"], ["aws:PrincipalTag/b", "bc"]]));
+    expect(abC).not.toBeNull();
+    expect(abC).not.toBe(aBc);
+    expect(variableValuesKey(two, of([["aws:PrincipalTag/a", "ab"]]))).toBeNull();
   });
 });

@@ -5,6 +5,7 @@ import {
   arnGlobMatches,
   compileGlob,
   globMatches,
+  hasPrefix,
   patternService,
   resourceMatches,
   splitArn,
@@ -69,6 +70,17 @@ const seed = Number(process.env.IAMGRAPH_PROPERTY_SEED ?? 1_902_2026);
 const runs = { seed, numRuns: 300 };
 
 describe(`wildcard properties (seed ${seed})`, () => {
+  it("hasPrefix answers as String.prototype.startsWith", () => {
+    const text = fc.string({ unit: fc.constantFrom("a", "b", ":", "/", "é", "😀"), maxLength: 8 });
+    fc.assert(
+      fc.property(text, text, (subject, prefix) => {
+        expect(hasPrefix(subject, prefix)).toBe(subject.startsWith(prefix));
+        expect(hasPrefix(prefix + subject, prefix)).toBe(true);
+      }),
+      runs,
+    );
+  });
+
   it("a pattern matches every literal expansion of itself", () => {
     let withWildcards = 0;
     fc.assert(
