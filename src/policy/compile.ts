@@ -36,6 +36,8 @@ export interface StatementIndex {
   /** Per service: the statements confined to it plus the always-checked ones, in document order. */
   readonly byService: ReadonlyMap<string, StatementBucket>;
   readonly always: StatementBucket;
+  /** Every statement of the set, in document order (walks over all actions: effective-actions.ts). */
+  readonly all: StatementBucket;
   readonly size: number;
   /**
    * Per lower-cased action, the statements whose Action/NotAction matches it, filled on first
@@ -129,7 +131,7 @@ function indexPolicies(policies: readonly (PolicyInEffect | CompiledPolicy)[]): 
   // here, so evaluation allocates nothing to find its candidates.
   const byService = new Map<string, StatementBucket>();
   for (const [service, ordinals] of byOrdinals) byService.set(service, bucket(mergeAscending(ordinals, alwaysOrdinals)));
-  return { byService, always: bucket(alwaysOrdinals), size: statements.length, byAction: new Map() };
+  return { byService, always: bucket(alwaysOrdinals), all: { statements, sources }, size: statements.length, byAction: new Map() };
 }
 
 /**
