@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { principalFacts } from "../src/authz/effective-actions.js";
+import { principalFacts, rememberedEffectiveActions } from "../src/authz/effective-actions.js";
 import { readVersions } from "../src/catalogue/aws-managed-artifact.js";
 import { serviceReference } from "../src/catalogue/service-reference.js";
 import { compilePolicySet } from "../src/policy/compile.js";
@@ -15,7 +15,10 @@ import { mulberry32 } from "./support.js";
 // and AdministratorAccess under the same boundary (every one of the ~22,000 actions walked).
 // Pure: the compiled set as the authorizer's cache holds it, no database. "cold" is the first
 // call on freshly compiled documents (each statement's actions expanded once, then remembered
-// per compiled document and shared by every holder); "warm" the calls after it.
+// per compiled document and shared by every holder); "new set" a freshly linked set of known
+// documents (what a principal gets after an attach/detach); "warm recomputed" repeated calls of
+// the pure computation; "warm remembered" through the adapter's memo. EFFECTIVE_BASELINE=<checkout>
+// (e.g. /work/main) also runs that checkout's effectiveActions on the same sets, side by side.
 
 const user = { type: "user" as const, name: "alice", arn: "arn:aws:iam::123456789012:user/alice" };
 
@@ -57,26 +60,52 @@ const bench: Bench = {
     const statements = identity.reduce((n, p) => n + p.document.statements.length, 0);
 
     const rows: Row[] = [];
-    const measure = (label: string, make: () => ReturnType<typeof compilePolicySet>) => {
-      const set = make();
-      const t0 = performance.now();
-      const first = effectiveActions(set, reference, facts);
-      const cold = performance.now() - t0;
-      const runs = Math.max(5, Math.round(20 * ctx.scale));
-      const times: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const t = performance.now();
-        effectiveActions(set, reference, facts);
-        times.push(performance.now() - t);
-      }
+    const principal = { type: "user" as const, id: "AIDAALICE", name: "alice", arn: user.arn, accountId: "123456789012", tags: [], boundaryArn: boundary[0]!.source.policyArn! };
+    const baselineDir = process.env.EFFECTIVE_BASELINE;
+    const algorithms: [string, typeof effectiveActions][] = [["after", effectiveActions]];
+    if (baselineDir) algorithms.unshift(["before", ((await import(`${baselineDir}/src/policy/effective-actions.ts`)) as { effectiveActions: typeof effectiveActions }).effectiveActions]);
+    const row = (c: string, times: number[], note: string) => {
       times.sort((a, b) => a - b);
       const seconds = times.reduce((a, b) => a + b, 0) / 1000;
-      const grants = first.actions.reduce((n, a) => n + a.grants.length, 0);
-      rows.push({ bench: "effective-actions", backend: "none", case: `${label} cold (first call)`, ops: 1, seconds: cold / 1000, rate: 1000 / cold, p50Ms: cold, p99Ms: cold, note: `${first.actions.length} actions, ${grants} grants` });
-      rows.push({ bench: "effective-actions", backend: "none", case: `${label} warm`, ops: runs, seconds, rate: runs / seconds, p50Ms: times[Math.floor(runs / 2)]!, p99Ms: times[runs - 1]!, note: `goal < 50 ms` });
+      rows.push({ bench: "effective-actions", backend: "none", case: c, ops: times.length, seconds, rate: times.length / seconds, p50Ms: times[Math.floor(times.length / 2)]!, p99Ms: times[times.length - 1]!, note });
     };
-    measure(`110 managed (${statements} statements) + boundary`, () => compilePolicySet(identity, boundary));
-    measure("AdministratorAccess + boundary", () => compilePolicySet([policy("AdministratorAccess", "identity")], boundary));
+    const timed = (f: () => unknown) => {
+      const t = performance.now();
+      f();
+      return performance.now() - t;
+    };
+    const measure = (label: string, identityOf: () => PolicyInEffect[], boundaryOf: () => PolicyInEffect[]) => {
+      const runs = Math.max(5, Math.round(20 * ctx.scale));
+      for (const [name, run] of algorithms) {
+        run(compilePolicySet(identityOf(), boundaryOf()), reference, facts); // JIT warm-up; then documents never seen (freshly parsed):
+        const colds = [1, 2, 3].map(() => {
+          const set = compilePolicySet(identityOf(), boundaryOf());
+          return timed(() => run(set, reference, facts));
+        });
+        const ids = identityOf();
+        const bs = boundaryOf();
+        run(compilePolicySet(ids, bs), reference, facts);
+        const newSet = Array.from({ length: 5 }, () => {
+          const set = compilePolicySet(ids, bs);
+          return timed(() => run(set, reference, facts));
+        });
+        const set = compilePolicySet(ids, bs);
+        const result = run(set, reference, facts);
+        const grants = result.actions.reduce((n, a) => n + a.grants.length, 0);
+        row(`${label} ${name} cold (new documents)`, colds, `${result.actions.length} actions, ${grants} grants`);
+        row(`${label} ${name} new set (known documents)`, newSet, "");
+        row(`${label} ${name} warm recomputed`, Array.from({ length: runs }, () => timed(() => run(set, reference, facts).summary)), "goal < 50 ms");
+        if (name === "after") row(`${label} ${name} warm remembered`, Array.from({ length: runs }, () => timed(() => rememberedEffectiveActions(set, reference, principal, {}))), "");
+      }
+    };
+    const reparsed = (ps: readonly PolicyInEffect[]) => () =>
+      ps.map((p) => {
+        const parsed = parsePolicyDocument(latest.get(p.source.policyName)!.text, "identity");
+        if (!parsed.ok) throw new Error(parsed.reason);
+        return { source: p.source, document: parsed.document };
+      });
+    measure(`110 managed (${statements} statements) + boundary`, reparsed(identity), reparsed(boundary));
+    measure("AdministratorAccess + boundary", reparsed([policy("AdministratorAccess", "identity")]), reparsed(boundary));
     return rows;
   },
 };

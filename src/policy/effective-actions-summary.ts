@@ -3,7 +3,10 @@
 // of a policy summary), and how many of those always, without conditions or partial denies.
 
 import type { EffectiveAction } from "./effective-actions.js";
+import { actionIndex } from "./action-index.js";
 import { ACCESS_LEVELS, type AccessLevel, type ServiceReference } from "./service-reference.js";
+
+const NO_TOTALS: ReadonlyMap<AccessLevel, number> = new Map();
 
 export interface AccessLevelSummary {
   readonly accessLevel: AccessLevel;
@@ -21,20 +24,6 @@ export interface ServiceSummary {
   readonly levels: readonly AccessLevelSummary[];
 }
 
-const totals = new WeakMap<ServiceReference, Map<string, Map<AccessLevel, number>>>();
-
-function levelTotals(reference: ServiceReference, service: string): Map<AccessLevel, number> {
-  let byService = totals.get(reference);
-  if (byService === undefined) totals.set(reference, (byService = new Map()));
-  let counts = byService.get(service);
-  if (counts === undefined) {
-    counts = new Map();
-    for (const a of reference.services.get(service)?.actions.values() ?? []) counts.set(a.accessLevel, (counts.get(a.accessLevel) ?? 0) + 1);
-    byService.set(service, counts);
-  }
-  return counts;
-}
-
 /** Services in order of their prefix; each with every access level it has, even those with none allowed. */
 export function summarizeByService(reference: ServiceReference, actions: readonly EffectiveAction[]): ServiceSummary[] {
   const counted = new Map<string, Map<AccessLevel, { allowed: number; unconditional: number }>>();
@@ -49,7 +38,7 @@ export function summarizeByService(reference: ServiceReference, actions: readonl
   return [...counted]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([service, levels]) => {
-      const total = levelTotals(reference, service);
+      const total = actionIndex(reference).levelTotals.get(service) ?? NO_TOTALS;
       return {
         service,
         serviceName: reference.services.get(service)?.name ?? service,

@@ -11,6 +11,7 @@
 // `decided`) are evaluated by the evaluator's own condition code; the rest are reported, never
 // guessed. Actions are matched with the evaluator's compiled globs (statement-actions.ts).
 
+import { actionIndex } from "./action-index.js";
 import type { ConditionClause, PolicySource } from "./document.js";
 import type { ConditionTrace, MatchedStatement } from "./evaluate.js";
 import type { CompiledPolicySet, StatementIndex } from "./compile.js";
@@ -19,7 +20,7 @@ import type { ContextEntry } from "./request.js";
 import { type ResourceScope, patternScope, resourceScope, scopeCovers, scopesDisjoint } from "./resource-scope.js";
 import type { AccessLevel, ServiceReference } from "./service-reference.js";
 import type { CompiledStatement } from "./statement.js";
-import { matchesAction, referenceActions, statementActions, type StatementActions } from "./statement-actions.js";
+import { matchesAction, statementActions, type StatementActions } from "./statement-actions.js";
 import { summarizeByService, type ServiceSummary } from "./effective-actions-summary.js";
 
 /** A statement as it bears on the principal's actions. */
@@ -75,7 +76,7 @@ export interface EffectiveActions {
 
 /** One statement of the set with its provenance, prepared for this principal. */
 interface Prepared {
-  /** Unique within one computation (memo keys). */
+  /** Its position in the set's statements (document order); unique within one computation (memo keys). */
   readonly id: number;
   readonly statement: CompiledStatement;
   readonly source: PolicySource;
@@ -86,9 +87,9 @@ interface Prepared {
 }
 
 export function effectiveActions(set: CompiledPolicySet, reference: ServiceReference, principal: PrincipalFacts, query: EffectiveActionsQuery = {}): EffectiveActions {
-  const ids = { next: 0 };
-  const identity = statementsOf(set.identity, reference, principal, ids);
-  const boundary = set.boundary === undefined ? undefined : statementsOf(set.boundary, reference, principal, ids);
+  const index = actionIndex(reference);
+  const identity = statementsOf(set.identity, reference, principal, 0);
+  const boundary = set.boundary === undefined ? undefined : statementsOf(set.boundary, reference, principal, set.identity.all.statements.length);
   const filter = query.resource === undefined ? undefined : patternScope([query.resource]);
   const services = query.services === undefined ? undefined : new Set(query.services.map((s) => s.toLowerCase()));
   const levels = query.accessLevels === undefined ? undefined : new Set(query.accessLevels);
@@ -97,14 +98,16 @@ export function effectiveActions(set: CompiledPolicySet, reference: ServiceRefer
   // computed once per combination of statements and shared by the actions that have it.
   const grantMemo = new Map<string, EffectiveGrant | null>();
   const out: EffectiveAction[] = [];
-  const { info } = referenceActions(reference);
-  for (const lower of candidateActions(identity, reference)) {
-    const { service, action, definition } = info.get(lower)!;
+  const candidates = candidateActions(identity, index.sorted.length);
+  for (let id = 0; id < candidates.length; id++) {
+    if (candidates[id] === 0) continue;
+    const service = index.service[id]!;
+    const definition = index.definition[id]!;
     if (services !== undefined && !services.has(service)) continue;
     if (levels !== undefined && !levels.has(definition.accessLevel)) continue;
-    const own = split(identity, lower);
+    const own = split(identity, id);
     if (own.allows.length === 0) continue;
-    const bounded = boundary === undefined ? undefined : split(boundary, lower);
+    const bounded = boundary === undefined ? undefined : split(boundary, id);
     const denies = bounded === undefined || bounded.denies.length === 0 ? own.denies : own.denies.length === 0 ? bounded.denies : [...own.denies, ...bounded.denies];
     const bounds = bounded?.allows;
     const others = `${idsOf(denies)}|${bounds === undefined ? "-" : idsOf(bounds)}`;
@@ -116,9 +119,16 @@ export function effectiveActions(set: CompiledPolicySet, reference: ServiceRefer
       if (grant !== null) grants.push(grant);
     }
     if (grants.length === 0) continue;
-    out.push({ action, service, accessLevel: definition.accessLevel, grants, unconditional: grants.some((g) => g.unconditional) });
+    out.push({ action: index.spelled[id]!, service, accessLevel: definition.accessLevel, grants, unconditional: grants.some((g) => g.unconditional) });
   }
-  return { actions: out, summary: summarizeByService(reference, out) };
+  // The summary only when a caller reads it (a query for the actions alone does not pay for it).
+  let summary: readonly ServiceSummary[] | undefined;
+  return {
+    actions: out,
+    get summary() {
+      return (summary ??= summarizeByService(reference, out));
+    },
+  };
 }
 
 /** The grant an Allow makes once the denies and the boundary are applied; undefined when nothing is left. */
@@ -145,16 +155,14 @@ function grantOf(allow: Prepared, denies: readonly Prepared[], bounds: readonly 
   return { ...allow.view, boundary, denials, unconditional };
 }
 
-/** Every action some identity Allow may grant (the union of the Allows' expansions), sorted. */
-function candidateActions(identity: PreparedSet, reference: ServiceReference): Iterable<string> {
-  const found = new Set<string>();
-  for (const { p } of identity.wideAlways) {
-    if (p.statement.effect !== "Allow") continue;
-    if (p.actions.all || p.actions.negated) return referenceActions(reference).sorted;
-    for (const a of p.actions.listed) found.add(a);
+/** Per action id, 1 when some identity Allow may grant it (the union of the Allows' expansions). */
+function candidateActions(identity: PreparedSet, actionCount: number): Uint8Array {
+  const marked = new Uint8Array(actionCount);
+  for (const p of identity.wide) {
+    if (p.statement.effect === "Allow" && (p.actions.all || p.actions.negated)) return marked.fill(1);
   }
-  for (const [action, entries] of identity.byAction) if (entries.some((r) => r.p.statement.effect === "Allow")) found.add(action);
-  return [...found].sort();
+  for (const p of identity.listed) if (p.statement.effect === "Allow") for (const id of p.actions.ids) marked[id] = 1;
+  return marked;
 }
 
 const NONE: readonly Prepared[] = [];
@@ -166,65 +174,54 @@ function idsOf(list: readonly Prepared[]): string {
 }
 
 /** The set's statements whose Action matches the action, Allows and Denies apart, each in document order. */
-function split(set: PreparedSet, lower: string): { allows: readonly Prepared[]; denies: readonly Prepared[] } {
-  const service = lower.slice(0, lower.indexOf(":"));
-  const listed = set.byAction.get(lower) ?? [];
-  const wide = set.wideByService.get(service) ?? set.wideAlways;
+function split(set: PreparedSet, id: number): { allows: readonly Prepared[]; denies: readonly Prepared[] } {
+  const { byAction, starts, wide } = set;
   let allows: Prepared[] | undefined;
   let denies: Prepared[] | undefined;
-  // Both lists are in the order of the action's bucket (document order): merge them.
-  let i = 0;
+  // Both lists are in document order: merge them.
+  let i = starts[id]!;
+  const end = starts[id + 1]!;
   let j = 0;
-  while (i < listed.length || j < wide.length) {
-    const fromListed = j >= wide.length || (i < listed.length && listed[i]!.pos < wide[j]!.pos);
-    const r = fromListed ? listed[i++]! : wide[j++]!;
-    if (!fromListed && !matchesAction(r.p.actions, lower)) continue;
-    if (r.p.statement.effect === "Allow") (allows ??= []).push(r.p);
-    else (denies ??= []).push(r.p);
+  while (i < end || j < wide.length) {
+    const fromListed = j >= wide.length || (i < end && byAction[i]!.id < wide[j]!.id);
+    const p = fromListed ? byAction[i++]! : wide[j++]!;
+    if (!fromListed && !matchesAction(p.actions, id)) continue;
+    if (p.statement.effect === "Allow") (allows ??= []).push(p);
+    else (denies ??= []).push(p);
   }
   return { allows: allows ?? NONE, denies: denies ?? NONE };
 }
 
-interface Ranked {
-  readonly p: Prepared;
-  /** Position in the bucket of the action's service: document order. */
-  readonly pos: number;
-}
-
 interface PreparedSet {
-  /** Statements whose Action lists name the action, per lower-cased action. */
-  readonly byAction: ReadonlyMap<string, readonly Ranked[]>;
-  /** Statements checked for every action (NotAction, a wildcard service: compile.ts's always-checked ones), per service bucket. */
-  readonly wideByService: ReadonlyMap<string, readonly Ranked[]>;
-  /** The same for a service no statement names (the index's always-checked bucket). */
-  readonly wideAlways: readonly Ranked[];
+  /** Applicable statements with an Action list (not `*`, not NotAction), in document order. */
+  readonly listed: readonly Prepared[];
+  /** Per action id, the listed statements naming it: `byAction[starts[id] .. starts[id + 1])`, in document order. */
+  readonly starts: Int32Array;
+  readonly byAction: readonly Prepared[];
+  /** Applicable statements checked for every action (Action `*`, NotAction), in document order. */
+  readonly wide: readonly Prepared[];
 }
 
-/** The index's statements, each once per provenance, that can ever apply to this principal. */
-function statementsOf(index: StatementIndex, reference: ServiceReference, principal: PrincipalFacts, ids: { next: number }): PreparedSet {
-  const prepared = new Map<CompiledStatement, Map<PolicySource, Prepared>>();
-  const once = (statement: CompiledStatement, source: PolicySource): Prepared => {
-    let bySource = prepared.get(statement);
-    if (bySource === undefined) prepared.set(statement, (bySource = new Map()));
-    let p = bySource.get(source);
-    if (p === undefined) bySource.set(source, (p = prepare(ids.next++, statement, source, reference, principal)));
-    return p;
-  };
-  const byAction = new Map<string, Ranked[]>();
-  const wideByService = new Map<string, Ranked[]>();
-  const visit = (service: string | undefined, statements: readonly CompiledStatement[], sources: readonly PolicySource[]): Ranked[] => {
-    const wide: Ranked[] = [];
-    for (let pos = 0; pos < statements.length; pos++) {
-      const p = once(statements[pos]!, sources[pos]!);
-      if (!p.applies) continue;
-      if (p.statement.services === null) wide.push({ p, pos });
-      else if (service !== undefined) for (const a of p.actions.perService.get(service) ?? []) byAction.get(a)?.push({ p, pos }) ?? byAction.set(a, [{ p, pos }]);
-    }
-    return wide;
-  };
-  for (const [service, bucket] of index.byService) wideByService.set(service, visit(service, bucket.statements, bucket.sources));
-  const wideAlways = visit(undefined, index.always.statements, index.always.sources);
-  return { byAction, wideByService, wideAlways };
+/** The index's statements, each once per provenance, that can ever apply to this principal; ids from `firstId` on. */
+function statementsOf(index: StatementIndex, reference: ServiceReference, principal: PrincipalFacts, firstId: number): PreparedSet {
+  const { statements, sources } = index.all;
+  const listed: Prepared[] = [];
+  const wide: Prepared[] = [];
+  for (let pos = 0; pos < statements.length; pos++) {
+    const p = prepare(firstId + pos, statements[pos]!, sources[pos]!, reference, principal);
+    if (!p.applies) continue;
+    if (p.actions.all || p.actions.negated) wide.push(p);
+    else if (p.actions.ids.length > 0) listed.push(p);
+  }
+  // Counting sort of (action, statement) pairs by action: one pass to count, one to place.
+  const actionCount = actionIndex(reference).sorted.length;
+  const starts = new Int32Array(actionCount + 1);
+  for (const p of listed) for (const id of p.actions.ids) starts[id + 1]!++;
+  for (let id = 0; id < actionCount; id++) starts[id + 1]! += starts[id]!;
+  const byAction = new Array<Prepared>(starts[actionCount]!);
+  const next = starts.slice(0, actionCount);
+  for (const p of listed) for (const id of p.actions.ids) byAction[next[id]!++] = p;
+  return { listed, starts, byAction, wide };
 }
 
 function prepare(id: number, statement: CompiledStatement, source: PolicySource, reference: ServiceReference, principal: PrincipalFacts): Prepared {

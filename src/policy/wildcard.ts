@@ -14,7 +14,7 @@ export interface Glob {
   readonly text: string;
   readonly kinds: Uint8Array;
   readonly shape: "exact" | "any" | "prefix" | "general";
-  /** For shape "prefix": the literal text before the single trailing run of stars. */
+  /** The literal text before the first wildcard ("" if it starts with one or has none); for shape "prefix", all of it but the trailing stars. */
   readonly prefix: string;
 }
 

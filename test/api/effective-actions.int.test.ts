@@ -120,4 +120,33 @@ describe.each(backends)("effective actions and action wildcards on $name", (back
     const all = await t.client.request(`{ principalsAllowed(action: "*", resource: "*") { principalArn } }`);
     expect(all.errors?.[0]?.message).toMatch(/at most 1000/);
   });
+
+  // Answers are remembered per compiled set and principal (src/authz/effective-actions.ts): each
+  // change below must give a new answer, the same one authorize gives.
+  it("a remembered answer is not reused once alice changes: attach, detach, tag", async () => {
+    const m = (field: string, args: string) => mutate(`mutation { ${field}(${args}) { __typename ... on IamError { code message } } }`);
+    const actionsOf = async (service: string) =>
+      (await run(`{ user(userName: "alice") { effectiveActions(service: ["${service}"]) { actions { action } } } }`)).user.effectiveActions.actions.map((a: any) => a.action) as string[];
+    const before = await actionsOf("s3");
+    expect(await actionsOf("s3")).toEqual(before);
+    expect(before).not.toContain("s3:GetObject");
+    await mutate(`mutation ($d: String!) { createPolicy(policyName: "S3Reads", policyDocument: $d) { __typename ... on IamError { code message } } }`, {
+      d: doc({ Effect: "Allow", Action: ["s3:Get*", "s3:List*"], Resource: "*" }),
+    });
+    await m("attachUserPolicy", `userName: "alice", policyArn: "${arn("policy", "S3Reads")}"`);
+    expect(await actionsOf("s3")).toContain("s3:GetObject");
+    expect(await decision("s3:GetObject", dataObject)).toBe("allowed");
+    await m("detachUserPolicy", `userName: "alice", policyArn: "${arn("policy", "S3Reads")}"`);
+    expect(await actionsOf("s3")).toEqual(before);
+    expect(await decision("s3:GetObject", dataObject)).toBe("implicitDeny");
+
+    // A tag changes what alice is, not her policies: the key holds her facts too.
+    await mutate(`mutation ($d: String!) { putUserPolicy(userName: "alice", policyName: "OpsReads", policyDocument: $d) { __typename ... on IamError { code message } } }`, {
+      d: doc({ Effect: "Allow", Action: "ec2:Describe*", Resource: "*", Condition: { StringEquals: { "aws:PrincipalTag/team": "ops" } } }),
+    });
+    expect(await actionsOf("ec2")).toEqual([]);
+    await m("tagUser", `userName: "alice", tags: [{ key: "team", value: "ops" }]`);
+    expect(await actionsOf("ec2")).toContain("ec2:DescribeInstances");
+    expect(await decision("ec2:DescribeInstances", "*")).toBe("allowed");
+  });
 });
