@@ -116,11 +116,15 @@ function indexPolicies(policies: readonly (PolicyInEffect | CompiledPolicy)[]): 
  */
 function indexConfined(policies: readonly (PolicyInEffect | CompiledPolicy)[], docs: readonly CompiledDocument[]): StatementIndex {
   const byService = new Map<string, { statements: CompiledStatement[]; sources: PolicySource[] }>();
-  let size = 0;
+  const statements: CompiledStatement[] = [];
+  const sources: PolicySource[] = [];
   for (let k = 0; k < docs.length; k++) {
     const doc = docs[k]!;
     const source = policies[k]!.source;
-    size += doc.statements.length;
+    for (const s of doc.statements) {
+      statements.push(s);
+      sources.push(source);
+    }
     for (const [service, positions] of doc.byService) {
       let bucket = byService.get(service);
       if (bucket === undefined) byService.set(service, (bucket = { statements: [], sources: [] }));
@@ -130,7 +134,7 @@ function indexConfined(policies: readonly (PolicyInEffect | CompiledPolicy)[], d
       }
     }
   }
-  return { byService, always: { statements: [], sources: [] }, size, byAction: new Map() };
+  return { byService, always: { statements: [], sources: [] }, all: { statements, sources }, size: statements.length, byAction: new Map() };
 }
 
 /** A set with statements checked for every action: those are merged into every service's bucket. */
