@@ -2,9 +2,6 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import pino from "pino";
 import type { Database } from "../db/database.js";
-import { kafkaClient } from "../messaging/kafka/client.js";
-import { KafkaFeed } from "../messaging/kafka/kafka-feed.js";
-import { prepareKafkaMode, startEventsRelay } from "./relay.js";
 import type { Config } from "../config/config.js";
 import { startIamgraph } from "../runtime.js";
 import { serveGraphqlWs } from "../api/ws-server.js";
@@ -13,13 +10,17 @@ import { basicAuthorization } from "../auth/authorization-header.js";
 export async function serve(config: Config, options: { relay?: boolean } = {}): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { service: "iamgraph" } });
   const kafka = config.kafka;
-  if (kafka) await prepareKafkaMode(config, logger);
-  else if (options.relay) throw new Error("serve --relay needs KAFKA_BROKERS (kafka mode)");
-  const relay = options.relay ? startEventsRelay(config, logger) : undefined;
+  if (!kafka && options.relay) throw new Error("serve --relay needs KAFKA_BROKERS (kafka mode)");
+  // kafkajs and the relay are loaded in kafka mode only: a database-only server does not keep them.
+  const kafkaMode = kafka
+    ? await Promise.all([import("./relay.js"), import("../messaging/kafka/client.js"), import("../messaging/kafka/kafka-feed.js")])
+    : undefined;
+  if (kafkaMode) await kafkaMode[0].prepareKafkaMode(config, logger);
+  const relay = kafkaMode && options.relay ? kafkaMode[0].startEventsRelay(config, logger) : undefined;
   const app = await startIamgraph(config, {
     logger,
     // Kafka mode: this instance learns of every commit, its own included, from the events topic.
-    ...(kafka ? { feed: (db: Database) => new KafkaFeed({ kafka: kafkaClient(kafka, logger), topic: kafka.eventsTopic, db: db.prisma, logger, safetyCheckMs: kafka.logBackstopMs }) } : {}),
+    ...(kafka && kafkaMode ? { feed: (db: Database) => new kafkaMode[2].KafkaFeed({ kafka: kafkaMode[1].kafkaClient(kafka, logger), topic: kafka.eventsTopic, db: db.prisma, logger, safetyCheckMs: kafka.logBackstopMs }) } : {}),
     ...(process.env.IAMGRAPH_CONSISTENCY_TIMEOUT_MS ? { consistencyTimeoutMs: Number(process.env.IAMGRAPH_CONSISTENCY_TIMEOUT_MS) } : {}),
     ...(process.env.IAMGRAPH_SUBSCRIPTION_BUFFER ? { subscriptionBufferLimit: Number(process.env.IAMGRAPH_SUBSCRIPTION_BUFFER) } : {}),
   });
