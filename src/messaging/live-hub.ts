@@ -8,6 +8,7 @@ import { absentSet, diffSets, isEmptyDiff, knownSetKeys, loadKnownSets, type Kno
 import { LiveStream, type SubscriptionOverflow } from "./live-stream.js";
 import { causeOf, eventKeys, KeyIndex, type Cause, type DecisionChange, type PermissionsChange } from "./messages.js";
 import { replayPermissionChanges } from "./permission-replay.js";
+import { deriveSet, isDerivable, loadSetFacts } from "./derived-set.js";
 import { noPrincipal, replayDecisions } from "./decision-replay.js";
 import { commandEnd, eventChangingPaths, eventFlippingDecision, withExactCause } from "./change-cause.js";
 
@@ -288,23 +289,31 @@ export class LiveHub {
     const touched = this.#affected(events);
     const watches = [...touched.keys()].filter((w) => w.reportedTo < end && this.#watches.get(w.arn) === w);
     if (watches.length === 0) return;
-    const snap = await this.#loadSets(watches.map((w) => w.arn));
+    // A batch of one command whose effect follows from its events (derived-set.ts): the sets
+    // are derived from the ones known, with one query for the facts, when those are at the
+    // batch's end. Any other watch or batch re-reads its set.
+    const facts = isDerivable(events) && events.every((e) => e.metadata.requestId === events[0]!.metadata.requestId) ? await loadSetFacts(this.#db, events) : undefined;
+    const derivable = (w: PrincipalWatch) => facts !== undefined && facts.head === end && w.exact && w.knownAt <= Math.max(start, w.reportedTo);
+    const reread = watches.filter((w) => !derivable(w));
+    const snap = reread.length > 0 ? await this.#loadSets(reread.map((w) => w.arn)) : { sets: new Map<string, KnownSet>(), head: end, exact: true };
     const exactAtEnd = snap.exact && snap.head === end;
     const decisions: { watch: DecisionWatch; events: StoredEvent[]; fallback: StoredEvent; from: number; several: boolean }[] = [];
     for (const watch of watches) {
       const mine = touched.get(watch)!.filter((e) => e.position > watch.reportedTo);
       if (mine.length === 0) continue;
       const from = Math.max(start, watch.reportedTo);
-      const next = snap.sets.get(watch.arn) ?? absentSet;
+      const derived = derivable(watch);
+      const next = derived ? deriveSet(watch.known, mine, facts!) : (snap.sets.get(watch.arn) ?? absentSet);
       const commands = new Set(mine.map((e) => e.metadata.requestId));
       const changes =
-        exactAtEnd && watch.exact && watch.knownAt <= from && commands.size === 1
+        derived || (exactAtEnd && watch.exact && watch.knownAt <= from && commands.size === 1)
           ? this.#diffOne(watch, next, mine, events)
           : (await replayPermissionChanges(this.#db, watch.arn, from, end)).map((c) => withExactCause(c, events));
       for (const message of changes) for (const sink of watch.permissionSinks) sink(message);
       const later = events.filter((e) => e.position > watch.reportedTo);
       watch.reportedTo = end;
-      this.#rebase(watch, next, snap.head, snap.exact, exactAtEnd);
+      if (derived) this.#rebase(watch, next, end, true, true);
+      else this.#rebase(watch, next, snap.head, snap.exact, exactAtEnd);
       for (const dw of watch.decisions.values()) decisions.push({ watch: dw, events: later, fallback: mine.at(-1)!, from, several: commands.size > 1 });
     }
     if (decisions.length === 0) return;
