@@ -12,15 +12,13 @@ export async function serve(config: Config, options: { relay?: boolean } = {}): 
   const kafka = config.kafka;
   if (!kafka && options.relay) throw new Error("serve --relay needs KAFKA_BROKERS (kafka mode)");
   // kafkajs and the relay are loaded in kafka mode only: a database-only server does not keep them.
-  const kafkaMode = kafka
-    ? await Promise.all([import("./relay.js"), import("../messaging/kafka/client.js"), import("../messaging/kafka/kafka-feed.js")])
-    : undefined;
-  if (kafkaMode) await kafkaMode[0].prepareKafkaMode(config, logger);
-  const relay = kafkaMode && options.relay ? kafkaMode[0].startEventsRelay(config, logger) : undefined;
+  const kafkaMode = kafka ? await loadKafkaMode() : undefined;
+  if (kafkaMode) await kafkaMode.prepareKafkaMode(config, logger);
+  const relay = kafkaMode && options.relay ? kafkaMode.startEventsRelay(config, logger) : undefined;
   const app = await startIamgraph(config, {
     logger,
     // Kafka mode: this instance learns of every commit, its own included, from the events topic.
-    ...(kafka && kafkaMode ? { feed: (db: Database) => new kafkaMode[2].KafkaFeed({ kafka: kafkaMode[1].kafkaClient(kafka, logger), topic: kafka.eventsTopic, db: db.prisma, logger, safetyCheckMs: kafka.logBackstopMs }) } : {}),
+    ...(kafka && kafkaMode ? { feed: (db: Database) => new kafkaMode.KafkaFeed({ kafka: kafkaMode.kafkaClient(kafka, logger), topic: kafka.eventsTopic, db: db.prisma, logger, safetyCheckMs: kafka.logBackstopMs }) } : {}),
     ...(process.env.IAMGRAPH_CONSISTENCY_TIMEOUT_MS ? { consistencyTimeoutMs: Number(process.env.IAMGRAPH_CONSISTENCY_TIMEOUT_MS) } : {}),
     ...(process.env.IAMGRAPH_SUBSCRIPTION_BUFFER ? { subscriptionBufferLimit: Number(process.env.IAMGRAPH_SUBSCRIPTION_BUFFER) } : {}),
   });
@@ -76,4 +74,10 @@ function printGeneratedRootKey(key: { accessKeyId: string; secretAccessKey: stri
       "",
     ].join("\n"),
   );
+}
+
+/** The relay, kafkajs's client and the Kafka feed, as one module set. */
+async function loadKafkaMode() {
+  const [relay, client, feed] = await Promise.all([import("./relay.js"), import("../messaging/kafka/client.js"), import("../messaging/kafka/kafka-feed.js")]);
+  return { ...relay, ...client, ...feed };
 }

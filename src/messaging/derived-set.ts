@@ -1,4 +1,5 @@
-import { managedSourceKey, pathKey, policyNameOfArn } from "../domain/permissions/effective-paths.js";
+import { managedPath, pathKey } from "../domain/permissions/effective-paths.js";
+import type { PermissionsHolder } from "../domain/permissions/state.js";
 import type { RawQueryable } from "../eventstore/read.js";
 import type { StoredEvent } from "../eventstore/stored-event.js";
 import type { KnownSet } from "./known-set.js";
@@ -28,7 +29,7 @@ export interface SetFacts {
 }
 
 interface ManagedChange {
-  readonly entityType: string;
+  readonly entityType: PermissionsHolder;
   readonly entityId: string;
   readonly policyArn: string;
 }
@@ -71,7 +72,8 @@ export function deriveSet(before: KnownSet, events: readonly StoredEvent[], fact
     const via = d.entityType === "group" ? (before.groupIds.has(d.entityId) ? d.entityId : undefined) : d.entityId === before.principalId ? "" : undefined;
     if (via === undefined) continue; // not this principal's, nor a group it is in
     paths ??= new Map(before.paths);
-    const key = pathKey(managedSourceKey(d.policyArn), via);
+    const effective = managedPath(d.entityType, d.entityId, d.policyArn, via);
+    const key = pathKey(effective.sourceKey, via);
     if (e.type === "ManagedPolicyDetached") {
       paths.delete(key);
       continue;
@@ -80,7 +82,7 @@ export function deriveSet(before: KnownSet, events: readonly StoredEvent[], fact
     const path: PolicyPath = {
       kind: "managed",
       policyArn: d.policyArn,
-      policyName: policyNameOfArn(d.policyArn),
+      policyName: effective.policyName,
       ownerType: d.entityType,
       ownerId: d.entityId,
       viaGroupId: via || null,
