@@ -41,7 +41,8 @@ export const incompleteSignature = (message: string) => new AuthenticationFailur
 
 /** Whether the request claims SigV4 at all (then it must verify: no fallback to another scheme). */
 export function isSigV4(request: { readonly url: URL; readonly headers: Headers }): boolean {
-  return (request.headers.get("authorization") ?? "").startsWith(sigV4Algorithm) || request.url.searchParams.has("X-Amz-Signature");
+  // No query string (every GraphQL POST): no URLSearchParams is built to learn that.
+  return (request.headers.get("authorization") ?? "").startsWith(sigV4Algorithm) || (request.url.search !== "" && request.url.searchParams.has("X-Amz-Signature"));
 }
 
 /** Takes a header or presigned query apart; IncompleteSignature with AWS's wording when something is missing. */

@@ -11,6 +11,9 @@ export const queryLimitExceeded = "QueryLimitExceeded";
 
 const refusal = (message: string) => new GraphQLError(message, { extensions: { code: queryLimitExceeded, http: { status: 400 } } });
 
+/** What an onValidate hook may return to run after validation (envelop's type, not re-exported by Yoga). */
+export type AfterValidateHook = Exclude<ReturnType<NonNullable<Plugin["onValidate"]>>, void | undefined>;
+
 type Limits = Pick<HardeningConfig, "maxDepth" | "maxAliases" | "maxTokens" | "maxDirectives" | "maxCost">;
 
 /**
@@ -61,17 +64,22 @@ export function queryLimits(limits: Limits): Plugin {
         setResult(refused);
         return;
       }
-      // graphql's OverlappingFieldsCanBeMerged gives up on a document whose same-named fields it
-      // would have to compare pairwise beyond its budget (~1,000 repeats of one field) with a bare
-      // "Validation aborted.": that is a document too big to check, and is refused as one.
-      return ({ result, setResult: replace }) => {
-        if (result.some((e) => e.message === "Validation aborted.")) {
-          replace([refusal("Query too complex to validate: too many fields of the same name in one selection (repeated, or through fragments). Merge or alias them.")]);
-        }
-      };
+      return refuseAbortedValidation;
     },
   };
 }
+
+/**
+ * graphql's OverlappingFieldsCanBeMerged gives up on a document whose same-named fields it would
+ * have to compare pairwise beyond its budget (~1,000 repeats of one field) with a bare
+ * "Validation aborted.": that is a document too big to check, and is refused as one. One
+ * function for every request (no closure made per request: issue 17's HTTP overhead).
+ */
+const refuseAbortedValidation: AfterValidateHook = ({ result, setResult }) => {
+  if (result.some((e) => e.message === "Validation aborted.")) {
+    setResult([refusal("Query too complex to validate: too many fields of the same name in one selection (repeated, or through fragments). Merge or alias them.")]);
+  }
+};
 
 /** armor's own message ends "…exceeded, found N." */
 function foundIn(error: GraphQLError): number {
