@@ -90,6 +90,7 @@ for (const backend of backends) {
 
     test("on the wire: members of a group get byte-identical text frames but for their id; another selection gets its own payload", async () => {
       const arn = await user("sg-carol");
+      const bystander = await user("sg-dave");
       const read = await policy("sg-c1", "s3:GetObject");
       // A bare graphql-transport-ws client: graphql-ws's own would parse a binary frame too, a browser would not.
       const socket = new WebSocket(s.wsUrl, "graphql-transport-ws");
@@ -100,10 +101,11 @@ for (const backend of backends) {
       await vi.waitFor(() => expect(frames.map((f) => JSON.parse(f.text).type)).toContain("connection_ack"));
       const before = s.subscriptions();
       const other = `subscription ($arn: String!) { permissionsChanged(principalArn: $arn) { position principalArn } }`;
-      for (const [id, query] of [["g1", permissions], ["g2", permissions], ["o1", other]] as const) {
-        socket.send(JSON.stringify({ id, type: "subscribe", payload: { query, variables: { arn } } }));
+      // g1 and g2 share a group; o1 (another selection) and v1 (another principal) do not.
+      for (const [id, query, who] of [["g1", permissions, arn], ["g2", permissions, arn], ["o1", other, arn], ["v1", permissions, bystander]] as const) {
+        socket.send(JSON.stringify({ id, type: "subscribe", payload: { query, variables: { arn: who } } }));
       }
-      await untilSubscribers(s, before + 3);
+      await untilSubscribers(s, before + 4);
       const change = await attach("sg-carol", read);
       await vi.waitFor(() => expect(frames.filter((f) => JSON.parse(f.text).type === "next")).toHaveLength(3), { timeout: 5000 });
       const next = new Map(frames.filter((f) => JSON.parse(f.text).type === "next").map((f) => [JSON.parse(f.text).id as string, f]));
@@ -112,6 +114,8 @@ for (const backend of backends) {
       expect(payload("g1")).toBe(payload("g2"));
       expect(JSON.parse(next.get("g1")!.text).payload.data.permissionsChanged).toEqual({ position: change.position, cause: { type: "ManagedPolicyAttached" }, entered: [{ kind: "managed", policyName: "sg-c1" }] });
       expect(JSON.parse(next.get("o1")!.text).payload.data.permissionsChanged).toEqual({ position: change.position, principalArn: arn });
+      await settle(100);
+      expect(frames.filter((f) => JSON.parse(f.text).type === "next").map((f) => JSON.parse(f.text).id).sort()).toEqual(["g1", "g2", "o1"]);
       socket.close();
       await vi.waitFor(() => expect(s.subscriptions()).toBe(before), { timeout: 5000 });
     });
