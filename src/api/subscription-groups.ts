@@ -2,7 +2,8 @@ import { getOperationAST, Kind, type DocumentNode, type ExecutionResult } from "
 
 /** What a group writes to: one WebSocket, as `ws` exposes it. */
 export interface FrameSocket {
-  send(data: string): void;
+  /** Sends one text frame: `frame` is its UTF-8 bytes. */
+  send(frame: Buffer): void;
   close(code: number, reason: string): void;
   /** Bytes queued on the socket that the peer has not taken yet. */
   readonly bufferedAmount: number;
@@ -22,8 +23,8 @@ type MemberIterator = AsyncGenerator<ExecutionResult, void, void>;
 
 interface Member {
   readonly socket: FrameSocket;
-  /** `{"id":"…","type":"next","payload":` — the frame's head, built once. */
-  readonly head: string;
+  /** `{"id":"…","type":"next","payload":` — the frame's head, encoded once. */
+  readonly head: Buffer;
   /** The position of the last message written to this member: where it resumes if cut off. */
   position: unknown;
   end(error?: unknown): void;
@@ -98,7 +99,7 @@ export class SubscriptionGroups {
     let outcome: { error?: unknown } | undefined;
     const member: Member = {
       socket,
-      head: `{"id":${JSON.stringify(id)},"type":"next","payload":`,
+      head: Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`),
       position: undefined,
       end: (error) => {
         group.members.delete(member);
@@ -146,7 +147,9 @@ export class SubscriptionGroups {
         if (step.done) break;
         if (group.members.size === 0) continue;
         const position = positionIn(step.value);
-        const payload = JSON.stringify(step.value);
+        // Serialised and encoded once per message: a member's frame is then two copies, not a
+        // string concatenation that `ws` flattens, measures and encodes again per member.
+        const payload = Buffer.from(JSON.stringify(step.value));
         for (const member of group.members) this.#write(group, member, payload, position);
       }
       this.#end(group);
@@ -155,7 +158,7 @@ export class SubscriptionGroups {
     }
   }
 
-  #write(group: Group, member: Member, payload: string, position: unknown): void {
+  #write(group: Group, member: Member, payload: Buffer, position: unknown): void {
     if (member.socket.bufferedAmount > this.#options.maxBufferedBytes) {
       // A slow reader never holds up the others: it is cut off here, before this message, and
       // resumes after the last one it was sent.
@@ -166,7 +169,11 @@ export class SubscriptionGroups {
       return;
     }
     this.#cork(member.socket);
-    member.socket.send(member.head + payload + "}");
+    const frame = Buffer.allocUnsafe(member.head.length + payload.length + 1);
+    member.head.copy(frame, 0);
+    payload.copy(frame, member.head.length);
+    frame[frame.length - 1] = 0x7d; // }
+    member.socket.send(frame);
     member.position = position ?? member.position;
   }
 

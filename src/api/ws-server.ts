@@ -110,7 +110,8 @@ function frameSocketOf(socket: WebSocket): FrameSocket {
   if (!frames) {
     const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
     frames = {
-      send: (data) => socket.send(data),
+      // A text frame, as graphql-ws sends: a Buffer would go out as binary otherwise.
+      send: (frame) => socket.send(frame, { binary: false }),
       close: (code, reason) => socket.close(code, reason),
       get bufferedAmount() {
         return socket.bufferedAmount;

@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
+import WebSocket from "ws";
 import { backends } from "../support/databases.js";
+import { rootAuthorization } from "../support/root-key.js";
 import { settle, startLiveServer, subscribeWs, untilIdle, untilSubscribers, type LiveServer } from "../support/live-server.js";
 
 // Shared subscriptions over real graphql-ws clients: identical live subscriptions, even on
@@ -84,6 +86,38 @@ for (const backend of backends) {
       await untilIdle(s);
       expect(s.subscriptions()).toBe(0);
       expect(hub()).toBe(0);
+    });
+
+    test("on the wire: members of a group get byte-identical text frames but for their id; another selection gets its own payload", async () => {
+      const arn = await user("sg-carol");
+      const bystander = await user("sg-dave");
+      const read = await policy("sg-c1", "s3:GetObject");
+      // A bare graphql-transport-ws client: graphql-ws's own would parse a binary frame too, a browser would not.
+      const socket = new WebSocket(s.wsUrl, "graphql-transport-ws");
+      const frames: { text: string; binary: boolean }[] = [];
+      socket.on("message", (data, isBinary) => void frames.push({ text: String(data), binary: isBinary }));
+      await new Promise((resolve) => socket.once("open", resolve));
+      socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: rootAuthorization } }));
+      await vi.waitFor(() => expect(frames.map((f) => JSON.parse(f.text).type)).toContain("connection_ack"));
+      const before = s.subscriptions();
+      const other = `subscription ($arn: String!) { permissionsChanged(principalArn: $arn) { position principalArn } }`;
+      // g1 and g2 share a group; o1 (another selection) and v1 (another principal) do not.
+      for (const [id, query, who] of [["g1", permissions, arn], ["g2", permissions, arn], ["o1", other, arn], ["v1", permissions, bystander]] as const) {
+        socket.send(JSON.stringify({ id, type: "subscribe", payload: { query, variables: { arn: who } } }));
+      }
+      await untilSubscribers(s, before + 4);
+      const change = await attach("sg-carol", read);
+      await vi.waitFor(() => expect(frames.filter((f) => JSON.parse(f.text).type === "next")).toHaveLength(3), { timeout: 5000 });
+      const next = new Map(frames.filter((f) => JSON.parse(f.text).type === "next").map((f) => [JSON.parse(f.text).id as string, f]));
+      for (const f of next.values()) expect(f.binary).toBe(false);
+      const payload = (id: string) => next.get(id)!.text.replace(`{"id":"${id}",`, "{");
+      expect(payload("g1")).toBe(payload("g2"));
+      expect(JSON.parse(next.get("g1")!.text).payload.data.permissionsChanged).toEqual({ position: change.position, cause: { type: "ManagedPolicyAttached" }, entered: [{ kind: "managed", policyName: "sg-c1" }] });
+      expect(JSON.parse(next.get("o1")!.text).payload.data.permissionsChanged).toEqual({ position: change.position, principalArn: arn });
+      await settle(100);
+      expect(frames.filter((f) => JSON.parse(f.text).type === "next").map((f) => JSON.parse(f.text).id).sort()).toEqual(["g1", "g2", "o1"]);
+      socket.close();
+      await vi.waitFor(() => expect(s.subscriptions()).toBe(before), { timeout: 5000 });
     });
 
     test("a shared group with one member per socket: closing one socket leaves the other subscribed", async () => {

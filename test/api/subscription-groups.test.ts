@@ -11,7 +11,7 @@ function fakeSocket() {
   const closes: { code: number; reason: string }[] = [];
   const socket: FrameSocket & { bufferedAmount: number } = {
     bufferedAmount: 0,
-    send: (data) => void sent.push(data),
+    send: (frame) => void sent.push(frame.toString("utf8")),
     close: (code, reason) => void closes.push({ code, reason }),
   };
   return Object.assign(socket, { sent, closes, frames: () => sent.map((f) => JSON.parse(f)) });
@@ -185,7 +185,7 @@ describe("SubscriptionGroups", () => {
     const log: string[] = [];
     const socket: FrameSocket = {
       bufferedAmount: 0,
-      send: (data) => void log.push(`send ${JSON.parse(data).id}`),
+      send: (frame) => void log.push(`send ${JSON.parse(frame.toString("utf8")).id}`),
       close: () => undefined,
       cork: () => void log.push("cork"),
       uncork: () => void log.push("uncork"),
