@@ -9,7 +9,9 @@
  * Embedded: a fresh data dir each (first start: initdb, migrations, AWS-managed seed), and a
  * restart on the data dir `node dist` made. PostgreSQL: a fresh database each, dropped after.
  * Embedded also under `node --liftoff-only` (PGlite's WASM left to V8's baseline compiler).
- * Also a bare PGlite probe (PGlite.create + one query, nothing else) at both shared_buffers.
+ * Also a bare PGlite probe (PGlite.create + one query, nothing else) at both shared_buffers,
+ * and the embedded store's start-up options side by side (embeddedOptions; BENCH_FOOTPRINT=options
+ * runs only those).
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -52,9 +54,9 @@ interface Sample {
   readonly parts: string;
 }
 
-async function runServer(command: string, args: string[], env: Record<string, string>): Promise<Sample> {
+async function runServer(command: string, args: string[], env: Record<string, string>, cwd = root): Promise<Sample> {
   const t0 = performance.now();
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   try {
@@ -98,6 +100,49 @@ console.log(JSON.stringify({ t, rss })); await db.close();`;
   return { startMs: t, rssMb: rss, parts: `node ${Math.round(rss)}` };
 }
 
+/**
+ * The embedded store's start-up options side by side (issue 17 item 5), BENCH_ROUNDS (default 3)
+ * alternated rounds of: `node dist/src/cli/main.js serve` first start and restart as this tree
+ * builds it (initdb template, PGlite's WASM on Liftoff only), the same with each option turned
+ * off, and — with BENCH_FOOTPRINT_BASELINE=<another checkout with dist/> — that checkout's dist.
+ * Each case's median start-up and idle RSS over the rounds, and every round's numbers.
+ */
+async function embeddedOptions(base: Record<string, string>, nextPort: () => number, add: (backend: Row["backend"], label: string, s: Sample) => void): Promise<Row[]> {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const baseline = process.env.BENCH_FOOTPRINT_BASELINE;
+  const cases: [string, string, Record<string, string>][] = [
+    ["this tree", root, {}],
+    ["this tree, IAMGRAPH_PGLITE_TEMPLATE=off (initdb)", root, { IAMGRAPH_PGLITE_TEMPLATE: "off" }],
+    ["this tree, IAMGRAPH_PGLITE_WASM_TIER_UP=1 (TurboFan)", root, { IAMGRAPH_PGLITE_WASM_TIER_UP: "1" }],
+    ...(baseline ? [[`baseline ${baseline}`, baseline, {}] as [string, string, Record<string, string>]] : []),
+  ];
+  const samples = new Map<string, Sample[]>();
+  const record = (label: string, s: Sample) => {
+    samples.set(label, [...(samples.get(label) ?? []), s]);
+    add("pglite", `round: ${label}`, s);
+  };
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order so no case always runs first (cold page cache) or last.
+    const order = cases.map((_, i) => cases[(i + round) % cases.length]!);
+    for (const [label, cwd, env] of order) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iamgraph-footprint-"));
+      const args = [path.join(cwd, "dist/src/cli/main.js"), "serve"];
+      const run = () => runServer(process.execPath, args, { ...base, ...env, PORT: String(nextPort()), IAMGRAPH_DATA_DIR: dir, DATABASE_URL: "" }, cwd);
+      record(`${label}, first start`, await run());
+      record(`${label}, restart`, await run());
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return [...samples].map(([label, ss]) => {
+    const startMs = median(ss.map((s) => s.startMs));
+    const rssMb = median(ss.map((s) => s.rssMb));
+    const each = ss.map((s) => `${(s.startMs / 1000).toFixed(1)} s/${Math.round(s.rssMb)} MB`).join(", ");
+    process.stderr.write(`  ✓ pglite median of ${ss.length}: ${label}: start ${(startMs / 1000).toFixed(2)} s, idle RSS ${Math.round(rssMb)} MB (${each})\n`);
+    return { bench: name, backend: "pglite", case: `median of ${ss.length}: ${label}`, ops: 1, seconds: startMs / 1000, rate: 1000 / startMs, p50Ms: startMs, note: `idle RSS ${Math.round(rssMb)} MB; rounds ${each}` };
+  });
+}
+
 const bench: Bench = {
   name,
   description: "idle RSS (whole process tree) and start-up: npm+tsx (before) vs npm start on dist vs node dist; embedded and PostgreSQL; bare PGlite",
@@ -116,7 +161,9 @@ const bench: Bench = {
       rows.push({ bench: name, backend, case: label, ops: 1, seconds: s.startMs / 1000, rate: 1000 / s.startMs, p50Ms: s.startMs, note: `idle RSS ${Math.round(s.rssMb)} MB [${s.parts}]${vs}` });
     };
     let port = 4570;
-    if (backends.includes("pglite")) {
+    // BENCH_FOOTPRINT=options: only the embedded options side by side (embeddedOptions).
+    const optionsOnly = process.env.BENCH_FOOTPRINT === "options";
+    if (backends.includes("pglite") && !optionsOnly) {
       let before: Sample | undefined;
       let lastDir = "";
       for (const [label, command, args, env] of variants) {
@@ -132,7 +179,8 @@ const bench: Bench = {
       add("pglite", "node --liftoff-only dist/src/cli/main.js serve, first start", await runServer(process.execPath, ["--liftoff-only", "dist/src/cli/main.js", "serve"], { ...base, PORT: String(port++), IAMGRAPH_DATA_DIR: small, DATABASE_URL: "" }), before);
       for (const sb of ["128MB", "32MB"]) add("pglite", `bare PGlite probe, shared_buffers ${sb}`, await probePglite(sb));
     }
-    if (backends.includes("postgres")) {
+    if (backends.includes("pglite")) rows.push(...(await embeddedOptions(base, () => port++, (b, l, s) => add(b, l, s))));
+    if (backends.includes("postgres") && !optionsOnly) {
       const admin = new pg.Client({ connectionString: postgresUrl });
       await admin.connect();
       let before: Sample | undefined;

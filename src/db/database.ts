@@ -1,4 +1,7 @@
 import fs from "node:fs";
+import path from "node:path";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -6,6 +9,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { DataDirLock } from "./data-dir-lock.js";
 import { PgTransactions } from "./pg-transaction.js";
+import { initdbTemplate } from "./pglite-template.js";
 import type { SqlRunner } from "./sql-runner.js";
 import type { Tx } from "./transaction.js";
 
@@ -87,6 +91,36 @@ function pgliteSharedBuffers(): string {
   return /^\d+(kB|MB|GB)$/.test(v) ? v : "32MB";
 }
 
+/**
+ * V8 compiles WASM with Liftoff, its baseline compiler, then recompiles hot functions with
+ * TurboFan and keeps both copies: for PGlite's PostgreSQL that second copy is ~100 MB of an idle
+ * embedded server (the same as `node --liftoff-only`; bench/footprint.bench.ts), for queries that
+ * are measured no slower in this store's benches (bench/RESULTS.md, issue 17 item 5). The flags are
+ * read when a module is compiled, so they are set around PGlite's compile only and restored
+ * after, leaving Prisma's query-compiler WASM its optimizing tier. Both are needed at run time:
+ * `--liftoff-only` alone does not turn off dynamic tiering (its implications are applied at V8's
+ * start only). IAMGRAPH_PGLITE_WASM_TIER_UP=1 keeps V8's default; so does a process started with
+ * its own WASM tiering flags.
+ */
+async function withPgliteWasmTiers<T>(create: () => Promise<T>): Promise<T> {
+  const own = process.execArgv.some((a) => /liftoff|wasm-tier|wasm-dynamic-tiering/.test(a));
+  if (process.env.IAMGRAPH_PGLITE_WASM_TIER_UP === "1" || own) return create();
+  v8.setFlagsFromString("--no-wasm-dynamic-tiering");
+  v8.setFlagsFromString("--no-wasm-tier-up");
+  try {
+    return await create();
+  } finally {
+    v8.setFlagsFromString("--wasm-dynamic-tiering");
+    v8.setFlagsFromString("--wasm-tier-up");
+  }
+}
+
+/** One full GC, also in a process started without --expose-gc (the flag is read when a context is made). */
+function collectGarbage(): void {
+  v8.setFlagsFromString("--expose-gc");
+  (vm.runInNewContext("gc") as () => void)();
+}
+
 async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<Database> {
   let lock: DataDirLock | undefined;
   if (!dataDir.startsWith("memory://")) {
@@ -96,7 +130,18 @@ async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<
   }
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(dataDir, { postgresqlconf: `shared_buffers=${pgliteSharedBuffers()}` });
+    // A new store (no PG_VERSION yet) starts from the initdb template when the build made one.
+    const onDisk = !dataDir.startsWith("memory://");
+    const fresh = !onDisk || !fs.existsSync(path.join(dataDir, "PG_VERSION"));
+    const template = fresh ? initdbTemplate() : undefined;
+    pglite = await withPgliteWasmTiers(() =>
+      PGlite.create(dataDir, { postgresqlconf: `shared_buffers=${pgliteSharedBuffers()}`, ...(template ? { loadDataDir: template } : {}) }),
+    );
+    // A new store leaves ~90 MB of garbage behind: the template's tarball unpacked (or initdb's
+    // WASM instance). An idle server may not collect it for a long time, and the heap grown
+    // around it stays resident; one full GC now, before the server allocates, gives it back.
+    // (Not for memory:// stores: tests and benches open many, and nothing of theirs idles.)
+    if (fresh && onDisk) collectGarbage();
   } catch (err) {
     lock?.release();
     throw err;
