@@ -10,6 +10,8 @@
  * restart on the data dir `node dist` made. PostgreSQL: a fresh database each, dropped after.
  * Embedded also under `node --liftoff-only` (PGlite's WASM left to V8's baseline compiler).
  * Also a bare PGlite probe (PGlite.create + one query, nothing else) at both shared_buffers.
+ * FOOTPRINT_BASELINE=<dir of another built checkout> adds, in postgres mode, its `node dist` and
+ * this one's started alternately (FOOTPRINT_ROUNDS each): a change's before/after in one run.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -52,9 +54,9 @@ interface Sample {
   readonly parts: string;
 }
 
-async function runServer(command: string, args: string[], env: Record<string, string>): Promise<Sample> {
+async function runServer(command: string, args: string[], env: Record<string, string>, cwd = root): Promise<Sample> {
   const t0 = performance.now();
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   try {
@@ -137,18 +139,46 @@ const bench: Bench = {
       await admin.connect();
       let before: Sample | undefined;
       try {
-        for (const [label, command, args, env] of variants) {
+        const onFreshDatabase = async (run: (databaseUrl: string) => Promise<Sample>): Promise<Sample> => {
           const database = `iamgraph_footprint_${randomBytes(4).toString("hex")}`;
           await admin.query(`CREATE DATABASE ${database}`);
           try {
             const url = new URL(postgresUrl);
             url.pathname = `/${database}`;
-            const s = await runServer(command, args, { ...base, ...env, PORT: String(port++), DATABASE_URL: url.toString() });
-            before ??= s;
-            add("postgres", label, s, before === s ? undefined : before);
+            return await run(url.toString());
           } finally {
             await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
           }
+        };
+        for (const [label, command, args, env] of variants) {
+          const s = await onFreshDatabase((url) => runServer(command, args, { ...base, ...env, PORT: String(port++), DATABASE_URL: url }));
+          before ??= s;
+          add("postgres", label, s, before === s ? undefined : before);
+        }
+        // FOOTPRINT_BASELINE=<another checkout, built>: its `node dist/src/cli/main.js serve` and
+        // this one's, started alternately (FOOTPRINT_ROUNDS each, default 3), each on a fresh
+        // database — before/after a change, side by side in one run.
+        const baseline = process.env.FOOTPRINT_BASELINE;
+        if (baseline) {
+          if (!fs.existsSync(path.join(baseline, "dist/src/cli/main.js"))) throw new Error(`FOOTPRINT_BASELINE=${baseline}: no dist/src/cli/main.js there (npm ci builds it)`);
+          const runs: Record<"baseline" | "this", Sample[]> = { baseline: [], this: [] };
+          for (let r = 0; r < Number(process.env.FOOTPRINT_ROUNDS ?? 3); r++) {
+            for (const which of ["baseline", "this"] as const) {
+              const s = await onFreshDatabase((url) => runServer(process.execPath, ["dist/src/cli/main.js", "serve"], { ...base, PORT: String(port++), DATABASE_URL: url }, which === "baseline" ? baseline : root));
+              process.stderr.write(`  ${which} round ${r + 1}: start ${(s.startMs / 1000).toFixed(2)} s, idle RSS ${Math.round(s.rssMb)} MB\n`);
+              runs[which].push(s);
+            }
+          }
+          const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+          const summary = (label: string, xs: Sample[], ref?: Sample[]) => {
+            const rss = median(xs.map((s) => s.rssMb));
+            const start = median(xs.map((s) => s.startMs));
+            const vs = ref ? `; ${(rss / median(ref.map((s) => s.rssMb))).toFixed(2)}× RSS, ${(start / median(ref.map((s) => s.startMs))).toFixed(2)}× start-up of the baseline` : "";
+            const each = `starts ${xs.map((s) => (s.startMs / 1000).toFixed(2)).join(" / ")} s, RSS ${xs.map((s) => Math.round(s.rssMb)).join(" / ")} MB`;
+            rows.push({ bench: name, backend: "postgres", case: label, ops: xs.length, seconds: start / 1000, rate: 1000 / start, p50Ms: start, note: `idle RSS median ${Math.round(rss)} MB (${each})${vs}` });
+          };
+          summary(`baseline ${baseline}: node dist serve, median of ${runs.baseline.length} alternated starts`, runs.baseline);
+          summary(`this checkout: node dist serve, median of ${runs.this.length} alternated starts`, runs.this, runs.baseline);
         }
       } finally {
         await admin.end();
