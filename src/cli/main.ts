@@ -2,6 +2,7 @@
 // Each command's modules are imported when it runs: `check` (a CI step) reads two files and
 // must not pay for loading the server, Prisma and PGlite.
 import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 const usage = `iamgraph <command>
 
@@ -24,7 +25,9 @@ async function main(argv: string[]): Promise<void> {
   const config = (await import("../config/config.js")).loadConfig();
   switch (command) {
     case "serve":
-      return youngGenerationCappedWhile(async () => (await import("./serve.js")).serve(config, { relay: argv.includes("--relay") }));
+      await (await import("./serve.js")).serve(config, { relay: argv.includes("--relay") });
+      setImmediate(compactAfterStartUp);
+      return;
     case "relay":
       return (await import("./relay.js")).relayCommand(config);
     case "project":
@@ -57,17 +60,21 @@ async function main(argv: string[]): Promise<void> {
 }
 
 /**
- * Start-up keeps V8's young generation at its initial size (1 MB per semi-space): loading and
- * wiring the server allocates mostly long-lived objects, a high survival rate that grows the
- * semi-spaces to 16 MB each, and they stay committed while the server idles (issue 17 item 5:
- * ~20 MB of RSS). Once the server listens, growth is V8's default again, so a loaded server
- * sizes its young generation as before (a 1 MB cap held for good cost 20–50% more CPU per
- * request in bench/http-overhead.bench.ts). An operator's own semi-space flags win.
+ * Once the server listens, one full garbage collection that also shrinks V8's young generation
+ * (issue 17 item 5). Loading and wiring the server allocates mostly long-lived objects, a high
+ * survival rate that grows each semi-space to 16 MB, and V8 keeps them committed while the server
+ * idles: ~30 MB of RSS, plus start-up's garbage (Prisma's query compiler as base64 text). The
+ * "last-resort" collection is V8's low-memory one, the only kind that gives the young generation
+ * back; Node has no API for it, so it is reached through V8's gc extension in a throw-away context
+ * (the server's own globals get no `gc`). ~0.1 s, once, after "listening"; under load the young
+ * generation grows again as V8 sees fit. Capping it instead (semi-space growth factor 1 during
+ * start-up) saved as much but made start-up ~0.3 s slower; capping it for good cost 20–50% more
+ * CPU per request (bench/RESULTS.md).
  */
-function youngGenerationCappedWhile<T>(start: () => Promise<T>): Promise<T> {
-  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((a) => /semi[-_]space/.test(a))) return start();
-  setFlagsFromString("--semi-space-growth-factor=1");
-  return start().finally(() => setFlagsFromString("--semi-space-growth-factor=2"));
+function compactAfterStartUp(): void {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as (options: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void;
+  gc({ type: "major", execution: "sync", flavor: "last-resort" });
 }
 
 main(process.argv.slice(2)).catch(async (err: unknown) => {

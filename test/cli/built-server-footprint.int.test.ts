@@ -7,9 +7,10 @@ import { postgresUrl } from "../support/databases.js";
 import { createClusterSchema, eventually, startServerProcess, type ServerProcess } from "../support/server-process.js";
 
 // What keeps an idle postgres-mode server small (issue 17 item 5, bench/RESULTS.md "Footprint"):
-// V8's young generation is not grown by start-up's long-lived allocations, and growth is V8's
-// default again once the server listens; and Prisma's query compiler is not kept as an imported
-// 4.6 MB base64 module. Both are read from the built server an operator runs.
+// the young generation that start-up's long-lived allocations grew is given back once the server
+// listens (src/cli/main.ts), and grows again under load as V8 sees fit; and Prisma's query
+// compiler is not kept as an imported 4.6 MB base64 module. Read from the built server an
+// operator runs.
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const built = fs.existsSync(path.join(root, "dist/src/cli/main.js"));
@@ -51,11 +52,11 @@ describe.skipIf(!postgresUrl || (!built && !process.env.CI))("the built server's
     server = await startServerProcess({ entry: "built", env: { DATABASE_URL: cluster.databaseUrl, KAFKA_BROKERS: "", NODE_OPTIONS: `--import=${probeFile}` }, timeoutMs: 120_000 });
     server.child.kill("SIGUSR2");
     const idle = await probed(server, "idle");
-    // V8 left alone: start-up grows each semi-space to 16 MB (~30 MB committed at idle).
+    // Left alone, start-up grows each semi-space to 16 MB: ~30 MB committed at idle.
     expect(idle).toBeLessThanOrEqual(4 * 1024 * 1024);
     server.child.kill("SIGUSR2");
     const loaded = await probed(server, "after-survivors");
-    // Capped for good (growth factor 1) it would stay at 2 MB and cost 20–50% more CPU per request.
+    // Capped for good it would stay at its idle size and cost 20–50% more CPU per request.
     expect(loaded).toBeGreaterThan(idle * 2);
   }, 150_000);
 
