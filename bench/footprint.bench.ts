@@ -12,6 +12,9 @@
  * Also a bare PGlite probe (PGlite.create + one query, nothing else) at both shared_buffers,
  * and the embedded store's start-up options side by side (embeddedOptions; BENCH_FOOTPRINT=options
  * runs only those).
+ * BENCH_FOOTPRINT_BASELINE=<dir of another built checkout> adds, in both modes, its `node dist`
+ * and this one's started alternately (BENCH_ROUNDS each, default 3): a change's before/after in
+ * one run.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -25,6 +28,9 @@ import { benchEnv, postgresUrl, reports, type Bench, type Row } from "./support.
 const name = "footprint";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const idleMs = 8_000;
+/** BENCH_FOOTPRINT_BASELINE: another checkout, built (`npm ci` builds dist/), to compare against. */
+const baseline = process.env.BENCH_FOOTPRINT_BASELINE;
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function treeRss(pid: number): { total: number; parts: string[] } {
@@ -108,8 +114,6 @@ console.log(JSON.stringify({ t, rss })); await db.close();`;
  * Each case's median start-up and idle RSS over the rounds, and every round's numbers.
  */
 async function embeddedOptions(base: Record<string, string>, nextPort: () => number, add: (backend: Row["backend"], label: string, s: Sample) => void): Promise<Row[]> {
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  const baseline = process.env.BENCH_FOOTPRINT_BASELINE;
   const cases: [string, string, Record<string, string>][] = [
     ["this tree", root, {}],
     ["this tree, IAMGRAPH_PGLITE_TEMPLATE=off (initdb)", root, { IAMGRAPH_PGLITE_TEMPLATE: "off" }],
@@ -147,6 +151,7 @@ const bench: Bench = {
   name,
   description: "idle RSS (whole process tree) and start-up: npm+tsx (before) vs npm start on dist vs node dist; embedded and PostgreSQL; bare PGlite",
   async run({ backends }) {
+    if (baseline && !fs.existsSync(path.join(baseline, "dist/src/cli/main.js"))) throw new Error(`BENCH_FOOTPRINT_BASELINE=${baseline}: no dist/src/cli/main.js there (npm ci builds it)`);
     if (!fs.existsSync(path.join(root, "dist/src/cli/main.js"))) throw new Error("dist/ is missing: run `npm run build` (postinstall does)");
     const rows: Row[] = [];
     const base = { ...benchEnv, NODE_ENV: "production", LOG_LEVEL: "info", HOST: "127.0.0.1", KAFKA_BROKERS: "", IAMGRAPH_ACCOUNT_ID: "123456789012" };
@@ -185,18 +190,43 @@ const bench: Bench = {
       await admin.connect();
       let before: Sample | undefined;
       try {
-        for (const [label, command, args, env] of variants) {
+        const onFreshDatabase = async (run: (databaseUrl: string) => Promise<Sample>): Promise<Sample> => {
           const database = `iamgraph_footprint_${randomBytes(4).toString("hex")}`;
           await admin.query(`CREATE DATABASE ${database}`);
           try {
             const url = new URL(postgresUrl);
             url.pathname = `/${database}`;
-            const s = await runServer(command, args, { ...base, ...env, PORT: String(port++), DATABASE_URL: url.toString() });
-            before ??= s;
-            add("postgres", label, s, before === s ? undefined : before);
+            return await run(url.toString());
           } finally {
             await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
           }
+        };
+        for (const [label, command, args, env] of variants) {
+          const s = await onFreshDatabase((url) => runServer(command, args, { ...base, ...env, PORT: String(port++), DATABASE_URL: url }));
+          before ??= s;
+          add("postgres", label, s, before === s ? undefined : before);
+        }
+        // The baseline's `node dist/src/cli/main.js serve` and this one's, started alternately,
+        // each on a fresh database — before/after a change, side by side in one run.
+        if (baseline) {
+          const runs: Record<"baseline" | "this", Sample[]> = { baseline: [], this: [] };
+          for (let r = 0; r < rounds; r++) {
+            for (const which of ["baseline", "this"] as const) {
+              const s = await onFreshDatabase((url) => runServer(process.execPath, ["dist/src/cli/main.js", "serve"], { ...base, PORT: String(port++), DATABASE_URL: url }, which === "baseline" ? baseline : root));
+              process.stderr.write(`  ${which} round ${r + 1}: start ${(s.startMs / 1000).toFixed(2)} s, idle RSS ${Math.round(s.rssMb)} MB\n`);
+              runs[which].push(s);
+            }
+          }
+          const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+          const summary = (label: string, xs: Sample[], ref?: Sample[]) => {
+            const rss = median(xs.map((s) => s.rssMb));
+            const start = median(xs.map((s) => s.startMs));
+            const vs = ref ? `; ${(rss / median(ref.map((s) => s.rssMb))).toFixed(2)}× RSS, ${(start / median(ref.map((s) => s.startMs))).toFixed(2)}× start-up of the baseline` : "";
+            const each = `starts ${xs.map((s) => (s.startMs / 1000).toFixed(2)).join(" / ")} s, RSS ${xs.map((s) => Math.round(s.rssMb)).join(" / ")} MB`;
+            rows.push({ bench: name, backend: "postgres", case: label, ops: xs.length, seconds: start / 1000, rate: 1000 / start, p50Ms: start, note: `idle RSS median ${Math.round(rss)} MB (${each})${vs}` });
+          };
+          summary(`baseline ${baseline}: node dist serve, median of ${runs.baseline.length} alternated starts`, runs.baseline);
+          summary(`this checkout: node dist serve, median of ${runs.this.length} alternated starts`, runs.this, runs.baseline);
         }
       } finally {
         await admin.end();

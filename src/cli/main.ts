@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Each command's modules are imported when it runs: `check` (a CI step) reads two files and
 // must not pay for loading the server, Prisma and PGlite.
+import { collectGarbage } from "../collect-garbage.js";
 
 const usage = `iamgraph <command>
 
@@ -23,7 +24,10 @@ async function main(argv: string[]): Promise<void> {
   const config = (await import("../config/config.js")).loadConfig();
   switch (command) {
     case "serve":
-      return (await import("./serve.js")).serve(config, { relay: argv.includes("--relay") });
+      await (await import("./serve.js")).serve(config, { relay: argv.includes("--relay") });
+      // Start-up grew the young generation and left garbage; an idle server would keep both.
+      setImmediate(collectGarbage);
+      return;
     case "relay":
       return (await import("./relay.js")).relayCommand(config);
     case "project":

@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import v8 from "node:v8";
-import vm from "node:vm";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -10,6 +9,7 @@ import { PrismaClient } from "../generated/prisma/client.js";
 import { DataDirLock } from "./data-dir-lock.js";
 import { PgTransactions } from "./pg-transaction.js";
 import { initdbTemplate } from "./pglite-template.js";
+import { collectGarbage } from "../collect-garbage.js";
 import type { SqlRunner } from "./sql-runner.js";
 import type { Tx } from "./transaction.js";
 
@@ -113,12 +113,6 @@ async function withPgliteWasmTiers<T>(create: () => Promise<T>): Promise<T> {
     v8.setFlagsFromString("--wasm-dynamic-tiering");
     v8.setFlagsFromString("--wasm-tier-up");
   }
-}
-
-/** One full GC, also in a process started without --expose-gc (the flag is read when a context is made). */
-function collectGarbage(): void {
-  v8.setFlagsFromString("--expose-gc");
-  (vm.runInNewContext("gc") as () => void)();
 }
 
 async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<Database> {

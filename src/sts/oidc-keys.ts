@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from "jose";
+// jose is loaded when a first issuer's keys are needed (as in web-identity.ts).
+import type { JWTVerifyGetKey } from "jose";
 
 export interface OidcKeysOptions {
   /** How to reach issuers (default global fetch); tests route an https issuer to a local server. */
@@ -33,6 +34,7 @@ export class OidcKeys {
     if (known && known.until > now) return known.keys;
     const jwksUri = await this.#discover(issuer);
     const doFetch = this.#opts.fetch;
+    const { createRemoteJWKSet, customFetch } = await import("jose");
     const keys = createRemoteJWKSet(new URL(jwksUri), {
       cooldownDuration: this.#opts.cooldownMs,
       timeoutDuration: this.#opts.timeoutMs,

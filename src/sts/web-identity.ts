@@ -1,4 +1,6 @@
-import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
+// jose is loaded on the first AssumeRoleWithWebIdentity (~1 MB of heap and ~50 ms of start-up
+// that a server which never federates does not pay for; issue 17 item 5).
+import type { JWTPayload } from "jose";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { parsePrincipalArn } from "../authz/principal.js";
 import { oidcProviderArn, oidcUrlKey } from "../domain/oidc-providers/decide.js";
@@ -48,6 +50,7 @@ export async function assumeRoleWithWebIdentity(deps: StsDeps & { readonly keys:
     throw new DomainError("ValidationError", "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length between 4 and 20000");
   }
   const now = deps.now();
+  const { decodeJwt } = await import("jose");
   let unverified: JWTPayload;
   try {
     unverified = decodeJwt(input.webIdentityToken);
@@ -127,6 +130,7 @@ async function findRole(prisma: PrismaClient, accountId: string, roleArn: string
 }
 
 async function verify(keys: OidcKeys, token: string, issuer: string, now: Date): Promise<JWTPayload> {
+  const { errors: joseErrors, jwtVerify } = await import("jose");
   let getKey;
   try {
     getKey = await keys.keysFor(issuer);
