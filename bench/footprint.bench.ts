@@ -109,15 +109,13 @@ console.log(JSON.stringify({ t, rss })); await db.close();`;
 /**
  * The embedded store's start-up options side by side (issue 17 item 5), BENCH_ROUNDS (default 3)
  * alternated rounds of: `node dist/src/cli/main.js serve` first start and restart as this tree
- * builds it (initdb template, PGlite's WASM on Liftoff only), the same with each option turned
- * off, and — with BENCH_FOOTPRINT_BASELINE=<another checkout with dist/> — that checkout's dist.
+ * builds it (initdb template), the same with the template turned off, and — with BENCH_FOOTPRINT_BASELINE=<another checkout with dist/> — that checkout's dist.
  * Each case's median start-up and idle RSS over the rounds, and every round's numbers.
  */
 async function embeddedOptions(base: Record<string, string>, nextPort: () => number, add: (backend: Row["backend"], label: string, s: Sample) => void): Promise<Row[]> {
   const cases: [string, string, Record<string, string>][] = [
     ["this tree", root, {}],
     ["this tree, IAMGRAPH_PGLITE_TEMPLATE=off (initdb)", root, { IAMGRAPH_PGLITE_TEMPLATE: "off" }],
-    ["this tree, IAMGRAPH_PGLITE_WASM_TIER_UP=1 (TurboFan)", root, { IAMGRAPH_PGLITE_WASM_TIER_UP: "1" }],
     ...(baseline ? [[`baseline ${baseline}`, baseline, {}] as [string, string, Record<string, string>]] : []),
   ];
   const samples = new Map<string, Sample[]>();

@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import path from "node:path";
-import v8 from "node:v8";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -91,30 +90,6 @@ function pgliteSharedBuffers(): string {
   return /^\d+(kB|MB|GB)$/.test(v) ? v : "32MB";
 }
 
-/**
- * V8 compiles WASM with Liftoff, its baseline compiler, then recompiles hot functions with
- * TurboFan and keeps both copies: for PGlite's PostgreSQL that second copy is ~100 MB of an idle
- * embedded server (the same as `node --liftoff-only`; bench/footprint.bench.ts), for queries that
- * are measured no slower in this store's benches (bench/RESULTS.md, issue 17 item 5). The flags are
- * read when a module is compiled, so they are set around PGlite's compile only and restored
- * after, leaving Prisma's query-compiler WASM its optimizing tier. Both are needed at run time:
- * `--liftoff-only` alone does not turn off dynamic tiering (its implications are applied at V8's
- * start only). IAMGRAPH_PGLITE_WASM_TIER_UP=1 keeps V8's default; so does a process started with
- * its own WASM tiering flags.
- */
-async function withPgliteWasmTiers<T>(create: () => Promise<T>): Promise<T> {
-  const own = process.execArgv.some((a) => /liftoff|wasm-tier|wasm-dynamic-tiering/.test(a));
-  if (process.env.IAMGRAPH_PGLITE_WASM_TIER_UP === "1" || own) return create();
-  v8.setFlagsFromString("--no-wasm-dynamic-tiering");
-  v8.setFlagsFromString("--no-wasm-tier-up");
-  try {
-    return await create();
-  } finally {
-    v8.setFlagsFromString("--wasm-dynamic-tiering");
-    v8.setFlagsFromString("--wasm-tier-up");
-  }
-}
-
 async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<Database> {
   let lock: DataDirLock | undefined;
   if (!dataDir.startsWith("memory://")) {
@@ -128,9 +103,7 @@ async function openEmbedded(dataDir: string, options: DatabaseOptions): Promise<
     const onDisk = !dataDir.startsWith("memory://");
     const fresh = !onDisk || !fs.existsSync(path.join(dataDir, "PG_VERSION"));
     const template = fresh ? initdbTemplate() : undefined;
-    pglite = await withPgliteWasmTiers(() =>
-      PGlite.create(dataDir, { postgresqlconf: `shared_buffers=${pgliteSharedBuffers()}`, ...(template ? { loadDataDir: template } : {}) }),
-    );
+    pglite = await PGlite.create(dataDir, { postgresqlconf: `shared_buffers=${pgliteSharedBuffers()}`, ...(template ? { loadDataDir: template } : {}) });
     // A new store leaves ~90 MB of garbage behind: the template's tarball unpacked (or initdb's
     // WASM instance). An idle server may not collect it for a long time, and the heap grown
     // around it stays resident; one full GC now, before the server allocates, gives it back.
