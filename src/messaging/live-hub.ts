@@ -424,19 +424,11 @@ export class LiveHub {
     watch.known = next;
     watch.knownAt = head;
     watch.exact = exact;
-    const keys = knownSetKeys(next);
     if (exactAtReported) {
-      // Only the keys that went: a change to a 500-member group moves one key per member (the
-      // policy attached or detached), and re-indexing all of them was ~30% of
-      // #processBatch's samples in the notify bench's profile.
-      const kept = new Set(keys);
-      for (const k of watch.keys) {
-        if (kept.has(k)) continue;
-        this.#watchIndex.delete(k, watch);
-        watch.keys.delete(k);
-      }
+      for (const k of watch.keys) this.#watchIndex.delete(k, watch);
+      watch.keys.clear();
     }
-    for (const k of keys) this.#addKey(watch, k);
+    for (const k of knownSetKeys(next)) this.#addKey(watch, k);
     this.#watchIndex.add(watch.arn, watch);
   }
 
