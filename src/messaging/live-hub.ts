@@ -318,6 +318,11 @@ export class LiveHub {
     }
     if (decisions.length === 0) return;
     const results = await this.#decideMany(decisions.map((d) => d.watch.request));
+    // The authorizer decides on the present state. When the log has moved past this batch (a
+    // lagging instance, or commands committed while it was worked out) the present is not the
+    // state at the batch's end, and comparing it with the batch would report a later command's
+    // flip under this batch's cause, or lose it when that command's batch compares again.
+    const moved = (await headPosition(this.#db)) !== end;
     for (const [i, { watch, events: batch, fallback, from, several }] of decisions.entries()) {
       const now = results[i]!;
       const before = watch.last;
@@ -327,13 +332,19 @@ export class LiveHub {
         for (const sink of watch.sinks) sink(message);
       };
       let last = before;
-      // Several commands of the batch touched the principal: each may have flipped the decision
-      // (and the next undone it), so the log is replayed command by command (decision-replay.ts).
-      if (several) {
+      // Several commands of the batch touched the principal (each may have flipped the decision,
+      // and the next undone it), or the present is past the batch: the log is replayed command by
+      // command up to the batch's end (decision-replay.ts).
+      if (several || moved) {
         for (const step of await replayDecisions(this.#db, watch.request, from, end)) {
           if (allowed(last.decision) !== allowed(step.result.decision)) send(decisionMessage(commandEnd(batch, step.event), watch.request, last.decision, step.result, causeOf(step.event)));
           last = step.result;
         }
+      }
+      if (moved) {
+        // What the next batch compares with: the decision as of this batch's end.
+        watch.last = last;
+        continue;
       }
       if (allowed(last.decision) === allowed(now.decision)) continue;
       // The event that flipped it, not merely the first of the batch (issue 11, defect 6).
